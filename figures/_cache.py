@@ -1,0 +1,122 @@
+"""On-disk cache of figure computations, keyed by CONFIG and code version.
+
+A result is a flat ``dict[str, array-like]``.  It is stored as an ``.npz``
+payload (no pickle) behind a header holding the SHA-256 of the payload, and
+written through a temporary file and ``os.replace``, so a reader sees either
+the old file or the complete new one.  A file whose digest does not match (a
+truncated or corrupted write) is reported and recomputed, never loaded.
+
+The key hashes the figure's name, its configuration, the source of every
+library package (``theory``, ``bayes``, ``training``, ``figures``) and the
+versions of the numeric libraries: editing any of them invalidates the cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Mapping
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+import numpy as np
+
+from figures._paths import ROOT, cache_dir
+
+__all__ = ["CacheError", "code_version", "key_for", "load", "save"]
+
+MAGIC = b"L2SCALE-CACHE-1\n"
+_PACKAGES = ("theory", "bayes", "training", "figures")
+_LIBRARIES = ("numpy", "scipy", "jax", "jaxlib", "numpyro", "sympy")
+
+
+class CacheError(Exception):
+    """A cache file exists but cannot be trusted."""
+
+
+def code_version() -> str:
+    """SHA-256 over the library sources and numeric-library versions."""
+    h = hashlib.sha256()
+    for pkg in _PACKAGES:
+        for path in sorted((ROOT / pkg).rglob("*.py")):
+            h.update(str(path.relative_to(ROOT)).encode())
+            h.update(path.read_bytes())
+    for lib in _LIBRARIES:
+        try:
+            h.update(f"{lib}={version(lib)}".encode())
+        except PackageNotFoundError:
+            h.update(f"{lib}=absent".encode())
+    return h.hexdigest()
+
+
+def _jsonable(value):
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, (tuple, list)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    return value
+
+
+def key_for(name: str, config: Mapping, version_digest: str | None = None) -> str:
+    """Cache key for figure ``name`` computed with ``config``."""
+    payload = json.dumps(
+        {"name": name, "config": _jsonable(dict(config)), "code": version_digest or code_version()},
+        sort_keys=True,
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()[:32]
+
+
+def _path(name: str, key: str, directory: Path | None) -> Path:
+    return (directory or cache_dir()) / f"{name}-{key}.npz"
+
+
+def save(name: str, key: str, result: Mapping, directory: Path | None = None) -> Path:
+    """Write ``result`` atomically; return its path."""
+    buf = io.BytesIO()
+    np.savez(buf, **{k: np.asarray(v) for k, v in result.items()})
+    payload = buf.getvalue()
+    digest = hashlib.sha256(payload).hexdigest().encode()
+    path = _path(name, key, directory)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(MAGIC + digest + b"\n" + payload)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _read(path: Path) -> dict[str, np.ndarray]:
+    raw = path.read_bytes()
+    head = len(MAGIC) + 65
+    if not raw.startswith(MAGIC) or len(raw) < head or raw[head - 1 : head] != b"\n":
+        raise CacheError(f"{path}: bad header")
+    digest, payload = raw[len(MAGIC) : head - 1], raw[head:]
+    if hashlib.sha256(payload).hexdigest().encode() != digest:
+        raise CacheError(f"{path}: checksum mismatch (truncated or corrupted)")
+    with np.load(io.BytesIO(payload), allow_pickle=False) as data:
+        return {k: data[k] for k in data.files}
+
+
+def load(name: str, key: str, directory: Path | None = None) -> dict[str, np.ndarray] | None:
+    """The cached result, or ``None`` if absent or untrustworthy (then the file is removed)."""
+    path = _path(name, key, directory)
+    if not path.exists():
+        return None
+    try:
+        return _read(path)
+    except (CacheError, OSError, ValueError) as exc:
+        print(f"cache: discarding {path.name}: {exc}", file=sys.stderr)
+        path.unlink(missing_ok=True)
+        return None

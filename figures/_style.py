@@ -1,0 +1,74 @@
+"""Shared matplotlib style, sized for a two-column paper (column 3.4 in, page 7.0 in)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+__all__ = ["COLUMN_WIDTH", "PAGE_WIDTH", "COLORS", "LINESTYLES", "style", "new_figure", "save"]
+
+COLUMN_WIDTH = 3.4  # inches, one column of a two-column paper
+PAGE_WIDTH = 7.0  # inches, both columns
+
+#: one color per parametrization, one line style per normalization, used by every figure
+COLORS = {"standard": "#0072B2", "ntk": "#D55E00", "mean_field": "#009E73"}
+LINESTYLES = {"sum": "-", "mean": "--"}
+LABELS = {"standard": "standard", "ntk": "NTK", "mean_field": "mean-field", "sum": "sum", "mean": "mean"}
+
+RC = {
+    "font.size": 8,
+    "axes.labelsize": 8,
+    "axes.titlesize": 8,
+    "legend.fontsize": 6.5,
+    "xtick.labelsize": 7,
+    "ytick.labelsize": 7,
+    "lines.linewidth": 1.2,
+    "lines.markersize": 3.5,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "legend.frameon": False,
+    "figure.dpi": 100,
+    "savefig.dpi": 300,
+    "savefig.bbox": "tight",
+    "savefig.pad_inches": 0.02,
+    "pdf.fonttype": 42,
+}
+
+
+@contextmanager
+def style():
+    """Context in which figures are drawn."""
+    with plt.rc_context(RC):
+        yield
+
+
+def new_figure(width: str = "column", height: float = 2.2, ncols: int = 1, nrows: int = 1, **kw):
+    """``(fig, axes)`` of the paper's ``"column"`` or ``"page"`` width; ``height`` in inches."""
+    w = {"column": COLUMN_WIDTH, "page": PAGE_WIDTH}[width]
+    return plt.subplots(nrows, ncols, figsize=(w, height), constrained_layout=True, **kw)
+
+
+def save(fig, directory: Path, name: str) -> list[Path]:
+    """Save ``fig`` as ``name.pdf`` and ``name.png`` atomically, without timestamps; close it."""
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for ext, meta in (("pdf", {"CreationDate": None, "ModDate": None}), ("png", {"Software": None})):
+        path = directory / f"{name}.{ext}"
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{name}.", suffix=f".{ext}")
+        os.close(fd)
+        try:
+            fig.savefig(tmp, format=ext, metadata=meta)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        paths.append(path)
+    plt.close(fig)
+    return paths

@@ -1,0 +1,18 @@
+"""Exact derivations of how the L2 strength λ must scale with model size.
+
+Submodules (each a set of SymPy derivations plus generated numeric functions):
+
+- :mod:`theory.prior` -- λ ⇔ Gaussian prior variance, sum ⇔ mean, and converters
+  to scikit-learn, MacKay and optimizer weight-decay conventions;
+- :mod:`theory.parametrization` -- standard / NTK / mean-field readouts, the width
+  exponent of λ*, and :func:`~theory.parametrization.transfer_lambda`.
+
+Conventions: ``../shared/DESIGN.md`` §2 -- loss ``(1/N) Σ (y - f)²`` (no ½),
+penalty ``λ R(w)`` (no ½).
+"""
+
+from theory import parametrization, prior
+from theory.parametrization import transfer_lambda, width_exponent
+from theory.prior import prior_variance
+
+__all__ = ["parametrization", "prior", "prior_variance", "transfer_lambda", "width_exponent"]

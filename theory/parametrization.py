@@ -1,0 +1,258 @@
+r"""Standard / NTK / mean-field readouts, the exact change of variables, and λ transfer.
+
+A readout of width ``P`` is written
+
+.. math::  f(x) = P^{-c} \sum_{j=1}^{P} a_j \varphi_j(x),
+           \qquad c = 0 \text{ (standard)},\ \tfrac12 \text{ (NTK)},\ 1 \text{ (mean-field)},
+
+and penalized by ``λ R(a)`` with ``R`` the sum or the mean of ``a_j²`` (DESIGN §2).
+The substitution ``b_j = P^{1/2-c} a_j`` turns every readout into the NTK one,
+``f = P^{-1/2} Σ_j b_j φ_j``, *exactly*; the penalty becomes
+``λ_sum P^{2c-1} Σ_j b_j²``.  Hence the same predictor at every width is obtained
+with ``λ_sum = λ_NTK · P^{1-2c}`` and ``λ_mean = λ_NTK · P^{2-2c}``: whenever the
+optimal NTK-scaled λ converges as the width grows, the optimal λ in any other
+convention scales as ``P^e`` with
+
+==============  =====  ======
+parametrization  sum    mean
+==============  =====  ======
+standard         1      2
+ntk              0      1
+mean_field      -1      0
+==============  =====  ======
+
+>>> [width_exponent(p, n) for p in PARAMETRIZATIONS for n in ("sum", "mean")]
+[1, 2, 0, 1, -1, 0]
+>>> transfer_lambda(1e-3, width_from=256, width_to=4096, parametrization="standard",
+...                 normalization="sum")
+0.016
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Literal
+
+import numpy as np
+import sympy as sp
+
+from theory import _symbols as S
+from theory._latex import register
+from theory._numeric import lambdify
+from theory._validate import check_choice, check_nonnegative, check_positive, check_width
+from theory.prior import (
+    NORMALIZATIONS,
+    lambda_sum_from_mean_expr,
+    prior_variance,
+    prior_variance_expr,
+)
+
+__all__ = [
+    "PARAMETRIZATIONS",
+    "READOUT_EXPONENT",
+    "lam_ntk",
+    "b",
+    "ntk_substitution",
+    "readout_expr",
+    "lambda_expr",
+    "width_exponent_expr",
+    "width_exponent",
+    "readout_scale",
+    "lambda_from_ntk",
+    "lambda_to_ntk",
+    "transfer_lambda",
+    "m2",
+    "output_variance_expr",
+    "output_prior_std",
+]
+
+Parametrization = Literal["standard", "ntk", "mean_field"]
+PARAMETRIZATIONS = ("standard", "ntk", "mean_field")
+#: the exponent c of the readout ``P^(-c) Σ a_j φ_j``
+READOUT_EXPONENT = {"standard": sp.Integer(0), "ntk": sp.Rational(1, 2), "mean_field": sp.Integer(1)}
+
+#: the sum-normalized λ of the NTK readout (the width-invariant reference)
+lam_ntk = sp.Symbol(r"\lambda_{\mathrm{NTK}}", positive=True)
+#: an NTK-parametrized readout weight
+b = sp.Symbol("b", real=True)
+#: one feature value φ_j(x)
+phi = sp.Symbol(r"\varphi", real=True)
+
+
+def ntk_substitution() -> sp.Expr:
+    """The weight ``a`` of the readout with exponent ``c``, written through the NTK weight ``b``.
+
+    Chosen so that one term of the readout, ``P^(-c) a φ``, equals the NTK term ``P^(-1/2) b φ``.
+    """
+    a = sp.Symbol("a", real=True)
+    (sol,) = sp.solve(sp.Eq(S.P ** (-S.c) * a * phi, S.P ** sp.Rational(-1, 2) * b * phi), a)
+    return sol
+
+
+def readout_expr() -> sp.Expr:
+    """One term of the readout with exponent ``c`` after the substitution: ``P^(-1/2) b φ`` for all c."""
+    return sp.powsimp(S.P ** (-S.c) * ntk_substitution() * phi)
+
+
+@cache
+def lambda_expr(normalization: str = "sum") -> sp.Expr:
+    """λ in the ``c`` readout and ``normalization`` giving the same objective as λ_NTK (sum).
+
+    Derived by matching the penalty per weight: ``λ_c a² = λ_NTK b²`` with ``a = P^(c-1/2) b``.
+    """
+    check_choice("normalization", normalization, NORMALIZATIONS)
+    (lam_c,) = sp.solve(sp.Eq(S.lam * ntk_substitution() ** 2, lam_ntk * b**2), S.lam)
+    if normalization == "mean":  # λ_mean = P λ_sum: invert the sum <=> mean identity
+        (lam_c,) = sp.solve(sp.Eq(lambda_sum_from_mean_expr(), lam_c), S.lam_mean)
+    return sp.powsimp(sp.simplify(lam_c))
+
+
+@cache
+def width_exponent_expr(normalization: str = "sum") -> sp.Expr:
+    """``d log λ / d log P`` at fixed λ_NTK, as an expression in the readout exponent ``c``.
+
+    >>> width_exponent_expr("sum")
+    1 - 2*c
+    >>> width_exponent_expr("mean")
+    2 - 2*c
+    """
+    expr = lambda_expr(normalization)
+    return sp.expand(sp.simplify(S.P * sp.diff(expr, S.P) / expr))
+
+
+def width_exponent(parametrization: Parametrization, normalization: str) -> sp.Rational:
+    """The exponent ``e`` with λ* ∝ P^e when the NTK-scaled λ* is width-independent (a SymPy number)."""
+    check_choice("parametrization", parametrization, PARAMETRIZATIONS)
+    return width_exponent_expr(normalization).subs(S.c, READOUT_EXPONENT[parametrization])
+
+
+def readout_scale(width, parametrization: Parametrization) -> float | np.ndarray:
+    """The factor ``P^(-c)`` multiplying ``Σ_j a_j φ_j``."""
+    check_choice("parametrization", parametrization, PARAMETRIZATIONS)
+    width = check_width("width", width)
+    return width ** (-float(READOUT_EXPONENT[parametrization]))
+
+
+def _factor(width, parametrization: str, normalization: str) -> np.ndarray:
+    """λ / λ_NTK at ``width``: ``width ** e``."""
+    check_choice("parametrization", parametrization, PARAMETRIZATIONS)
+    check_choice("normalization", normalization, NORMALIZATIONS)
+    e = float(width_exponent(parametrization, normalization))
+    return check_width("width", width) ** e
+
+
+def _out(x) -> float | np.ndarray:
+    x = np.asarray(x, dtype=np.float64)
+    return float(x) if x.ndim == 0 else x
+
+
+def lambda_from_ntk(lam_ntk, *, width, parametrization: Parametrization, normalization: str):
+    """λ in (parametrization, normalization) with the same predictor as ``lam_ntk`` (NTK, sum)."""
+    lam_ntk = check_nonnegative("lam_ntk", lam_ntk)
+    return _out(lam_ntk * _factor(width, parametrization, normalization))
+
+
+def lambda_to_ntk(lam, *, width, parametrization: Parametrization, normalization: str):
+    """Inverse of :func:`lambda_from_ntk`."""
+    lam = check_nonnegative("lam", lam)
+    return _out(lam / _factor(width, parametrization, normalization))
+
+
+def transfer_lambda(
+    lam, *, width_from, width_to, parametrization: Parametrization, normalization: str
+) -> float | np.ndarray:
+    """λ at ``width_to`` that keeps the NTK-scaled λ (the function-space prior) of ``lam`` at ``width_from``.
+
+    ``lam · (width_to / width_from) ** width_exponent(parametrization, normalization)``.
+    """
+    lam_ntk_value = lambda_to_ntk(
+        lam, width=width_from, parametrization=parametrization, normalization=normalization
+    )
+    return lambda_from_ntk(
+        lam_ntk_value, width=width_to, parametrization=parametrization, normalization=normalization
+    )
+
+
+#: second moment E[φ(z)²] of one feature, a free symbol (1/2 for ReLU of a symmetric z with E z² = 1)
+m2 = sp.Symbol(r"m_{2}", positive=True)
+
+
+@cache
+def output_variance_expr(normalization: str = "sum", loss: str = "squared") -> sp.Expr:
+    """Prior variance of the readout ``f(x) = P^(-c) Σ_j a_j φ_j(x)`` at a fixed λ.
+
+    With ``a_j ~ N(0, v)`` i.i.d. (``v`` from :func:`theory.prior.prior_variance_expr`)
+    and features of second moment ``m2``: ``Var f = P^(1-2c) v m2``.  Its exponent in
+    P at fixed λ is minus :func:`width_exponent_expr`: holding λ ∝ P^e fixes the
+    function-space prior, which is the whole point.
+    """
+    v = prior_variance_expr(loss, normalization)
+    # Var(Σ_j P^(-c) a_j φ_j) = P · P^(-2c) · E[a²] E[φ²] for P i.i.d. terms with E[a] = 0
+    return sp.powsimp(sp.simplify(S.P * (S.P ** (-S.c)) ** 2 * v * m2))
+
+
+@cache
+def _output_variance_fn(normalization: str, loss: str):
+    lam_sym = S.lam if normalization == "sum" else S.lam_mean
+    expr = output_variance_expr(normalization, loss)
+    return lambdify(expr, [lam_sym, S.N, S.sigma2, S.P, S.c, m2])
+
+
+def output_prior_std(
+    lam,
+    *,
+    width,
+    n_samples,
+    parametrization: Parametrization,
+    normalization: str = "sum",
+    loss: str = "squared",
+    noise_var=1.0,
+    feature_second_moment=0.5,
+) -> float | np.ndarray:
+    """Prior standard deviation of the readout output at L2 strength ``lam`` and ``width``.
+
+    ``feature_second_moment`` is ``E[φ(x)²]`` (1/2 for ReLU features with unit pre-activation
+    variance).  Vectorized over ``lam`` and ``width``.
+
+    >>> [round(output_prior_std(1e-2, width=w, n_samples=100, parametrization="ntk"), 12)
+    ...  for w in (16, 1024)]
+    [0.707106781187, 0.707106781187]
+    """
+    check_choice("parametrization", parametrization, PARAMETRIZATIONS)
+    check_choice("normalization", normalization, NORMALIZATIONS)
+    width = check_width("width", width)
+    # validates lam, n_samples, loss, noise_var (the variance itself is recomputed below)
+    prior_variance(lam, n_samples=n_samples, loss=loss, normalization=normalization,
+                   n_params=width, noise_var=noise_var)
+    m2_value = check_positive("feature_second_moment", feature_second_moment)
+    c_value = float(READOUT_EXPONENT[parametrization])
+    fn = _output_variance_fn(normalization, loss)
+    with np.errstate(divide="ignore"):
+        var = fn(np.asarray(lam, float), float(n_samples), float(noise_var), width, c_value, m2_value)
+    return _out(np.sqrt(var))
+
+
+# ---------------------------------------------------------------- LaTeX
+
+register("WidthExponentSum", "width exponent of lambda*, sum normalization, readout exponent c")(
+    lambda: width_exponent_expr("sum")
+)
+register("WidthExponentMean", "width exponent of lambda*, mean normalization, readout exponent c")(
+    lambda: width_exponent_expr("mean")
+)
+register("LamSumFromNTK", "sum-normalized lambda of the c readout from the NTK lambda")(
+    lambda: f"\\lambda_{{\\mathrm{{sum}}}} = {sp.latex(lambda_expr('sum'))}"
+)
+register("LamMeanFromNTK", "mean-normalized lambda of the c readout from the NTK lambda")(
+    lambda: f"\\lambda_{{\\mathrm{{mean}}}} = {sp.latex(lambda_expr('mean'))}"
+)
+register("NTKSubstitution", "change of variables to the NTK readout weight")(
+    lambda: f"a = {sp.latex(ntk_substitution())}"
+)
+
+_CAMEL = {"standard": "Standard", "ntk": "NTK", "mean_field": "MeanField", "sum": "Sum", "mean": "Mean"}
+for _p in PARAMETRIZATIONS:
+    for _n in NORMALIZATIONS:
+        register(f"WidthExp{_CAMEL[_p]}{_CAMEL[_n]}", f"width exponent, {_p}, {_n}")(
+            (lambda p, n: lambda: width_exponent(p, n))(_p, _n)
+        )
