@@ -21,8 +21,14 @@ ROOT = Path(__file__).resolve().parent.parent
 def _timed(args: list[str], cache: str) -> float:
     env = dict(os.environ, L2SCALE_CACHE_DIR=cache)
     t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "figures", *args], cwd=ROOT, env=env, check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "-m", "figures", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     return time.perf_counter() - t0
 
 
@@ -34,6 +40,12 @@ def run() -> list[dict]:
     return [
         {"metric": "python -m figures --quick (cold cache)", "value": quick, "unit": "s"},
         {"metric": "python -m figures (cold cache)", "value": full, "unit": "s"},
-        {"metric": "python -m figures re-run (cache hit)", "value": rerun, "unit": "s",
-         "baseline": full, "ratio": full / rerun, "note": "ratio = cold / cache hit"},
+        {
+            "metric": "python -m figures re-run (cache hit)",
+            "value": rerun,
+            "unit": "s",
+            "baseline": full,
+            "ratio": full / rerun,
+            "note": "ratio = cold / cache hit",
+        },
     ]

@@ -12,7 +12,9 @@ from figures._registry import FIGURES, run
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m figures", description=__doc__)
     parser.add_argument("names", nargs="*", metavar="NAME", help="figures to make (default: all)")
-    parser.add_argument("--quick", action="store_true", help="small sizes, into .cache/figures-quick/")
+    parser.add_argument(
+        "--quick", action="store_true", help="small sizes, into .cache/figures-quick/"
+    )
     parser.add_argument("--list", action="store_true", help="list the figures and exit")
     parser.add_argument("--force", action="store_true", help="recompute even on a cache hit")
     args = parser.parse_args(argv)
@@ -22,8 +24,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     unknown = [n for n in args.names if n not in FIGURES]
     if unknown:
-        print(f"unknown figure(s): {', '.join(unknown)}; valid names: {', '.join(FIGURES)}",
-              file=sys.stderr)
+        print(
+            f"unknown figure(s): {', '.join(unknown)}; valid names: {', '.join(FIGURES)}",
+            file=sys.stderr,
+        )
         return 2
     names = args.names or list(FIGURES)
     if not args.names and not args.quick:

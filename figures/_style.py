@@ -20,7 +20,13 @@ PAGE_WIDTH = 7.0  # inches, both columns
 #: one color per parametrization, one line style per normalization, used by every figure
 COLORS = {"standard": "#0072B2", "ntk": "#D55E00", "mean_field": "#009E73"}
 LINESTYLES = {"sum": "-", "mean": "--"}
-LABELS = {"standard": "standard", "ntk": "NTK", "mean_field": "mean-field", "sum": "sum", "mean": "mean"}
+LABELS = {
+    "standard": "standard",
+    "ntk": "NTK",
+    "mean_field": "mean-field",
+    "sum": "sum",
+    "mean": "mean",
+}
 
 RC = {
     "font.size": 8,
@@ -59,7 +65,10 @@ def save(fig, directory: Path, name: str) -> list[Path]:
     """Save ``fig`` as ``name.pdf`` and ``name.png`` atomically, without timestamps; close it."""
     directory.mkdir(parents=True, exist_ok=True)
     paths = []
-    for ext, meta in (("pdf", {"CreationDate": None, "ModDate": None}), ("png", {"Software": None})):
+    for ext, meta in (
+        ("pdf", {"CreationDate": None, "ModDate": None}),
+        ("png", {"Software": None}),
+    ):
         path = directory / f"{name}.{ext}"
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{name}.", suffix=f".{ext}")
         os.close(fd)

@@ -41,7 +41,9 @@ def _readout_sums(rng: np.random.Generator, width: int, input_dim: int, draws: i
     for start in range(0, draws, chunk):
         n = min(chunk, draws - start)
         z = np.sqrt(input_dim) * (2 * rng.beta(half, half, size=(n, width)) - 1)
-        out[start : start + n] = np.sum(rng.standard_normal((n, width)) * np.maximum(z, 0.0), axis=-1)
+        out[start : start + n] = np.sum(
+            rng.standard_normal((n, width)) * np.maximum(z, 0.0), axis=-1
+        )
     return out
 
 
@@ -58,14 +60,20 @@ def compute(*, lam, n_samples, noise_var, input_dim, widths, mc_draws, seed) -> 
         var_se = np.sqrt(max(np.mean(s**4) - var**2, 0.0) / mc_draws)
         mc_sd[i], mc_sd_se[i] = np.sqrt(var), var_se / (2 * np.sqrt(var))
     for norm in NORMALIZATIONS:
-        v = prior_variance(lam, n_samples=n_samples, normalization=norm, n_params=widths,
-                           noise_var=noise_var) * np.ones_like(widths)
+        v = prior_variance(
+            lam, n_samples=n_samples, normalization=norm, n_params=widths, noise_var=noise_var
+        ) * np.ones_like(widths)
         result[f"weight_std/{norm}"] = np.sqrt(v)
         for par in PARAMETRIZATIONS:
             c = float(READOUT_EXPONENT[par])
             result[f"output_std/{par}/{norm}"] = output_prior_std(
-                lam, width=widths, n_samples=n_samples, parametrization=par, normalization=norm,
-                noise_var=noise_var, feature_second_moment=0.5,
+                lam,
+                width=widths,
+                n_samples=n_samples,
+                parametrization=par,
+                normalization=norm,
+                noise_var=noise_var,
+                feature_second_moment=0.5,
             )
             scale = widths ** (-c) * np.sqrt(v)
             result[f"mc_output_std/{par}/{norm}"] = scale * mc_sd
@@ -79,23 +87,50 @@ def plot(result):
     fig, (ax_w, ax_f) = new_figure("page", height=2.3, ncols=2)
     widths = result["widths"]
     for norm in NORMALIZATIONS:
-        ax_w.plot(widths, result[f"weight_std/{norm}"], color="k", ls=LINESTYLES[norm],
-                  label=f"{LABELS[norm]}: $v = \\sigma^2{' P' if norm == 'mean' else ''}/(N\\lambda)$")
-    ax_w.set(xscale="log", yscale="log", xlabel="width $P$", ylabel="prior std of one weight",
-             title="(a) per-weight prior at fixed $\\lambda$")
+        ax_w.plot(
+            widths,
+            result[f"weight_std/{norm}"],
+            color="k",
+            ls=LINESTYLES[norm],
+            label=f"{LABELS[norm]}: $v = \\sigma^2{' P' if norm == 'mean' else ''}/(N\\lambda)$",
+        )
+    ax_w.set(
+        xscale="log",
+        yscale="log",
+        xlabel="width $P$",
+        ylabel="prior std of one weight",
+        title="(a) per-weight prior at fixed $\\lambda$",
+    )
     ax_w.legend()
     for norm in NORMALIZATIONS:
         for par in PARAMETRIZATIONS:
             key = f"{par}/{norm}"
             flat = np.allclose(result[f"output_std/{key}"], result[f"output_std/{key}"][0])
-            ax_f.plot(widths, result[f"output_std/{key}"], color=COLORS[par], ls=LINESTYLES[norm],
-                      lw=2.0 if flat else 1.0,
-                      label=f"{LABELS[par]} + {LABELS[norm]}" + (" (flat)" if flat else ""))
-            ax_f.errorbar(widths, result[f"mc_output_std/{key}"],
-                          yerr=2 * result[f"mc_output_std_se/{key}"], fmt="o", ms=2.5,
-                          color=COLORS[par], mfc="white" if norm == "mean" else COLORS[par],
-                          elinewidth=0.6, capsize=0)
-    ax_f.set(xscale="log", yscale="log", xlabel="width $P$", ylabel="prior std of $f(x)$",
-             title="(b) function-space prior at fixed $\\lambda$")
+            ax_f.plot(
+                widths,
+                result[f"output_std/{key}"],
+                color=COLORS[par],
+                ls=LINESTYLES[norm],
+                lw=2.0 if flat else 1.0,
+                label=f"{LABELS[par]} + {LABELS[norm]}" + (" (flat)" if flat else ""),
+            )
+            ax_f.errorbar(
+                widths,
+                result[f"mc_output_std/{key}"],
+                yerr=2 * result[f"mc_output_std_se/{key}"],
+                fmt="o",
+                ms=2.5,
+                color=COLORS[par],
+                mfc="white" if norm == "mean" else COLORS[par],
+                elinewidth=0.6,
+                capsize=0,
+            )
+    ax_f.set(
+        xscale="log",
+        yscale="log",
+        xlabel="width $P$",
+        ylabel="prior std of $f(x)$",
+        title="(b) function-space prior at fixed $\\lambda$",
+    )
     ax_f.legend(loc="center left", bbox_to_anchor=(1.0, 0.5))
     return fig

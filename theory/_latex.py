@@ -47,7 +47,9 @@ def registered() -> dict[str, str]:
 def render(name: str) -> str:
     """The LaTeX body of macro ``name``."""
     if name not in _REGISTRY:
-        raise ValueError(f"name must be a registered result, one of {sorted(_REGISTRY)}; got {name!r}")
+        raise ValueError(
+            f"name must be a registered result, one of {sorted(_REGISTRY)}; got {name!r}"
+        )
     value = _REGISTRY[name][0]()
     return value if isinstance(value, str) else sp.latex(value)
 

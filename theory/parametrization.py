@@ -69,7 +69,11 @@ __all__ = [
 Parametrization = Literal["standard", "ntk", "mean_field"]
 PARAMETRIZATIONS = ("standard", "ntk", "mean_field")
 #: the exponent c of the readout ``P^(-c) Σ a_j φ_j``
-READOUT_EXPONENT = {"standard": sp.Integer(0), "ntk": sp.Rational(1, 2), "mean_field": sp.Integer(1)}
+READOUT_EXPONENT = {
+    "standard": sp.Integer(0),
+    "ntk": sp.Rational(1, 2),
+    "mean_field": sp.Integer(1),
+}
 
 #: the sum-normalized λ of the NTK readout (the width-invariant reference)
 lam_ntk = sp.Symbol(r"\lambda_{\mathrm{NTK}}", positive=True)
@@ -222,13 +226,21 @@ def output_prior_std(
     check_choice("normalization", normalization, NORMALIZATIONS)
     width = check_width("width", width)
     # validates lam, n_samples, loss, noise_var (the variance itself is recomputed below)
-    prior_variance(lam, n_samples=n_samples, loss=loss, normalization=normalization,
-                   n_params=width, noise_var=noise_var)
+    prior_variance(
+        lam,
+        n_samples=n_samples,
+        loss=loss,
+        normalization=normalization,
+        n_params=width,
+        noise_var=noise_var,
+    )
     m2_value = check_positive("feature_second_moment", feature_second_moment)
     c_value = float(READOUT_EXPONENT[parametrization])
     fn = _output_variance_fn(normalization, loss)
     with np.errstate(divide="ignore"):
-        var = fn(np.asarray(lam, float), float(n_samples), float(noise_var), width, c_value, m2_value)
+        var = fn(
+            np.asarray(lam, float), float(n_samples), float(noise_var), width, c_value, m2_value
+        )
     return _out(np.sqrt(var))
 
 
@@ -250,7 +262,13 @@ register("NTKSubstitution", "change of variables to the NTK readout weight")(
     lambda: f"a = {sp.latex(ntk_substitution())}"
 )
 
-_CAMEL = {"standard": "Standard", "ntk": "NTK", "mean_field": "MeanField", "sum": "Sum", "mean": "Mean"}
+_CAMEL = {
+    "standard": "Standard",
+    "ntk": "NTK",
+    "mean_field": "MeanField",
+    "sum": "Sum",
+    "mean": "Mean",
+}
 for _p in PARAMETRIZATIONS:
     for _n in NORMALIZATIONS:
         register(f"WidthExp{_CAMEL[_p]}{_CAMEL[_n]}", f"width exponent, {_p}, {_n}")(

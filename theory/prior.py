@@ -284,8 +284,12 @@ def prior_variance(
 
 def to_sklearn_ridge_alpha(lam, *, n_samples, normalization="sum", n_params=None):
     """scikit-learn ``Ridge(alpha=..., fit_intercept=False)`` with the same solution as λ."""
-    return _out(_fn("to_sk")(to_sum(lam, normalization=normalization, n_params=n_params),
-                             check_width("n_samples", n_samples)))
+    return _out(
+        _fn("to_sk")(
+            to_sum(lam, normalization=normalization, n_params=n_params),
+            check_width("n_samples", n_samples),
+        )
+    )
 
 
 def from_sklearn_ridge_alpha(alpha, *, n_samples, normalization="sum", n_params=None):
@@ -300,15 +304,20 @@ def to_bayesian_ridge(lam, *, n_samples, noise_var, normalization="sum", n_param
     ``alpha_ = 1/σ²`` (noise precision) and ``lambda_ = N λ_sum / σ²`` (weight precision).
     """
     alpha_ = 1.0 / check_positive("noise_var", noise_var)
-    ratio = _fn("to_br_ratio")(to_sum(lam, normalization=normalization, n_params=n_params),
-                               check_width("n_samples", n_samples))
+    ratio = _fn("to_br_ratio")(
+        to_sum(lam, normalization=normalization, n_params=n_params),
+        check_width("n_samples", n_samples),
+    )
     return _out(ratio * alpha_), _out(alpha_)
 
 
 def from_bayesian_ridge(lambda_, alpha_, *, n_samples, normalization="sum", n_params=None):
     """λ (in ``normalization``) whose ridge solution is ``BayesianRidge``'s posterior mean."""
-    lam_sum = _fn("from_br")(check_positive("lambda_", lambda_), check_positive("alpha_", alpha_),
-                             check_width("n_samples", n_samples))
+    lam_sum = _fn("from_br")(
+        check_positive("lambda_", lambda_),
+        check_positive("alpha_", alpha_),
+        check_width("n_samples", n_samples),
+    )
     return from_sum(lam_sum, normalization=normalization, n_params=n_params)
 
 
@@ -321,8 +330,11 @@ def to_mackay(lam, *, n_samples, noise_var, normalization="sum", n_params=None):
 
 def from_mackay(alpha, beta, *, n_samples, normalization="sum", n_params=None):
     """λ (in ``normalization``) from MacKay's prior precision α and noise precision β."""
-    lam_sum = _fn("from_mk")(check_nonnegative("alpha", alpha), check_positive("beta", beta),
-                             check_width("n_samples", n_samples))
+    lam_sum = _fn("from_mk")(
+        check_nonnegative("alpha", alpha),
+        check_positive("beta", beta),
+        check_width("n_samples", n_samples),
+    )
     return from_sum(lam_sum, normalization=normalization, n_params=n_params)
 
 

@@ -1,0 +1,42 @@
+"""theory._latex: named results become valid, complete LaTeX macro files."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import sympy as sp
+
+from theory import _latex
+
+
+def test_write_generated_contains_every_registered_result(tmp_path):
+    path = _latex.write_generated(tmp_path)
+    text = path.read_text()
+    names = re.findall(r"\\newcommand\{\\([A-Za-z]+)\}", text)
+    assert sorted(names) == sorted(_latex.registered())
+    for name in (
+        "PriorVarSquaredSum",
+        "WidthExponentSum",
+        "WidthExpStandardSum",
+        "SklearnRidgeAlpha",
+    ):
+        assert name in names
+    # braces balance on every macro line (a broken line would break the paper build)
+    for line in text.splitlines():
+        if line.startswith("\\newcommand"):
+            assert line.count("{") == line.count("}"), line
+
+
+def test_rendered_equation_follows_the_derivation():
+    assert _latex.render("WidthExponentSum") == sp.latex(sp.Integer(1) - 2 * sp.Symbol("c"))
+    assert _latex.render("WidthExpMeanFieldMean") == "0"
+
+
+def test_register_rejects_bad_names():
+    with pytest.raises(ValueError, match="^name"):
+        _latex.register("bad_name1", "x")
+    with pytest.raises(ValueError, match="^name"):
+        _latex.render("NoSuchMacro")
+    with pytest.raises(ValueError, match="^name"):
+        _latex.register("PriorVarSquaredSum", "duplicate")(lambda: 0)
