@@ -1,6 +1,23 @@
 """Bayesian view of L2: NumPyro models whose Gaussian prior variance scales with width.
 
-Depends on :mod:`theory` only (DESIGN §4).  The models arrive with issue 5.
+- :mod:`bayes.models` -- linear, random-features (regression and cross-entropy
+  classification) and one-hidden-layer MLP models with width-scaled priors;
+- :mod:`bayes.collapsed` -- weights integrated out after one eigendecomposition
+  (O(N) per log-density), exact conditional weight draws, the multi-width κ model;
+- :mod:`bayes.inference` -- NUTS runs returning ArviZ InferenceData;
+- :mod:`bayes.diagnostics` -- R-hat, ESS, divergences, BFMI, predictive checks,
+  PSIS-LOO, simulation-based calibration.
+
+Importing the package asks XLA for one host device per CPU core so chains run in
+parallel (:func:`bayes.inference.setup`); this only takes effect if JAX has not yet
+started a backend, so import :mod:`bayes` before running JAX code.  Depends on
+:mod:`theory` only (DESIGN §4).
 """
 
-__all__: list[str] = []
+from bayes.inference import setup
+
+setup()
+
+from bayes import collapsed, diagnostics, inference, models  # noqa: E402
+
+__all__ = ["collapsed", "diagnostics", "inference", "models", "setup"]

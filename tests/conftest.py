@@ -1,7 +1,14 @@
-"""Test configuration: float64 JAX (DESIGN §2) and a Hypothesis profile sized for 2 CPU cores."""
+"""Test configuration: float64 JAX (DESIGN §2), one XLA host device per core (parallel chains),
+NumPyro's fast re-run path without progress bars, and a Hypothesis profile sized for 2 cores."""
 
-import jax
-from hypothesis import settings
+import os
+
+os.environ.setdefault("TQDM_DISABLE", "1")  # read by tqdm at import: before numpyro
+
+import jax  # noqa: E402
+from hypothesis import settings  # noqa: E402
+
+import bayes  # noqa: E402,F401  (sets the host device count before JAX starts a backend)
 
 jax.config.update("jax_enable_x64", True)
 

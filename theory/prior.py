@@ -55,6 +55,7 @@ __all__ = [
     "mackay_alpha_expr",
     "sgd_weight_decay_expr",
     "prior_variance",
+    "lambda_from_prior_variance",
     "to_sum",
     "from_sum",
     "to_sklearn_ridge_alpha",
@@ -280,6 +281,44 @@ def prior_variance(
         args.append(check_width("n_params", n_params))
     with np.errstate(divide="ignore"):
         return _out(_fn("prior_variance", loss, normalization)(*args))
+
+
+@cache
+def _lambda_from_variance_fn(loss: str, normalization: str):
+    lam_sym = S.lam if normalization == "sum" else S.lam_mean
+    (sol,) = sp.solve(sp.Eq(prior_variance_expr(loss, normalization), S.v), lam_sym)
+    return lambdify(sol, [S.v, S.N, S.sigma2, S.P])
+
+
+def lambda_from_prior_variance(
+    prior_var,
+    *,
+    n_samples,
+    loss: Loss = "squared",
+    normalization: Normalization = "sum",
+    n_params=None,
+    noise_var=1.0,
+) -> float | np.ndarray:
+    """Inverse of :func:`prior_variance`: the λ whose MAP is the mode under ``w_j ~ N(0, prior_var)``.
+
+    Solved from :func:`prior_variance_expr`.  ``prior_var = inf`` gives ``lam = 0``.
+
+    >>> lambda_from_prior_variance(5.0, n_samples=100, noise_var=0.5)
+    0.001
+    """
+    _check_names(loss, normalization)
+    flat = np.isposinf(np.asarray(prior_var, dtype=float))
+    v = check_positive("prior_var", np.where(flat, 1.0, prior_var))
+    n = check_width("n_samples", n_samples)
+    s2 = check_positive("noise_var", noise_var)
+    if normalization == "mean":
+        if n_params is None:
+            raise ValueError("n_params is required for normalization='mean'")
+        p = check_width("n_params", n_params)
+    else:
+        p = 1.0
+    lam = _lambda_from_variance_fn(loss, normalization)(v, n, s2, p)
+    return _out(np.where(flat, 0.0, lam))
 
 
 def to_sklearn_ridge_alpha(lam, *, n_samples, normalization="sum", n_params=None):

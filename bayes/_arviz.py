@@ -1,0 +1,121 @@
+"""Every ArviZ call the toolkit makes, in one place (pinned to ``arviz>=0.22,<1``).
+
+ArviZ 1.x (Python ≥ 3.12) splits into arviz-base/-stats/-plots with different
+signatures; when the project moves, only this module changes.  Importing arviz
+0.23 emits a FutureWarning about its refactor; it is silenced here (and in the
+pytest configuration) because it concerns the 1.x migration, not our calls.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+with warnings.catch_warnings():
+    warnings.filterwarnings(
+        "ignore", message=".*undergoing a major refactor.*", category=FutureWarning
+    )
+    import arviz as az
+    from arviz.stats.ecdf_utils import ecdf_confidence_band as _ecdf_band
+
+__all__ = [
+    "az",
+    "from_numpyro",
+    "rhat",
+    "ess_bulk",
+    "ess_tail",
+    "mcse_mean",
+    "bfmi",
+    "loo",
+    "compare",
+    "rank_ecdf_band",
+    "to_netcdf",
+    "from_netcdf",
+]
+
+
+def from_numpyro(mcmc, **kwargs) -> az.InferenceData:
+    """InferenceData from a finished ``numpyro.infer.MCMC`` (posterior, sample stats, log-lik)."""
+    return az.from_numpyro(mcmc, **kwargs)
+
+
+def _per_var(ds) -> dict[str, np.ndarray]:
+    return {k: np.asarray(ds[k].values) for k in ds.data_vars}
+
+
+def rhat(idata, var_names=None) -> dict[str, np.ndarray]:
+    """Rank-normalized split R-hat (Vehtari et al. 2021) per variable."""
+    return _per_var(az.rhat(idata, var_names=var_names, method="rank"))
+
+
+def ess_bulk(idata, var_names=None) -> dict[str, np.ndarray]:
+    return _per_var(az.ess(idata, var_names=var_names, method="bulk"))
+
+
+def ess_tail(idata, var_names=None) -> dict[str, np.ndarray]:
+    return _per_var(az.ess(idata, var_names=var_names, method="tail"))
+
+
+def mcse_mean(idata, var_names=None) -> dict[str, np.ndarray]:
+    return _per_var(az.mcse(idata, var_names=var_names, method="mean"))
+
+
+def bfmi(idata) -> np.ndarray:
+    """Bayesian fraction of missing information, one value per chain."""
+    return np.asarray(az.bfmi(idata))
+
+
+def loo(idata, var_name: str | None = None):
+    """PSIS-LOO (``elpd_loo``, ``se``, Pareto k in ``.pareto_k``)."""
+    return az.loo(idata, pointwise=True, var_name=var_name)
+
+
+def compare(idatas: dict, var_name: str | None = None):
+    """PSIS-LOO model comparison table (pandas DataFrame, best model first)."""
+    return az.compare(idatas, ic="loo", var_name=var_name)
+
+
+def rank_ecdf_band(n_ranks: int, max_rank: int, prob: float = 0.99, seed: int = 0):
+    """Simultaneous ``prob`` band for the ECDF of ``n_ranks`` ranks uniform on ``0..max_rank``.
+
+    Returns ``(k, lower, upper)``: the evaluation points ``k = 0..max_rank`` and the band of
+    the ECDF there (Säilynoja, Bürkner & Vehtari 2022, simulated for the discrete uniform).
+    """
+    from scipy.stats import randint
+
+    k = np.arange(max_rank + 1)
+    cdf = (k + 1) / (max_rank + 1)
+    lower, upper = _ecdf_band(
+        n_ranks,
+        k,
+        cdf,
+        prob=prob,
+        method="simulated",
+        num_trials=2000,
+        rvs=randint(0, max_rank + 1).rvs,
+        random_state=np.random.default_rng(seed),
+    )
+    return k, lower, upper
+
+
+def to_netcdf(idata, path: Path) -> Path:
+    """Write ``idata`` to ``path`` atomically (temporary file + ``os.replace``)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        idata.to_netcdf(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def from_netcdf(path: Path) -> az.InferenceData:
+    return az.from_netcdf(path)

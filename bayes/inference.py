@@ -1,0 +1,149 @@
+"""Running NUTS: devices, precision, progress, and results as ArviZ InferenceData.
+
+Chains run in parallel on the available devices: on a CPU, :func:`setup` (called
+when :mod:`bayes` is imported, before JAX starts a backend) asks XLA for one host
+device per core; on a GPU JAX uses it with no code change.  When there are fewer
+devices than chains the chains run sequentially.
+
+Progress: NumPyro's tqdm bars are on unless ``TQDM_DISABLE=1`` (the Makefile and
+the tests set it; NumPyro only reuses its compiled sampler across ``run`` calls
+with ``progress_bar=True``, so we always pass that, and a disabled tqdm keeps the
+fast path).  Each run also prints one summary line to stderr.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+
+import jax
+import numpy as np
+import numpyro
+from numpyro.infer import MCMC, NUTS
+
+from bayes import _arviz
+
+__all__ = ["setup", "chain_method", "make_mcmc", "run_nuts", "save", "load", "cache_dir"]
+
+
+def setup(host_devices: int | None = None) -> None:
+    """One XLA host device per CPU core (only effective before JAX initializes a backend)."""
+    numpyro.set_host_device_count(host_devices or os.cpu_count() or 1)
+
+
+def chain_method(num_chains: int) -> str:
+    """``"parallel"`` if there is a device per chain, else ``"sequential"``."""
+    return "parallel" if jax.local_device_count() >= num_chains else "sequential"
+
+
+def make_mcmc(
+    model: Callable,
+    *,
+    num_warmup: int = 1000,
+    num_samples: int = 1000,
+    num_chains: int = 2,
+    target_accept: float = 0.8,
+    max_tree_depth: int = 10,
+    jit_model_args: bool = False,
+    **static_kwargs,
+) -> MCMC:
+    """An ``MCMC(NUTS)`` for ``model`` with ``static_kwargs`` bound (shapes, exponents).
+
+    With ``jit_model_args=True`` the compiled sampler is reused by later ``run`` calls with
+    new data of the same shapes (as in simulation-based calibration).
+    """
+    for name, value in (
+        ("num_warmup", num_warmup),
+        ("num_samples", num_samples),
+        ("num_chains", num_chains),
+    ):
+        if not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    kernel = NUTS(
+        partial(model, **static_kwargs) if static_kwargs else model,
+        target_accept_prob=target_accept,
+        max_tree_depth=max_tree_depth,
+    )
+    return MCMC(
+        kernel,
+        num_warmup=num_warmup,
+        num_samples=num_samples,
+        num_chains=num_chains,
+        chain_method=chain_method(num_chains),
+        progress_bar=True,
+        jit_model_args=jit_model_args,
+    )
+
+
+def run_nuts(
+    model: Callable,
+    *args,
+    num_warmup: int = 1000,
+    num_samples: int = 1000,
+    num_chains: int = 2,
+    seed: int = 0,
+    target_accept: float = 0.8,
+    max_tree_depth: int = 10,
+    dtype=np.float64,
+    validate: Callable | None = None,
+    label: str | None = None,
+    **kwargs,
+) -> _arviz.az.InferenceData:
+    """Run NUTS on ``model(*args, **kwargs)`` and return InferenceData.
+
+    Array ``args`` are cast to ``dtype`` (float64 by default; integer arrays are kept);
+    The data are checked first (``validate(*args)``, or :func:`bayes.models.validate` for the
+    library's models), so nothing is sampled from invalid input.  The log-likelihood group is included (for PSIS-LOO).
+    """
+    if validate is None:
+        from bayes.models import validate as validate_library_model
+
+        validate_library_model(model, *args, **kwargs)
+    else:
+        validate(*args)
+    cast = [
+        np.asarray(a, dtype=dtype) if isinstance(a, np.ndarray) and a.dtype.kind == "f" else a
+        for a in args
+    ]
+    mcmc = make_mcmc(
+        model,
+        num_warmup=num_warmup,
+        num_samples=num_samples,
+        num_chains=num_chains,
+        target_accept=target_accept,
+        max_tree_depth=max_tree_depth,
+        **kwargs,
+    )
+    t0 = time.perf_counter()
+    mcmc.run(jax.random.PRNGKey(seed), *cast, extra_fields=("diverging", "energy", "num_steps"))
+    elapsed = time.perf_counter() - t0
+    idata = _arviz.from_numpyro(mcmc)
+    idata.sample_stats.attrs["sampling_time"] = elapsed
+    n_div = int(np.asarray(idata.sample_stats["diverging"]).sum())
+    print(
+        f"nuts[{label or getattr(model, '__name__', 'model')}]: {num_chains}x{num_samples} draws "
+        f"({chain_method(num_chains)}) in {elapsed:.1f} s, {n_div} divergences",
+        file=sys.stderr,
+        flush=True,
+    )
+    return idata
+
+
+def cache_dir() -> Path:
+    """Where InferenceData are saved: ``L2SCALE_CACHE_DIR``/bayes or ``.cache/bayes``."""
+    root = Path(__file__).resolve().parent.parent
+    base = Path(os.environ.get("L2SCALE_CACHE_DIR", root / ".cache" / "figures")).parent
+    return base / "bayes"
+
+
+def save(idata, name: str, directory: Path | None = None) -> Path:
+    """Save ``idata`` as NetCDF ``<name>.nc`` in the (ignored) cache, atomically."""
+    return _arviz.to_netcdf(idata, (directory or cache_dir()) / f"{name}.nc")
+
+
+def load(name: str, directory: Path | None = None):
+    return _arviz.from_netcdf((directory or cache_dir()) / f"{name}.nc")

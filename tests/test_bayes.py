@@ -1,0 +1,373 @@
+"""bayes: models, collapsed fast path, evidence, inference and diagnostics.
+
+Each sampler check compares with an exact answer (conjugate Gaussian posterior,
+scikit-learn's evidence maximization, the full model) within Monte Carlo error.
+"""
+
+from __future__ import annotations
+
+import jax
+import numpy as np
+import pytest
+from numpyro.handlers import condition
+from numpyro.infer import Predictive
+from sklearn.linear_model import BayesianRidge
+
+from bayes import _arviz, collapsed, diagnostics, inference, models
+from theory.evidence import evidence_fit, evidence_optimal_lambda, log_evidence
+from theory.prior import from_bayesian_ridge, lambda_from_prior_variance, prior_variance
+
+
+def ridge(X, y, lam_sum):
+    n, p = X.shape
+    return np.linalg.solve(X.T @ X / n + lam_sum * np.eye(p), X.T @ y / n)
+
+
+@pytest.fixture(scope="module")
+def linear_data():
+    rng = np.random.default_rng(0)
+    n, p = 40, 10
+    X = rng.standard_normal((n, p))
+    y = X @ rng.normal(0, 1 / np.sqrt(p), p) + 0.5 * rng.standard_normal(n)
+    return X, y
+
+
+# ---------------------------------------------------------------- conjugate truth
+
+
+def test_nuts_matches_the_exact_gaussian_posterior_and_ridge(linear_data):
+    X, y = linear_data
+    X, y = X[:, :3], y
+    n, p = X.shape
+    s0, sigma0 = 0.8, 0.6
+    v = s0**2 * p ** (-1.0)  # width_exponent = 1
+    cov = np.linalg.inv(X.T @ X / sigma0**2 + np.eye(p) / v)
+    mean = cov @ X.T @ y / sigma0**2
+    # the posterior mean is the ridge solution at the λ the prior corresponds to (exact)
+    lam = lambda_from_prior_variance(v, n_samples=n, noise_var=sigma0**2)
+    np.testing.assert_allclose(ridge(X, y, lam), mean, rtol=1e-10)
+
+    fixed = condition(models.linear_regression, {"s": s0, "sigma": sigma0})
+    idata = inference.run_nuts(
+        fixed,
+        X,
+        y,
+        num_warmup=500,
+        num_samples=2000,
+        seed=1,
+        validate=models.check_regression_data,
+        width_exponent=1.0,
+    )
+    w = np.asarray(idata.posterior["w"]).reshape(-1, p)
+    mcse = _arviz.mcse_mean(idata, ["w"])["w"]
+    assert np.all(np.abs(w.mean(0) - mean) < 4 * mcse)  # 4 MCSE per coordinate
+    ess = float(np.min(_arviz.ess_bulk(idata, ["w"])["w"]))
+    sd = np.sqrt(np.diag(cov))
+    # s.e. of a sample covariance entry ≈ sqrt((Σ_ii Σ_jj + Σ_ij²)/ESS); 4 s.e.
+    se_cov = np.sqrt((np.outer(sd, sd) ** 2 + cov**2) / ess)
+    assert np.all(np.abs(np.cov(w.T) - cov) < 4 * se_cov)
+
+
+def test_collapsed_and_full_nuts_agree_on_hyperparameters(linear_data):
+    X, y = linear_data
+    p = X.shape[1]
+    full = inference.run_nuts(
+        models.noncentered(models.linear_regression),
+        X,
+        y,
+        num_warmup=500,
+        num_samples=1500,
+        seed=2,
+        width_exponent=1.0,
+    )
+    spec = collapsed.gram_spectrum(X)
+    coll = inference.run_nuts(
+        collapsed.collapsed_regression,
+        spec.k,
+        collapsed.rotate(spec, y),
+        num_warmup=500,
+        num_samples=1500,
+        seed=3,
+        width=p,
+        width_exponent=1.0,
+    )
+    for report in (
+        diagnostics.check(full, ["s", "sigma"]),
+        diagnostics.check(coll, ["s", "sigma"]),
+    ):
+        assert report.ok, report
+    for name in ("s", "sigma"):
+        m_full, m_coll = float(full.posterior[name].mean()), float(coll.posterior[name].mean())
+        se = np.hypot(_arviz.mcse_mean(full, [name])[name], _arviz.mcse_mean(coll, [name])[name])
+        assert abs(m_full - m_coll) < 3 * se, name  # 3 combined MCSE
+
+
+def test_matheron_weight_draws_are_exact(linear_data):
+    X, y = linear_data
+    n, p = X.shape
+    v, s2 = 0.3, 0.4
+    spec = collapsed.gram_spectrum(X)
+    draws = collapsed.draw_weights(spec, X, y, np.full(8000, v), np.full(8000, s2), seed=0)
+    cov = np.linalg.inv(X.T @ X / s2 + np.eye(p) / v)
+    mean = cov @ X.T @ y / s2
+    sd = np.sqrt(np.diag(cov))
+    assert np.all(np.abs(draws.mean(0) - mean) < 4 * sd / np.sqrt(8000))  # independent draws
+    se_cov = np.sqrt((np.outer(sd, sd) ** 2 + cov**2) / 8000)
+    assert np.all(np.abs(np.cov(draws.T) - cov) < 4.5 * se_cov)  # 100 entries: 4.5 s.e.
+
+
+def test_blockwise_gram_matches_the_dense_features():
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((30, 6))
+    blocks = collapsed.relu_feature_blocks(X, width=1000, seed=7, block=128)
+    phi = np.concatenate(list(blocks()), axis=1)
+    assert phi.shape == (30, 1000)
+    np.testing.assert_array_equal(phi, np.concatenate(list(blocks()), axis=1))  # reproducible
+    spec = collapsed.gram_spectrum(blocks)
+    np.testing.assert_allclose(
+        spec.U @ np.diag(spec.k) @ spec.U.T,
+        phi @ phi.T,
+        rtol=1e-10,
+        atol=1e-8 * np.abs(phi @ phi.T).max(),
+    )
+    assert spec.width == 1000
+
+
+# ---------------------------------------------------------------- evidence
+
+
+@pytest.mark.parametrize(("n", "p"), [(200, 20), (60, 150)])
+def test_evidence_lambda_matches_bayesian_ridge(n, p):
+    rng = np.random.default_rng(n + p)
+    X = rng.standard_normal((n, p))
+    y = X @ rng.normal(0, 0.4, p) + rng.standard_normal(n)
+    br = BayesianRidge(
+        fit_intercept=False,
+        alpha_1=0,
+        alpha_2=0,
+        lambda_1=0,
+        lambda_2=0,
+        tol=1e-14,
+        max_iter=100_000,
+    ).fit(X, y)
+    lam_br = from_bayesian_ridge(br.lambda_, br.alpha_, n_samples=n)
+    # sklearn stops its fixed-point iteration on a coefficient change; observed agreement ~1e-7
+    assert evidence_optimal_lambda(X, y) == pytest.approx(lam_br, rel=1e-6)
+
+
+def test_evidence_fit_is_a_maximum_of_the_exact_log_evidence():
+    rng = np.random.default_rng(5)
+    X = rng.standard_normal((80, 30))
+    y = X @ rng.normal(0, 0.3, 30) + 0.7 * rng.standard_normal(80)
+    fit = evidence_fit(X, y)
+    best = log_evidence(X, y, noise_var=fit.noise_var, prior_var=fit.prior_var)
+    assert best == pytest.approx(fit.log_evidence, rel=1e-12)
+    for f_noise, f_prior in [(1.01, 1), (0.99, 1), (1, 1.01), (1, 0.99), (1.01, 1.01)]:
+        assert (
+            log_evidence(X, y, noise_var=fit.noise_var * f_noise, prior_var=fit.prior_var * f_prior)
+            < best
+        )
+    assert fit.lam == pytest.approx(fit.noise_var / (80 * fit.prior_var), rel=1e-12)
+    assert prior_variance(fit.lam, n_samples=80, noise_var=fit.noise_var) == pytest.approx(
+        fit.prior_var, rel=1e-12
+    )
+
+
+def test_evidence_without_signal_returns_infinite_lambda():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((100, 5))
+    y = rng.standard_normal(100)
+    y -= X @ np.linalg.lstsq(X, y, rcond=None)[0]  # exactly orthogonal to the columns of X
+    assert evidence_optimal_lambda(X, y) == np.inf
+
+
+# ---------------------------------------------------------------- multi-width κ
+
+
+@pytest.mark.parametrize("kappa_true", [0.0, 1.0])
+def test_kappa_posterior_covers_the_truth(kappa_true):
+    rng = np.random.default_rng(int(10 * kappa_true) + 1)
+    widths, n, s_true, sigma_true = [16, 64, 256, 1024], 120, 1.0, 0.3
+    ks, zs = [], []
+    for p in widths:
+        X = rng.standard_normal((n, p))
+        w = rng.normal(0.0, s_true * p ** (-kappa_true / 2), p)
+        spec = collapsed.gram_spectrum(X)
+        ks.append(spec.k)
+        zs.append(collapsed.rotate(spec, X @ w + sigma_true * rng.standard_normal(n)))
+    idata = inference.run_nuts(
+        collapsed.collapsed_multiwidth,
+        ks,
+        zs,
+        widths=widths,
+        num_warmup=500,
+        num_samples=1000,
+        seed=0,
+    )
+    assert diagnostics.check(idata, ["kappa", "s", "sigma"]).ok
+    kappa = np.asarray(idata.posterior["kappa"]).ravel()
+    lo, hi = np.quantile(kappa, [0.005, 0.995])
+    assert lo < kappa_true < hi  # central 99% interval
+    assert hi - lo < 0.6  # and it is informative: the other candidate is excluded
+    assert not lo < 1.0 - kappa_true < hi
+
+
+# ---------------------------------------------------------------- SBC
+
+
+def test_sbc_linear_regression_is_calibrated():
+    rng = np.random.default_rng(11)
+    X = rng.standard_normal((20, 4))
+    res = diagnostics.sbc(
+        models.noncentered(models.linear_regression),
+        X,
+        params=["s", "sigma"],
+        n_sims=80,
+        num_warmup=150,
+        num_samples=156,
+        thin=4,
+        n_bins=8,
+        seed=0,
+        log=lambda _: None,
+        width_exponent=1.0,
+    )
+    assert res.max_rank == 39 and res.ranks.shape == (80, 2)
+    assert res.passed(0.01), res.pvalues  # χ² uniformity not rejected at 1%
+    x, diff, lo, hi = res.ecdf_difference("s")
+    assert np.all((lo <= 1e-12) & (hi >= -1e-12))  # the band brackets zero everywhere
+
+
+def test_sbc_classifier_is_calibrated():
+    rng = np.random.default_rng(12)
+    features = np.maximum(rng.standard_normal((30, 4)), 0.0)
+    res = diagnostics.sbc(
+        models.noncentered(models.rf_classifier),
+        features,
+        params=["s"],
+        n_sims=80,
+        num_warmup=150,
+        num_samples=156,
+        thin=4,
+        n_bins=8,
+        seed=1,
+        log=lambda _: None,
+        n_classes=3,
+        parametrization="ntk",
+    )
+    assert res.passed(0.01), res.pvalues
+
+
+def test_sbc_detects_a_miscalibrated_sampler():
+    """Power check: fitting with the wrong prior scale makes the ranks non-uniform."""
+    rng = np.random.default_rng(13)
+    X = rng.standard_normal((20, 4))
+
+    def wrong(X, y=None, width_exponent=1.0):
+        # simulate with s_scale = 1 but infer with s_scale = 0.2: ranks pile up at the top
+        return models.linear_regression(
+            X, y, width_exponent=width_exponent, s_scale=1.0 if y is None else 0.2
+        )
+
+    res = diagnostics.sbc(
+        wrong,
+        X,
+        params=["s"],
+        n_sims=40,
+        num_warmup=150,
+        num_samples=156,
+        thin=4,
+        n_bins=4,
+        seed=0,
+        log=lambda _: None,
+    )
+    assert not res.passed(0.01)
+
+
+# ---------------------------------------------------------------- models
+
+
+def test_mlp_function_space_prior_is_width_invariant():
+    """Neal / NNGP scaling: Var f(x) does not depend on the width."""
+    x = np.array([[0.5, -1.0, 2.0]])
+    var = {}
+    for width in (4, 256):
+        prior = Predictive(models.mlp_regression, num_samples=8000)(
+            jax.random.PRNGKey(width), x, width=width
+        )
+        f = np.asarray(prior["y"])[:, 0] - 0  # y = f + noise; noise variance is the same prior
+        var[width] = (np.var(f), np.sqrt(np.var((f - f.mean()) ** 2) / len(f)))
+    (v1, se1), (v2, se2) = var[4], var[256]
+    assert abs(v1 - v2) < 4 * np.hypot(se1, se2)  # 4 combined s.e.
+
+
+def test_implied_lambda_uses_the_map_identity():
+    lam = models.implied_lambda(
+        np.array([0.5, 2.0]), width=100, width_exponent=1.0, n_samples=50, noise_sd=0.3
+    )
+    v = np.array([0.5, 2.0]) ** 2 / 100
+    np.testing.assert_allclose(prior_variance(lam, n_samples=50, noise_var=0.09), v, rtol=1e-12)
+    lam_ce = models.implied_lambda(
+        1.0, width=10, width_exponent=0.0, n_samples=20, loss="cross_entropy", normalization="mean"
+    )
+    assert lam_ce == pytest.approx(10 / (2 * 20), rel=1e-12)  # λ_mean = P/(2 N v), v = 1
+
+
+def test_matched_exponent():
+    assert [models.matched_exponent(p) for p in ("standard", "ntk", "mean_field")] == [1, 0, -1]
+
+
+# ---------------------------------------------------------------- bad input
+
+
+def test_bad_data_is_rejected_before_sampling(linear_data):
+    X, y = linear_data
+    run = inference.run_nuts
+    with pytest.raises(ValueError, match="^y must have shape"):
+        run(models.linear_regression, X, y[:-1], num_samples=10, num_warmup=10)
+    with pytest.raises(ValueError, match="^X must be finite"):
+        run(models.linear_regression, np.where(X > 2, np.nan, X), y, num_samples=10, num_warmup=10)
+    with pytest.raises(ValueError, match="^y must be finite"):
+        run(models.linear_regression, X, np.where(y > 1, np.inf, y), num_samples=10, num_warmup=10)
+    with pytest.raises(ValueError, match="^y must hold integer labels"):
+        run(
+            models.rf_classifier,
+            X,
+            np.arange(len(y)) % 4,
+            n_classes=3,
+            num_samples=10,
+            num_warmup=10,
+        )
+    with pytest.raises(ValueError, match="^n_classes"):
+        run(
+            models.rf_classifier,
+            X,
+            np.zeros(len(y), int),
+            n_classes=1,
+            num_samples=10,
+            num_warmup=10,
+        )
+    spec = collapsed.gram_spectrum(X)
+    with pytest.raises(ValueError, match="^width"):
+        run(
+            collapsed.collapsed_regression,
+            spec.k,
+            collapsed.rotate(spec, y),
+            width=0,
+            num_samples=10,
+            num_warmup=10,
+        )
+    with pytest.raises(ValueError, match="^widths"):
+        run(
+            collapsed.collapsed_multiwidth,
+            [spec.k],
+            [spec.k],
+            widths=[-4],
+            num_samples=10,
+            num_warmup=10,
+        )
+    with pytest.raises(ValueError, match="^width"):
+        run(models.mlp_regression, X, y, width=0, num_samples=10, num_warmup=10)
+    with pytest.raises(ValueError, match="^num_samples"):
+        run(models.linear_regression, X, y, num_samples=0, num_warmup=10)
+    with pytest.raises(ValueError, match="^y must"):
+        evidence_fit(X, y[:3])
