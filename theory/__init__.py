@@ -11,8 +11,15 @@ Conventions: ``../shared/DESIGN.md`` §2 -- loss ``(1/N) Σ (y - f)²`` (no ½),
 penalty ``λ R(w)`` (no ½).
 """
 
-from theory import parametrization, prior
+from theory import linear, parametrization, prior
 from theory.parametrization import transfer_lambda, width_exponent
 from theory.prior import prior_variance
 
-__all__ = ["parametrization", "prior", "prior_variance", "transfer_lambda", "width_exponent"]
+__all__ = [
+    "linear",
+    "parametrization",
+    "prior",
+    "prior_variance",
+    "transfer_lambda",
+    "width_exponent",
+]

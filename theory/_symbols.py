@@ -40,6 +40,10 @@ __all__ = [
     "br_alpha",
     "mk_alpha",
     "mk_beta",
+    "gamma",
+    "alpha2",
+    "s2",
+    "kappa",
 ]
 
 N = sp.Symbol("N", positive=True, integer=True)
@@ -68,3 +72,13 @@ br_lambda = sp.Symbol(r"\lambda_{\mathrm{BR}}", positive=True)  # BayesianRidge.
 br_alpha = sp.Symbol(r"\alpha_{\mathrm{BR}}", positive=True)  # BayesianRidge.alpha_
 mk_alpha = sp.Symbol(r"\alpha_{\mathrm{MK}}", positive=True)  # MacKay prior precision
 mk_beta = sp.Symbol(r"\beta_{\mathrm{MK}}", positive=True)  # MacKay noise precision
+
+# linear ridge (theory.linear)
+#: aspect ratio γ = d/N of the linear model
+gamma = sp.Symbol(r"\gamma", positive=True)
+#: total signal α² = E‖β‖² of the linear model
+alpha2 = sp.Symbol(r"\alpha^{2}", positive=True)
+#: prior scale s²: each weight has prior variance s²·d^(-κ)
+s2 = sp.Symbol(r"s^{2}", positive=True)
+#: prior exponent κ (1: fixed total signal, 0: fixed per-weight variance)
+kappa = sp.Symbol(r"\kappa", real=True)
