@@ -560,3 +560,32 @@ def test_finite_n_bayes_lambda_beats_detuned_lambdas(n, d, kappa):
     for j in (0, 2):
         diff = mc.risks[:, j] - mc.risks[:, 1]
         assert diff.mean() > 3 * diff.std(ddof=1) / np.sqrt(diff.size), (j, diff.mean())
+
+
+# ================================================================ figures (quick sizes)
+
+
+def test_quick_figures_agree_with_theory():
+    import figures
+
+    risk = figures.get("linear_risk")
+    result = risk.compute(**figures.config_for("linear_risk", quick=True))
+    # a smoke check of the wiring: the worst of 18 points at d = 60 with 8 draws, where the
+    # O(1/d) finite-size bias is not negligible; over 20 seeds the worst |z| was 4.5
+    assert result["mc_max_abs_z"] < 6
+    np.testing.assert_allclose(
+        result["risk_star"],
+        [np.sqrt(2) - 1, (np.sqrt(5) - 1) / 2, (np.sqrt(17) - 1) / 4],
+        rtol=1e-14,
+    )
+    star = figures.get("linear_lambda_star")
+    result = star.compute(**figures.config_for("linear_lambda_star", quick=True))
+    for key in ("1/sum", "1/mean", "0/sum", "0/mean"):
+        # 4 widths × 6 draws: over 20 seeds the fitted slope's s.d. was 0.15-0.19, so ±0.6
+        assert abs(result[f"fit_slope/{key}"] - result[f"theory_slope/{key}"]) < 0.6, key
+    assert [float(result[f"theory_slope/{k}"]) for k in ("1/sum", "1/mean", "0/sum", "0/mean")] == [
+        1.0,
+        2.0,
+        0.0,
+        1.0,
+    ]
