@@ -604,7 +604,14 @@ def _spectral(X: np.ndarray, y: np.ndarray, beta: np.ndarray, method: str):
     ``‖ŵ_λ − β‖² = Σ_k (t_k/(e_k + Nλ) − b_k)² + ‖β‖² − ‖b‖²``.
     """
     n, d = X.shape[-2:]
-    if method == "svd":
+    if method == "svd" and n > d:
+        # X = QR, R = U_R diag(s) V': X has R's singular values and right vectors, and
+        # t = s U'y = V'X'y needs no left vectors -- a third cheaper than the thin SVD of X
+        _, s, Vt = np.linalg.svd(np.linalg.qr(X, mode="r"))
+        t = np.einsum("...kd,...d->...k", Vt, np.einsum("...nd,...n->...d", X, y))
+        b = np.einsum("...kd,...d->...k", Vt, beta)
+        e = s**2
+    elif method == "svd":
         U, s, Vt = np.linalg.svd(X, full_matrices=False)
         t = s * np.einsum("...nk,...n->...k", U, y)
         b = np.einsum("...kd,...d->...k", Vt, beta)
@@ -640,8 +647,10 @@ def ridge_risk_path(
     ``ŵ_λ`` minimizes ``(1/N)‖y − Xw‖² + λ‖w‖²`` (λ in sum normalization; λ = 0 is the
     min-norm least-squares fit): ``ŵ_λ = V diag(s/(s² + Nλ)) U'y``.  ``X`` is ``(..., N, d)``,
     ``y`` ``(..., N)``, ``beta`` ``(..., d)``; the result is ``(..., L)``.  ``method="svd"``
-    uses LAPACK's SVD of X, ``"gram"`` the eigendecomposition of the smaller Gram matrix
-    (faster; it squares the condition number, harmless unless X is nearly singular).
+    uses LAPACK's SVD of X (for N > d, of the triangular factor R of ``X = QR``: the same
+    singular values and right vectors, without the N×d left vectors); ``"gram"`` the
+    eigendecomposition of the smaller Gram matrix (faster still; it squares the condition
+    number, harmless unless X is nearly singular).
 
     >>> rng = np.random.default_rng(0)
     >>> X, beta = rng.standard_normal((50, 10)), rng.standard_normal(10)
