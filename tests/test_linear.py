@@ -183,6 +183,7 @@ def test_latex_macros_are_registered_and_render():
         "LinLambdaStarMean",
         "LinRiskStar",
         "LinRiskStarExplicit",
+        "LinRiskStarUnit",
         "LinRidgelessUnder",
         "LinRidgelessOver",
         "LinRidgelessFiniteUnder",
