@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 import numpyro
@@ -41,7 +42,11 @@ BlockFn = Callable[[], Iterator[np.ndarray]]
 
 @dataclass(frozen=True)
 class Spectrum:
-    """Eigendecomposition of ``K = Φ Φᵀ`` (N × N): eigenvalues ``k`` (N,), eigenvectors ``U``."""
+    """Nonzero part of the eigendecomposition of ``K = Φ Φᵀ`` (N × N).
+
+    ``k`` (N,) are the eigenvalues, zero-padded beyond the rank ``r``; ``U`` (N, r) the
+    eigenvectors of the nonzero ones.  When P < N only the P × P matrix ``Φᵀ Φ`` is decomposed.
+    """
 
     k: np.ndarray
     U: np.ndarray
@@ -50,6 +55,10 @@ class Spectrum:
     @property
     def n_samples(self) -> int:
         return len(self.k)
+
+    @property
+    def rank(self) -> int:
+        return self.U.shape[1]
 
 
 def array_blocks(features: np.ndarray, block: int = 8192) -> BlockFn:
@@ -82,7 +91,20 @@ def relu_feature_blocks(X: np.ndarray, *, width: int, seed: int, block: int = 40
 
 
 def gram_spectrum(blocks: BlockFn | np.ndarray) -> Spectrum:
-    """Eigendecomposition of ``Φ Φᵀ`` accumulated over feature blocks (or from an array)."""
+    """Eigendecomposition of ``Φ Φᵀ`` accumulated over feature blocks (or from an array).
+
+    For P ≥ N the N × N Gram matrix is accumulated block by block; for P < N (only possible
+    for an in-memory array) the P × P matrix ``Φᵀ Φ = V diag(k) Vᵀ`` is decomposed instead and
+    ``U = Φ V diag(k)^(−1/2)``.
+    """
+    if isinstance(blocks, np.ndarray) and blocks.shape[1] < blocks.shape[0]:
+        phi = np.asarray(blocks, dtype=np.float64)
+        k, V = np.linalg.eigh(phi.T @ phi)
+        keep = k > k.max() * phi.shape[0] * np.finfo(float).eps
+        U = phi @ V[:, keep] / np.sqrt(k[keep])
+        padded = np.zeros(phi.shape[0])
+        padded[: keep.sum()] = k[keep]
+        return Spectrum(padded, U, phi.shape[1])
     if isinstance(blocks, np.ndarray):
         blocks = array_blocks(blocks)
     gram, width = None, 0
@@ -109,11 +131,43 @@ def check_spectrum_data(k, z=None) -> None:
 
 
 def rotate(spectrum: Spectrum, y: np.ndarray) -> np.ndarray:
-    """``z = Uᵀ y``."""
+    """Rotated targets ``z`` (N,) with ``z_i ~ N(0, σ² + v k_i)`` independent.
+
+    ``z = Uᵀ y`` on the nonzero eigenvalues; on the (N − r)-dimensional null space only
+    ``‖y − U Uᵀ y‖²`` enters the likelihood (all its coordinates have variance σ²), so it is
+    stored as one coordinate and the rest are zero: the log-density is unchanged.
+    """
     y = np.asarray(y, dtype=np.float64)
     if y.shape != (spectrum.n_samples,):
         raise ValueError(f"y must have shape ({spectrum.n_samples},), got {y.shape}")
-    return spectrum.U.T @ y
+    z = np.zeros(spectrum.n_samples)
+    zr = spectrum.U.T @ y
+    z[: spectrum.rank] = zr
+    if spectrum.rank < spectrum.n_samples:
+        z[spectrum.rank] = np.sqrt(max(float(y @ y - zr @ zr), 0.0))
+    return z
+
+
+def _hyperparameters(k, scale, s_scale: float, noise_scale: float):
+    """``(s, σ)`` with ``HalfNormal`` priors, sampled in (log total variance, logit noise share).
+
+    When P ≫ N the Gram eigenvalues are nearly equal and only ``σ² + v k̄`` is well identified:
+    in (s, σ) the posterior is a curved ridge that NUTS crosses slowly.  In
+    ``t = log(σ² + v k̄)``, ``u = logit(σ² / (σ² + v k̄))`` (``v = scale · s²``, ``k̄ = mean k``)
+    the ridge is axis-aligned.  The prior is unchanged: the HalfNormal densities of (s, σ)
+    plus ``log|∂(s, σ)/∂(t, u)| = log s + log σ − log 4`` enter as a factor.
+    """
+    real = dist.constraints.real
+    t = numpyro.sample("log_total_var", dist.ImproperUniform(real, (), ()))
+    u = numpyro.sample("logit_noise_share", dist.ImproperUniform(real, (), ()))
+    share = jax.nn.sigmoid(u)
+    total = jnp.exp(t)
+    kbar = jnp.mean(k)
+    sigma = numpyro.deterministic("sigma", jnp.sqrt(share * total))
+    s = numpyro.deterministic("s", jnp.sqrt((1.0 - share) * total / (scale * kbar)))
+    log_prior = dist.HalfNormal(s_scale).log_prob(s) + dist.HalfNormal(noise_scale).log_prob(sigma)
+    numpyro.factor("prior_s_sigma", log_prior + jnp.log(s) + jnp.log(sigma) - jnp.log(4.0))
+    return s, sigma
 
 
 def collapsed_regression(
@@ -129,11 +183,13 @@ def collapsed_regression(
     """Collapsed version of :func:`bayes.models.linear_regression` / ``rf_regression``.
 
     ``k`` (N,) are the Gram eigenvalues and ``z`` (N,) the rotated targets.  Same priors
-    ``s ~ HalfNormal(s_scale)``, ``σ ~ HalfNormal(noise_scale)``; same hyperparameter posterior.
+    ``s ~ HalfNormal(s_scale)``, ``σ ~ HalfNormal(noise_scale)`` and so the same hyperparameter
+    posterior (sampled in the coordinates of :func:`_hyperparameters`; ``s`` and ``sigma`` are
+    recorded as deterministic sites).
     """
-    s = numpyro.sample("s", dist.HalfNormal(s_scale))
-    sigma = numpyro.sample("sigma", dist.HalfNormal(noise_scale))
-    v = s**2 * width ** (-width_exponent - 2 * readout_exponent)
+    scale = width ** (-width_exponent - 2 * readout_exponent)
+    s, sigma = _hyperparameters(k, scale, s_scale, noise_scale)
+    v = s**2 * scale
     numpyro.sample("z", dist.Normal(0.0, jnp.sqrt(sigma**2 + v * k)).to_event(1), obs=z)
 
 
@@ -193,9 +249,11 @@ def draw_weights(
         m = phi.shape[1]
         fitted += readout_scale * a0[:, start : start + m] @ phi.T
         start += m
-    k_eff = readout_scale**2 * spectrum.k  # eigenvalues of A Aᵀ
+    k_eff = readout_scale**2 * spectrum.k[: spectrum.rank]  # nonzero eigenvalues of A Aᵀ
     resid = y[None, :] - fitted - eps  # (draws, N)
-    coef = ((resid @ spectrum.U) / (v[:, None] * k_eff[None, :] + s2[:, None])) @ spectrum.U.T
+    # (v A Aᵀ + σ² I)^(−1) r = U diag(1/(v k + σ²) − 1/σ²) Uᵀ r + r/σ² (null space: 1/σ²)
+    shrink = 1.0 / (v[:, None] * k_eff[None, :] + s2[:, None]) - 1.0 / s2[:, None]
+    coef = ((resid @ spectrum.U) * shrink) @ spectrum.U.T + resid / s2[:, None]
     out = a0
     start = 0
     for phi in blocks():

@@ -7,12 +7,14 @@ the old file or the complete new one.  A file whose digest does not match (a
 truncated or corrupted write) is reported and recomputed, never loaded.
 
 The key hashes the figure's name, its configuration, the source of every
-library package (``theory``, ``bayes``, ``training``, ``figures``) and the
-versions of the numeric libraries: editing any of them invalidates the cache.
+library package (``theory``, ``bayes``, ``training``), the figure module's
+source minus its drawing functions, and the versions of the numeric
+libraries: editing any of them invalidates the cache; editing ``plot`` does not.
 """
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import io
 import json
@@ -30,7 +32,7 @@ from figures._paths import ROOT, cache_dir
 __all__ = ["CacheError", "code_version", "key_for", "load", "save"]
 
 MAGIC = b"L2SCALE-CACHE-1\n"
-_PACKAGES = ("theory", "bayes", "training", "figures")
+_PACKAGES = ("theory", "bayes", "training")
 _LIBRARIES = ("numpy", "scipy", "jax", "jaxlib", "numpyro", "sympy")
 
 
@@ -38,13 +40,32 @@ class CacheError(Exception):
     """A cache file exists but cannot be trusted."""
 
 
-def code_version() -> str:
-    """SHA-256 over the library sources and numeric-library versions."""
+def _compute_source(path: Path) -> str:
+    """Source of a figure module without its drawing functions (``plot``, ``macros``).
+
+    They only read the cached result, so editing them must not invalidate it.
+    """
+    tree = ast.parse(path.read_text())
+    tree.body = [
+        node
+        for node in tree.body
+        if not (isinstance(node, ast.FunctionDef) and node.name in ("plot", "macros"))
+    ]
+    return ast.unparse(tree)
+
+
+def code_version(name: str | None = None) -> str:
+    """SHA-256 over the library sources, figure ``name``'s compute code and library versions.
+
+    Library: every module of ``theory``, ``bayes``, ``training`` and the cache itself.
+    """
     h = hashlib.sha256()
-    for pkg in _PACKAGES:
-        for path in sorted((ROOT / pkg).rglob("*.py")):
-            h.update(str(path.relative_to(ROOT)).encode())
-            h.update(path.read_bytes())
+    paths = [p for pkg in _PACKAGES for p in sorted((ROOT / pkg).rglob("*.py"))]
+    for path in paths + [ROOT / "figures" / "_cache.py"]:
+        h.update(str(path.relative_to(ROOT)).encode())
+        h.update(path.read_bytes())
+    if name is not None:
+        h.update(_compute_source(ROOT / "figures" / f"{name}.py").encode())
     for lib in _LIBRARIES:
         try:
             h.update(f"{lib}={version(lib)}".encode())
@@ -68,7 +89,12 @@ def _jsonable(value):
 def key_for(name: str, config: Mapping, version_digest: str | None = None) -> str:
     """Cache key for figure ``name`` computed with ``config``."""
     payload = json.dumps(
-        {"name": name, "config": _jsonable(dict(config)), "code": version_digest or code_version()},
+        {
+            "name": name,
+            "config": _jsonable(dict(config)),
+            "code": version_digest
+            or code_version(name if (ROOT / "figures" / f"{name}.py").exists() else None),
+        },
         sort_keys=True,
     )
     return hashlib.sha256(payload.encode()).hexdigest()[:32]

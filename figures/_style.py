@@ -12,7 +12,17 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-__all__ = ["COLUMN_WIDTH", "PAGE_WIDTH", "COLORS", "LINESTYLES", "style", "new_figure", "save"]
+__all__ = [
+    "COLUMN_WIDTH",
+    "PAGE_WIDTH",
+    "COLORS",
+    "LINESTYLES",
+    "LABELS",
+    "style",
+    "new_figure",
+    "log_axes",
+    "save",
+]
 
 COLUMN_WIDTH = 3.4  # inches, one column of a two-column paper
 PAGE_WIDTH = 7.0  # inches, both columns
@@ -59,6 +69,18 @@ def new_figure(width: str = "column", height: float = 2.2, ncols: int = 1, nrows
     """``(fig, axes)`` of the paper's ``"column"`` or ``"page"`` width; ``height`` in inches."""
     w = {"column": COLUMN_WIDTH, "page": PAGE_WIDTH}[width]
     return plt.subplots(nrows, ncols, figsize=(w, height), constrained_layout=True, **kw)
+
+
+def log_axes(ax, x: bool = True, y: bool = True) -> None:
+    """Log scale without minor tick labels (they collide on axes spanning < 2 decades)."""
+    from matplotlib.ticker import NullFormatter
+
+    if x:
+        ax.set_xscale("log")
+        ax.xaxis.set_minor_formatter(NullFormatter())
+    if y:
+        ax.set_yscale("log")
+        ax.yaxis.set_minor_formatter(NullFormatter())
 
 
 def save(fig, directory: Path, name: str) -> list[Path]:

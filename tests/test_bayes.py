@@ -116,6 +116,25 @@ def test_matheron_weight_draws_are_exact(linear_data):
     assert np.all(np.abs(np.cov(draws.T) - cov) < 4.5 * se_cov)  # 100 entries: 4.5 s.e.
 
 
+def test_thin_spectrum_gives_the_same_likelihood_as_the_full_one():
+    """P < N: the P × P route with the null-space norm equals the dense N × N eigendecomposition."""
+    rng = np.random.default_rng(4)
+    X = rng.standard_normal((50, 7))
+    y = rng.standard_normal(50)
+    thin = collapsed.gram_spectrum(X)
+    assert thin.rank == 7
+    k_full, _ = np.linalg.eigh(X @ X.T)
+    np.testing.assert_allclose(np.sort(thin.k)[-7:], np.sort(k_full)[-7:], rtol=1e-10)
+    z = collapsed.rotate(thin, y)
+    for v, s2 in [(0.3, 0.5), (2.0, 0.1)]:
+        from scipy.stats import multivariate_normal
+
+        exact = multivariate_normal(np.zeros(50), s2 * np.eye(50) + v * X @ X.T).logpdf(y)
+        var = s2 + v * thin.k
+        ours = -0.5 * np.sum(np.log(2 * np.pi * var) + z**2 / var)
+        assert ours == pytest.approx(exact, rel=1e-10)
+
+
 def test_blockwise_gram_matches_the_dense_features():
     rng = np.random.default_rng(3)
     X = rng.standard_normal((30, 6))

@@ -98,3 +98,13 @@ def test_prior_equivalence_monte_carlo_matches_theory(tmp_cache):
         )
     for key in ("standard/sum", "ntk/mean", "mean_field/sum", "standard/mean"):
         assert np.ptp(np.log(result[f"output_std/{key}"])) > 1.0
+
+
+def test_editing_plot_keeps_the_cache_but_editing_compute_does_not(tmp_path):
+    src = tmp_path / "fig.py"
+    src.write_text("X = 1\n\ndef compute():\n    return 1\n\ndef plot(r):\n    return r\n")
+    base = _cache._compute_source(src)
+    src.write_text("X = 1\n\ndef compute():\n    return 1\n\ndef plot(r):\n    return 2 * r\n")
+    assert _cache._compute_source(src) == base
+    src.write_text("X = 2\n\ndef compute():\n    return 1\n\ndef plot(r):\n    return r\n")
+    assert _cache._compute_source(src) != base

@@ -5,17 +5,21 @@ Submodules (each a set of SymPy derivations plus generated numeric functions):
 - :mod:`theory.prior` -- λ ⇔ Gaussian prior variance, sum ⇔ mean, and converters
   to scikit-learn, MacKay and optimizer weight-decay conventions;
 - :mod:`theory.parametrization` -- standard / NTK / mean-field readouts, the width
-  exponent of λ*, and :func:`~theory.parametrization.transfer_lambda`.
+  exponent of λ*, and :func:`~theory.parametrization.transfer_lambda`;
+- :mod:`theory.linear` -- ridge: finite-N Bayes λ*, Marchenko–Pastur asymptotic risk,
+  λ*, ridgeless limits, one-SVD Monte Carlo;
+- :mod:`theory.evidence` -- marginal likelihood and the type-II maximum-likelihood λ.
 
 Conventions: ``../shared/DESIGN.md`` §2 -- loss ``(1/N) Σ (y - f)²`` (no ½),
 penalty ``λ R(w)`` (no ½).
 """
 
-from theory import linear, parametrization, prior
+from theory import evidence, linear, parametrization, prior
 from theory.parametrization import transfer_lambda, width_exponent
 from theory.prior import prior_variance
 
 __all__ = [
+    "evidence",
     "linear",
     "parametrization",
     "prior",
