@@ -8,13 +8,15 @@ Submodules (each a set of SymPy derivations plus generated numeric functions):
   exponent of λ*, and :func:`~theory.parametrization.transfer_lambda`;
 - :mod:`theory.linear` -- ridge: finite-N Bayes λ*, Marchenko–Pastur asymptotic risk,
   λ*, ridgeless limits, one-SVD Monte Carlo;
-- :mod:`theory.evidence` -- marginal likelihood and the type-II maximum-likelihood λ.
+- :mod:`theory.evidence` -- marginal likelihood and the type-II maximum-likelihood λ;
+- :mod:`theory.random_features` -- random-features ridge: Mei–Montanari asymptotics,
+  ridgeless and wide limits, tuned λ* and its width exponents in every convention.
 
 Conventions: ``../shared/DESIGN.md`` §2 -- loss ``(1/N) Σ (y - f)²`` (no ½),
 penalty ``λ R(w)`` (no ½).
 """
 
-from theory import evidence, linear, parametrization, prior
+from theory import evidence, linear, parametrization, prior, random_features
 from theory.parametrization import transfer_lambda, width_exponent
 from theory.prior import prior_variance
 
@@ -24,6 +26,7 @@ __all__ = [
     "parametrization",
     "prior",
     "prior_variance",
+    "random_features",
     "transfer_lambda",
     "width_exponent",
 ]

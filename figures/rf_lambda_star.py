@@ -1,0 +1,194 @@
+"""Figure 5 -- the tuned λ* of random-features ridge vs width, in all six conventions.
+
+(a) λ*(P) at fixed N and d for the standard / NTK / mean-field readouts under sum and
+mean normalization (:func:`theory.random_features.optimal_lambda`), with the wide-limit
+asymptote ``λ_MM* → max(0, (ζ²/ρ − 1)/ψ2) μ*²`` mapped to each convention (dotted).
+NTK + sum and mean-field + mean are the same curve (``λ_MM*/d``) and the two that
+flatten; so are standard + sum and NTK + mean (``P λ_MM*/d``).
+(b) The local exponent ``d log λ*/d log P`` of NTK + sum for several SNRs ρ: every other
+convention's exponent is this plus :func:`theory.parametrization.width_exponent`.  It
+tends to 0 for wide models; for P ≪ N it is −1; at ρ ≥ ζ² λ* reaches exactly 0 (×).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from theory.parametrization import PARAMETRIZATIONS, lambda_from_ntk, width_exponent
+from theory.prior import NORMALIZATIONS
+from theory.random_features import (
+    exponent_ranges,
+    gaussian_equivalence,
+    lambda_from_mm,
+    local_width_exponents,
+    optimal_lambda,
+    wide_optimal_lam_bar,
+)
+
+CONFIG = {
+    "input_dim": 100,
+    "n_samples": 300,  # ψ2 = 3
+    "signal_var": 1.0,
+    "noise_var": 1.0,  # ρ = 1 < ζ² for panel (a)
+    "snrs": [0.5, 1.0, 2.0, 4.0],  # ρ for panel (b); ζ² ≈ 2.75 for ReLU
+    "log10_psi1": [-1.5, 4.0, 111],
+    "tol": 0.05,  # a local exponent "holds" where it is within tol of its limit
+}
+QUICK = {"log10_psi1": [-1.5, 4.0, 23], "snrs": [1.0, 4.0]}
+
+
+def compute(*, input_dim, n_samples, signal_var, noise_var, snrs, log10_psi1, tol) -> dict:
+    d = float(input_dim)
+    widths = d * np.logspace(*log10_psi1[:2], int(log10_psi1[2]))
+    common = dict(n_samples=n_samples, input_dim=d, signal_var=signal_var)
+    ntk = np.asarray(optimal_lambda(n_features=widths, noise_var=noise_var, **common))
+    ge = gaussian_equivalence("relu")
+    lam_mm_wide = ge.mu_star2 * wide_optimal_lam_bar(
+        n_samples / d, zeta=ge.zeta, signal_var=signal_var, noise_var=noise_var
+    )
+    result: dict[str, np.ndarray] = {
+        "widths": widths,
+        "n_samples": np.asarray(float(n_samples)),
+        "input_dim": np.asarray(d),
+        "snrs": np.asarray(snrs, dtype=float),
+        "snr": np.asarray(signal_var / noise_var),
+        "zeta2": np.asarray(ge.zeta**2),
+        "lam_mm_wide": np.asarray(lam_mm_wide),
+    }
+    for par in PARAMETRIZATIONS:
+        for norm in NORMALIZATIONS:
+            key = f"{par}/{norm}"
+            conv = dict(parametrization=par, normalization=norm)
+            result[f"lam_star/{key}"] = np.asarray(lambda_from_ntk(ntk, width=widths, **conv))
+            result[f"wide/{key}"] = np.asarray(
+                lambda_from_mm(lam_mm_wide, n_features=widths, input_dim=d, **conv)
+            )
+            result[f"exponent/{key}"] = np.asarray(float(width_exponent(par, norm)))
+    for i, snr in enumerate(snrs):
+        lam = np.asarray(optimal_lambda(n_features=widths, noise_var=signal_var / snr, **common))
+        local = local_width_exponents(widths, lam)
+        result[f"snr_lam/{i}"] = lam
+        result[f"snr_local/{i}"] = local
+        wide = exponent_ranges(widths, local, target=0.0, tol=tol)
+        under = exponent_ranges(widths, local, target=-1.0, tol=tol)
+        # [P_min, P_max] of the last range where the wide exponent holds, of the first where
+        # the under-parametrized one holds (NaN if none); first width with λ* = 0 (or NaN)
+        result[f"wide_range/{i}"] = np.asarray(wide[-1] if wide else (np.nan, np.nan))
+        result[f"under_range/{i}"] = np.asarray(under[0] if under else (np.nan, np.nan))
+        zero = np.flatnonzero(lam == 0.0)
+        result[f"zero_from/{i}"] = np.asarray(widths[zero[0]] if zero.size else np.nan)
+    return result
+
+
+def plot(result):
+    import matplotlib.pyplot as plt
+
+    from figures._style import COLORS, LABELS, LINESTYLES, new_figure
+
+    fig, (ax_a, ax_b) = new_figure("page", height=2.6, ncols=2)
+    widths = result["widths"]
+    n = float(result["n_samples"])
+    # coinciding pairs (same λ_MM power of P): the solid one wide underneath, the dashed on top
+    for par, norm in PAIRS_IN_DRAWING_ORDER:
+        key = f"{par}/{norm}"
+        e = int(result[f"exponent/{key}"])
+        solid = norm == "sum"
+        ax_a.plot(
+            widths,
+            result[f"lam_star/{key}"],
+            color=COLORS[par],
+            ls=LINESTYLES[norm],
+            lw=2.8 if solid else 1.2,
+            alpha=0.55 if solid else 1.0,
+            label=f"{LABELS[par]} + {LABELS[norm]}: $P^{{{e}}}$" + (" (flat)" if e == 0 else ""),
+        )
+        ax_a.plot(widths, result[f"wide/{key}"], color=COLORS[par], ls=":", lw=0.7)
+    ax_a.axvline(n, color="0.6", lw=0.6)
+    ax_a.text(n, 0.02, " $P = N$", transform=ax_a.get_xaxis_transform(), fontsize=6, color="0.4")
+    ax_a.set(
+        xscale="log",
+        yscale="log",
+        ylim=(1e-10, 1e16),
+        xlabel="width $P$",
+        ylabel=r"tuned $\lambda^\star$",
+        title=f"(a) $\\rho = {float(result['snr']):g}$, $N = {n:g}$, "
+        f"$d = {float(result['input_dim']):g}$; dotted: wide limit",
+    )
+    ax_a.legend(
+        loc="upper left",
+        fontsize=5.5,
+        ncols=2,
+        title="wide-model scaling of $\\lambda^\\star$",
+        title_fontsize=6,
+    )
+
+    colors = plt.cm.plasma(np.linspace(0.0, 0.8, len(result["snrs"])))
+    bottom = -3.0
+    for i, snr in enumerate(result["snrs"]):
+        label = f"$\\rho = {snr:g}$" + (" $> \\zeta^2$" if snr > result["zeta2"] else "")
+        ax_b.plot(widths, result[f"snr_local/{i}"], color=colors[i], label=label)
+        zero_from = float(result[f"zero_from/{i}"])
+        if np.isfinite(zero_from):
+            ax_b.plot(zero_from, bottom + 0.12, "x", color=colors[i], ms=5)
+            mantissa, exponent = f"{zero_from:.1e}".split("e")
+            ax_b.annotate(
+                f"$\\lambda^\\star = 0$ for $P \\geq {mantissa} \\times 10^{{{int(exponent)}}}$",
+                (zero_from, bottom + 0.12),
+                xytext=(-5, 0),
+                textcoords="offset points",
+                ha="right",
+                va="center",
+                fontsize=5.5,
+                color=colors[i],
+            )
+    ax_b.axhline(0.0, color="0.5", lw=0.6, ls=":")
+    ax_b.text(widths[0], 0.07, "wide: the theory exponent", fontsize=5.5, color="0.4")
+    ax_b.axhline(-1.0, color="0.5", lw=0.6, ls=":")
+    ax_b.text(
+        widths[-1],
+        -0.93,
+        "$P \\ll N$: one power of $P$ less",
+        fontsize=5.5,
+        color="0.4",
+        ha="right",
+    )
+    ax_b.axvline(n, color="0.6", lw=0.6)
+    ax_b.set(
+        xscale="log",
+        ylim=(bottom, 0.5),
+        xlabel="width $P$",
+        ylabel="local exponent $-$ theory exponent",
+        title=r"(b) $d\log\lambda^\star/d\log P$, shifted (the same for all six)",
+    )
+    ax_b.legend(loc="lower left", fontsize=6)
+    return fig
+
+
+#: the wide, translucent solid (sum) curves first, their coinciding dashed (mean) twins on top
+PAIRS_IN_DRAWING_ORDER = [
+    ("standard", "sum"),
+    ("ntk", "mean"),
+    ("ntk", "sum"),
+    ("mean_field", "mean"),
+    ("mean_field", "sum"),
+    ("standard", "mean"),
+]
+
+
+def macros(result) -> dict[str, str]:
+    """Wide-limit λ_MM*, and the widths from which the theory exponent holds (ρ = 1 curve)."""
+    i = int(np.argmin(np.abs(result["snrs"] - float(result["snr"]))))
+    wide_from = float(result[f"wide_range/{i}"][0])
+    under_to = float(result[f"under_range/{i}"][1])
+    n = float(result["n_samples"])
+    out = {
+        "RFLamStarWideMM": f"{float(result['lam_mm_wide']):.4f}",
+        "RFLamStarWideFrom": f"{wide_from:.3g}",
+        "RFLamStarWideFromRatio": f"{wide_from / n:.0f}",
+        "RFLamStarUnderTo": f"{under_to:.3g}",
+    }
+    zero = [float(result[f"zero_from/{k}"]) for k in range(len(result["snrs"]))]
+    finite = [z for z in zero if np.isfinite(z)]
+    if finite:
+        out["RFLamStarZeroFrom"] = f"{min(finite):.3g}"
+    return out
