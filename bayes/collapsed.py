@@ -42,10 +42,10 @@ BlockFn = Callable[[], Iterator[np.ndarray]]
 
 @dataclass(frozen=True)
 class Spectrum:
-    """Nonzero part of the eigendecomposition of ``K = Φ Φᵀ`` (N × N).
+    """Eigendecomposition of ``K = Φ Φᵀ`` (N × N): eigenvalues ``k`` (N,), eigenvectors ``U``.
 
-    ``k`` (N,) are the eigenvalues, zero-padded beyond the rank ``r``; ``U`` (N, r) the
-    eigenvectors of the nonzero ones.  When P < N only the P × P matrix ``Φᵀ Φ`` is decomposed.
+    When P < N only the P × P matrix ``Φᵀ Φ`` is decomposed; its eigenvectors, mapped to R^N,
+    are completed to an orthonormal basis by a QR factorization (the rest have ``k = 0``).
     """
 
     k: np.ndarray
@@ -94,14 +94,15 @@ def gram_spectrum(blocks: BlockFn | np.ndarray) -> Spectrum:
     """Eigendecomposition of ``Φ Φᵀ`` accumulated over feature blocks (or from an array).
 
     For P ≥ N the N × N Gram matrix is accumulated block by block; for P < N (only possible
-    for an in-memory array) the P × P matrix ``Φᵀ Φ = V diag(k) Vᵀ`` is decomposed instead and
-    ``U = Φ V diag(k)^(−1/2)``.
+    for an in-memory array) the P × P matrix ``Φᵀ Φ = V diag(k) Vᵀ`` is decomposed instead,
+    ``U_r = Φ V diag(k)^(−1/2)``, completed by QR.
     """
     if isinstance(blocks, np.ndarray) and blocks.shape[1] < blocks.shape[0]:
         phi = np.asarray(blocks, dtype=np.float64)
         k, V = np.linalg.eigh(phi.T @ phi)
         keep = k > k.max() * phi.shape[0] * np.finfo(float).eps
-        U = phi @ V[:, keep] / np.sqrt(k[keep])
+        # complete the r eigenvectors to an orthonormal basis of R^N (null space: k = 0)
+        U, _ = np.linalg.qr(phi @ V[:, keep] / np.sqrt(k[keep]), mode="complete")
         padded = np.zeros(phi.shape[0])
         padded[: keep.sum()] = k[keep]
         return Spectrum(padded, U, phi.shape[1])
@@ -131,21 +132,11 @@ def check_spectrum_data(k, z=None) -> None:
 
 
 def rotate(spectrum: Spectrum, y: np.ndarray) -> np.ndarray:
-    """Rotated targets ``z`` (N,) with ``z_i ~ N(0, σ² + v k_i)`` independent.
-
-    ``z = Uᵀ y`` on the nonzero eigenvalues; on the (N − r)-dimensional null space only
-    ``‖y − U Uᵀ y‖²`` enters the likelihood (all its coordinates have variance σ²), so it is
-    stored as one coordinate and the rest are zero: the log-density is unchanged.
-    """
+    """Rotated targets ``z = Uᵀ y`` (N,): ``z_i ~ N(0, σ² + v k_i)`` independent."""
     y = np.asarray(y, dtype=np.float64)
     if y.shape != (spectrum.n_samples,):
         raise ValueError(f"y must have shape ({spectrum.n_samples},), got {y.shape}")
-    z = np.zeros(spectrum.n_samples)
-    zr = spectrum.U.T @ y
-    z[: spectrum.rank] = zr
-    if spectrum.rank < spectrum.n_samples:
-        z[spectrum.rank] = np.sqrt(max(float(y @ y - zr @ zr), 0.0))
-    return z
+    return spectrum.U.T @ y
 
 
 def _hyperparameters(k, scale, s_scale: float, noise_scale: float):
@@ -199,23 +190,29 @@ def collapsed_multiwidth(
     *,
     widths,
     kappa_bounds=(-0.5, 2.5),
+    kappa=None,
     s_scale: float = 1.0,
     noise_scale: float = 1.0,
     readout_exponent: float = 0.0,
 ):
     """Data sets at several widths share ``s`` and ``σ``; the width exponent κ is unknown.
 
-    ``κ ~ Uniform(*kappa_bounds)``; data set ``m`` (width ``P_m``) has
-    ``z_m ~ N(0, σ² + s² P_m^(−κ−2c) k_m)``.  The posterior over κ says which width scaling the
-    data support.  ``ks``/``zs`` are sequences (one entry per width).
+    ``κ ~ Uniform(*kappa_bounds)`` (or fixed to ``kappa``); data set ``m`` (width ``P_m``) has
+    ``z_m ~ N(0, σ² + s² P_m^(−κ−2c) k_m)``.  The posterior over κ says which width scaling
+    the data support.  ``ks``/``zs`` are sequences (one entry per width); the observations are
+    concatenated into one site ``z`` so that PSIS-LOO sees every rotated observation.
     """
-    kappa = numpyro.sample("kappa", dist.Uniform(*kappa_bounds))
+    if kappa is None:
+        kappa = numpyro.sample("kappa", dist.Uniform(*kappa_bounds))
     s = numpyro.sample("s", dist.HalfNormal(s_scale))
     sigma = numpyro.sample("sigma", dist.HalfNormal(noise_scale))
-    for m, (k, width) in enumerate(zip(ks, widths, strict=True)):
-        v = s**2 * float(width) ** (-kappa - 2 * readout_exponent)
-        obs = None if zs is None else zs[m]
-        numpyro.sample(f"z_{m}", dist.Normal(0.0, jnp.sqrt(sigma**2 + v * k)).to_event(1), obs=obs)
+    k_all = jnp.concatenate([jnp.asarray(k) for k in ks])
+    log_p = jnp.concatenate(
+        [jnp.full(len(k), jnp.log(float(w))) for k, w in zip(ks, widths, strict=True)]
+    )
+    v = s**2 * jnp.exp(-(kappa + 2 * readout_exponent) * log_p)
+    obs = None if zs is None else jnp.concatenate([jnp.asarray(z) for z in zs])
+    numpyro.sample("z", dist.Normal(0.0, jnp.sqrt(sigma**2 + v * k_all)).to_event(1), obs=obs)
 
 
 def draw_weights(

@@ -7,7 +7,9 @@ A figure module defines
 - ``compute(**config) -> dict[str, array]``: pure numerics, cached on disk;
 - ``plot(result) -> matplotlib.figure.Figure``: drawing only, no numerics;
 - optionally ``macros(result) -> dict[str, str]``: numbers quoted by the paper,
-  written to ``paper/generated/<name>.tex``.
+  written to ``paper/generated/<name>.tex``;
+- optionally ``DEPENDS``: names of figures whose cached results ``compute`` reads (their
+  code is part of this figure's cache key).
 """
 
 from __future__ import annotations
@@ -67,12 +69,18 @@ def _log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
+def _digest(name: str) -> str:
+    """Code version of figure ``name`` including the figures it summarizes (``DEPENDS``)."""
+    deps = getattr(get(name), "DEPENDS", ())
+    return "+".join(_cache.code_version(n) for n in (name, *deps))
+
+
 def compute_cached(
     name: str, config: dict, *, force: bool = False, log: Callable[[str], None] = _log
 ) -> tuple[dict, bool]:
     """``(result, cache_hit)`` for figure ``name`` at ``config``."""
     module = get(name)
-    key = _cache.key_for(name, config)
+    key = _cache.key_for(name, config, version_digest=_digest(name))
     if not force:
         result = _cache.load(name, key)
         if result is not None:

@@ -72,8 +72,18 @@ def test_cli_list_and_unknown_name(capsys):
     assert "no_such_figure" in err and all(name in err for name in figures.FIGURES)
 
 
+@pytest.fixture(scope="module")
+def shared_cache(tmp_path_factory):
+    """One cache for all quick runs, so figures that summarize others (DEPENDS) reuse them."""
+    mp = pytest.MonkeyPatch()
+    path = tmp_path_factory.mktemp("quick-cache")
+    mp.setenv("L2SCALE_CACHE_DIR", str(path))
+    yield path
+    mp.undo()
+
+
 @pytest.mark.parametrize("name", figures.FIGURES)
-def test_quick_run_writes_pdf_and_png(name, tmp_cache, tmp_path):
+def test_quick_run_writes_pdf_and_png(name, shared_cache, tmp_path):
     """Every figure runs end to end at its QUICK size (cf. numpyro's test_examples.py)."""
     paths = figures.run(name, quick=True, out_dir=tmp_path / "out", log=lambda _: None)
     for ext in ("pdf", "png"):
