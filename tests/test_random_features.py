@@ -157,6 +157,26 @@ def test_solver_vectorizes_and_broadcasts():
     assert np.all(np.diff(chi, axis=1) > 0)
 
 
+@pytest.mark.parametrize("psi2", [1e-3, 1.0, 1e3])
+@pytest.mark.parametrize("zeta", [0.0, ZETA, 10.0])
+def test_solver_is_robust_on_a_wide_grid(psi2, zeta):
+    """ψ1 over 9 decades, λ̄ over 18: finite, monotone in λ̄, and a root of the χ equation
+    (evaluated by NumPy from SymPy, in the h form proven identical to the derivation)."""
+    psi1 = np.logspace(-3, 6, 25)[:, None]
+    lam_bar = np.logspace(-12, 6, 25)[None, :]
+    chi = rf.solve_chi(psi1, psi2, lam_bar, zeta=zeta)
+    assert np.all(np.isfinite(chi)) and np.all(chi < 0)
+    # monotone up to rounding (a few ulps where χ barely moves at tiny λ̄)
+    assert np.all(np.diff(chi, axis=1) >= -1e-14 * np.abs(chi[:, 1:]))
+    args = [rf.chi, rf.psi1, rf.psi2, rf.lam_bar, rf.zeta]
+    f = sp.lambdify(args, rf.chi_equation_compact())
+    df = sp.lambdify(args, sp.diff(rf.chi_equation_compact(), rf.chi))
+    newton_step = f(chi, psi1, psi2, lam_bar, zeta) / df(chi, psi1, psi2, lam_bar, zeta)
+    # measured ≤ 1e-15 relative; (the expanded quartic itself cancels to ~1e-9 at ψ1 = ψ2,
+    # λ̄ = 1e-12, where the root is nearly double, so it is not the yardstick here)
+    assert np.all(np.abs(newton_step) <= 1e-13 * np.abs(chi))
+
+
 def test_paper_worked_example():
     """DESIGN §3: ReLU, F1² = 1, F*² = 0, τ² = 0.25, ψ1 = 2, ψ2 = 3, λ_MM = 0.1 → ≈ 0.445."""
     risk = rf.mm_risk(2.0, 3.0, 0.1 / RELU.mu_star2, zeta=ZETA, signal_var=1.0, noise_var=0.25)
@@ -265,6 +285,18 @@ def test_wide_limit_formulas_agree_with_solver_at_psi1_1e4():
         err = np.abs(value - limit)
         assert err[0] < c / psi1[0]
         assert 5 < err[0] / err[1] < 20  # error ∝ 1/ψ1: a decade in ψ1 buys a decade
+
+
+def test_above_the_snr_threshold_the_wide_tuned_risk_exceeds_the_bayes_risk():
+    """ρ > ζ²: λ* → 0, and the tuned risk → linear ridge at λ_lin = 1/(ψ2ζ²) > Bayes."""
+    psi2, noise = 3.0, 0.2  # ρ = 5 > ζ² ≈ 2.75
+    gamma = 1 / psi2
+    bayes = noise * gamma * mp_stieltjes(-gamma * noise, gamma)
+    ridge = linear_ridge_risk(1 / (psi2 * ZETA**2), gamma=gamma, signal=1.0, noise=noise)
+    lam, risk = rf.optimal_lam_bar(1e4, psi2, zeta=ZETA, noise_var=noise)
+    assert lam == 0.0
+    assert risk == pytest.approx(ridge, abs=2 / 1e4)  # O(1/ψ1) correction, c ≈ 1 measured
+    assert risk > bayes * 1.05
 
 
 @pytest.mark.parametrize(("ratio", "zero"), [(1.2, True), (0.8, False)])

@@ -47,6 +47,20 @@ whose admissible root (``Im ν1, Im ν2 > 0`` ⇔ ``ψ_i + h(χ) > 0``) lies in
 ``F`` increases strictly on that bracket (``h`` does), so the root is unique and a
 bracketed Newton iteration (:func:`solve_chi`, JAX, float64) cannot lose it.
 
+Limits (derived with SymPy, checked against the solver in the tests)
+--------------------------------------------------------------------
+* Ridgeless (λ̄ → 0): χ → χ0, the negative root of ``ζ²χ² + (ψζ² − ζ² − 1)χ − ψ``,
+  ``ψ = min(ψ1, ψ2)`` (:func:`ridgeless_chi_expr`); the risk diverges at ψ1 = ψ2.
+* Wide (ψ1 → ∞ at fixed λ̄, corrections O(1/ψ1)): χ solves :func:`wide_chi_equation`,
+  and the risk equals that of *linear* ridge on x with ``γ = 1/ψ2``, signal F1², noise
+  τ² + F*² and ``λ_lin = (μ*² + ψ2 λ_MM)/(ψ2 μ1²) = (1 + ψ2 λ̄)/(ψ2 ζ²)``, plus F*²: the
+  nonlinear part of the kernel acts as an extra ridge μ*².  Matching the Bayes
+  ``λ_lin = γ(τ² + F*²)/F1²`` gives the tuned ``λ_MM → max(0, (ζ²/ρ − 1)/ψ2) μ*²``,
+  ``ρ = F1²/(τ² + F*²)`` (:func:`wide_optimal_lam_bar_expr`).  For ρ ≤ ζ² the tuned risk
+  tends to the linear Bayes risk (+F*²); for ρ > ζ² interpolation is optimal and the
+  implicit ridge is already too large, so the tuned risk tends to the linear ridge risk at
+  ``λ_lin = 1/(ψ2 ζ²)``, *above* the Bayes risk.
+
 >>> round(mm_risk(2.0, 3.0, 0.1 / gaussian_equivalence("relu").mu_star2,
 ...               zeta=gaussian_equivalence("relu").zeta, signal_var=1.0, noise_var=0.25), 4)
 0.4449
@@ -524,12 +538,12 @@ def _solve_chi_scalar(p1, p2, lb, z):
         f = fns["F"](x, p1, p2, lb, z)
         lo = jnp.where(f < 0, x, lo)  # F increases on the bracket
         hi = jnp.where(f > 0, x, hi)
-        step = f / fns["dF"](x, p1, p2, lb, z)
-        x_new = x - step
-        inside = (x_new > lo) & (x_new < hi)
-        x_new = jnp.where(inside, x_new, 0.5 * (lo + hi))
-        done = (f == 0) | (jnp.abs(x_new - x) <= 4 * jnp.finfo(x.dtype).eps * jnp.abs(x))
-        return x_new, lo, hi, it + 1, done
+        newton = x - f / fns["dF"](x, p1, p2, lb, z)
+        tol = 4 * jnp.finfo(x.dtype).eps * jnp.abs(x)
+        converged = (f == 0) | (jnp.abs(newton - x) <= tol)
+        inside = (newton > lo) & (newton < hi)
+        x_new = jnp.where(converged | inside, newton, 0.5 * (lo + hi))
+        return x_new, lo, hi, it + 1, converged | (hi - lo <= 2 * tol)
 
     init = (0.5 * lo0, lo0, jnp.zeros_like(lo0), 0, lb == 0)
     x, lo, hi, it, done = jax.lax.while_loop(cond, body, init)
@@ -615,7 +629,8 @@ def fixed_point_residual(psi1, psi2, lam_bar, *, zeta: float) -> float | np.ndar
 
     With ``ξ = iy``, ``y = (ψ1ψ2λ̄)^{1/2} > 0``, the ν's are ``ν_a = i(ψ_a + h(χ))/y``
     (:func:`nu_from_chi`); this plugs them into :func:`fixed_point_equations`.  An
-    independent check of the elimination (λ̄ > 0 only).
+    independent check of the elimination (λ̄ > 0 only).  Meaningful where ``ψ_a + h(χ)``
+    is not tiny, i.e. not for λ̄ ≪ 1e-6 (the reconstruction of ν then cancels).
     """
     c = np.asarray(solve_chi(psi1, psi2, lam_bar, zeta=zeta))
     p1, p2, lb, z = np.broadcast_arrays(
@@ -629,7 +644,8 @@ def fixed_point_residual(psi1, psi2, lam_bar, *, zeta: float) -> float | np.ndar
     den = 1 - z**2 * v1 * v2
     r1 = v1 - p1 / (-1j * y - v2 - z**2 * v2 / den)
     r2 = v2 - p2 / (-1j * y - v1 - z**2 * v1 / den)
-    return _out(np.maximum(np.abs(r1) / np.abs(v1), np.abs(r2) / np.abs(v2)))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return _out(np.maximum(np.abs(r1) / np.abs(v1), np.abs(r2) / np.abs(v2)))
 
 
 def bias_variance(psi1, psi2, lam_bar, *, zeta: float) -> tuple:
@@ -662,8 +678,10 @@ def mm_risk(
     t2 = check_nonnegative("noise_var", noise_var)
     fs = check_nonnegative("nonlinear_var", nonlinear_var)
     b, v = bias_variance(psi1, psi2, lam_bar, zeta=zeta)
-    with np.errstate(invalid="ignore"):
-        return _out(f1 * np.asarray(b) + (t2 + fs) * np.asarray(v) + fs)
+    with np.errstate(invalid="ignore"):  # a zero weight times an infinite part counts as 0
+        bias = np.where(f1 == 0, 0.0, f1 * np.asarray(b))
+        variance = np.where(t2 + fs == 0, 0.0, (t2 + fs) * np.asarray(v))
+    return _out(bias + variance + fs)
 
 
 def ridgeless_chi(psi, *, zeta: float) -> float | np.ndarray:
