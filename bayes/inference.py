@@ -151,6 +151,7 @@ def run_nuts(
     mcmc.run(
         jax.random.PRNGKey(seed), *cast, **traced, extra_fields=("diverging", "energy", "num_steps")
     )
+    jax.block_until_ready(mcmc.get_samples())  # run() returns before the work is done
     elapsed = time.perf_counter() - t0
     idata = _arviz.from_numpyro(mcmc)
     idata.sample_stats.attrs["sampling_time"] = elapsed

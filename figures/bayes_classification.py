@@ -26,7 +26,7 @@ CONFIG = {
     "widths": [16, 64, 256],
     "parametrizations": ["ntk", "standard"],
     "num_warmup": 500,
-    "num_samples": 500,
+    "num_samples": 1000,
     "num_chains": 2,
     "ess_min": 400,
     "rhat_max": 1.01,

@@ -82,4 +82,8 @@ def write_generated(directory: Path | None = None) -> Path:
 
 
 if __name__ == "__main__":
-    print(write_generated())
+    # run as a script this file is ``__main__``, a different module object from the
+    # ``theory._latex`` that the derivations register with: call that one
+    from theory._latex import write_generated as _write
+
+    print(_write())
