@@ -107,6 +107,7 @@ def run_nuts(
     validate: Callable | None = None,
     label: str | None = None,
     traced: dict | None = None,
+    save_as: str | None = None,
     **kwargs,
 ) -> _arviz.az.InferenceData:
     """Run NUTS on ``model(*args, **kwargs)`` and return InferenceData.
@@ -115,7 +116,8 @@ def run_nuts(
     The data are checked first (``validate(*args)``, or :func:`bayes.models.validate` for the
     library's models), so nothing is sampled from invalid input.  Keyword arguments of
     :func:`make_mcmc` (``dense_mass``) are passed on; the rest are bound to the model.
-    The log-likelihood group is included (for PSIS-LOO).
+    The log-likelihood group is included (for PSIS-LOO).  ``save_as`` also writes the result as
+    NetCDF ``<cache>/bayes/<save_as>.nc`` (atomically; see :func:`save`).
 
     ``traced`` keyword arguments are passed to the model as traced values: the sampler is
     compiled once per (model, settings, static keywords) and reused for every call that differs
@@ -162,6 +164,8 @@ def run_nuts(
         file=sys.stderr,
         flush=True,
     )
+    if save_as is not None:
+        save(idata, save_as)
     return idata
 
 

@@ -36,26 +36,45 @@ def compare_full_collapsed(n_samples: int = 400, width: int = 1024, seed: int = 
     from bayes.data import simulate_linear
 
     rng = np.random.default_rng(seed)
-    X, y, _ = simulate_linear(rng, n_samples=n_samples, width=width, s=1.0, width_exponent=1.0,
-                              noise_sd=0.5)
+    X, y, _ = simulate_linear(
+        rng, n_samples=n_samples, width=width, s=1.0, width_exponent=1.0, noise_sd=0.5
+    )
     nuts = {"num_warmup": 1000, "num_samples": 1000, "num_chains": 2, "seed": seed}
     t0 = time.perf_counter()
-    full = inference.run_nuts(models.linear_regression, X, y, width_exponent=1.0,
-                              label="bench full", **nuts)
+    full = inference.run_nuts(
+        models.linear_regression, X, y, width_exponent=1.0, label="bench full", **nuts
+    )
     t_full = time.perf_counter() - t0
     t0 = time.perf_counter()
     spec = collapsed.gram_spectrum(X)
-    coll = inference.run_nuts(collapsed.collapsed_regression, spec.k, collapsed.rotate(spec, y),
-                              width=width, width_exponent=1.0, dense_mass=True,
-                              label="bench collapsed", **nuts)
+    coll = inference.run_nuts(
+        collapsed.collapsed_regression,
+        spec.k,
+        collapsed.rotate(spec, y),
+        width=width,
+        width_exponent=1.0,
+        dense_mass=True,
+        label="bench collapsed",
+        **nuts,
+    )
     t_coll = time.perf_counter() - t0
-    (ess_full, rhat_full), (ess_coll, rhat_coll) = _ess_per_s(full, t_full), _ess_per_s(coll, t_coll)
-    return {"t_full": t_full, "t_coll": t_coll, "ess_s_full": ess_full, "ess_s_coll": ess_coll,
-            "rhat_full": rhat_full, "rhat_coll": rhat_coll}
+    (ess_full, rhat_full), (ess_coll, rhat_coll) = (
+        _ess_per_s(full, t_full),
+        _ess_per_s(coll, t_coll),
+    )
+    return {
+        "t_full": t_full,
+        "t_coll": t_coll,
+        "ess_s_full": ess_full,
+        "ess_s_coll": ess_coll,
+        "rhat_full": rhat_full,
+        "rhat_coll": rhat_coll,
+    }
 
 
-def large_width(n_samples: int = 500, width: int = 100_000, input_dim: int = 50,
-                seed: int = 0) -> dict:
+def large_width(
+    n_samples: int = 500, width: int = 100_000, input_dim: int = 50, seed: int = 0
+) -> dict:
     """Run in a fresh process (``python -m benchmarks.bench_bayes large``) for peak memory."""
     import resource
 
@@ -70,34 +89,74 @@ def large_width(n_samples: int = 500, width: int = 100_000, input_dim: int = 50,
     t0 = time.perf_counter()
     spec = collapsed.gram_spectrum(collapsed.relu_feature_blocks(X, width=width, seed=seed))
     t_gram = time.perf_counter() - t0
-    idata = inference.run_nuts(collapsed.collapsed_regression, spec.k, collapsed.rotate(spec, y),
-                               width=width, width_exponent=0.0, readout_exponent=0.5,
-                               dense_mass=True, num_warmup=1000, num_samples=1000, num_chains=2,
-                               seed=seed, label="bench P=100000")
+    idata = inference.run_nuts(
+        collapsed.collapsed_regression,
+        spec.k,
+        collapsed.rotate(spec, y),
+        width=width,
+        width_exponent=0.0,
+        readout_exponent=0.5,
+        dense_mass=True,
+        num_warmup=1000,
+        num_samples=1000,
+        num_chains=2,
+        seed=seed,
+        label="bench P=100000",
+    )
     total = time.perf_counter() - t0
     report = diagnostics.check(idata, ["s", "sigma"])
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"total": total, "gram": t_gram, "rhat": report.rhat_max, "ess": report.ess_bulk_min,
-            "peak_mb": peak_mb, "ok": report.ok}
+    return {
+        "total": total,
+        "gram": t_gram,
+        "rhat": report.rhat_max,
+        "ess": report.ess_bulk_min,
+        "peak_mb": peak_mb,
+        "ok": report.ok,
+    }
 
 
 def run() -> list[dict]:
     r = compare_full_collapsed()
     env = dict(os.environ, TQDM_DISABLE="1")
-    proc = subprocess.run([sys.executable, "-m", "benchmarks.bench_bayes", "large"], cwd=ROOT,
-                          env=env, check=True, capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "benchmarks.bench_bayes", "large"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     big = json.loads(proc.stdout.strip().splitlines()[-1])
     return [
-        {"metric": "full NUTS, P=1024 N=400: min bulk ESS/s of (s, σ)", "value": r["ess_s_full"],
-         "unit": "1/s", "note": f"R-hat {r['rhat_full']:.3f}, {r['t_full']:.0f} s"},
-        {"metric": "collapsed NUTS, same data: min bulk ESS/s of (s, σ)", "value": r["ess_s_coll"],
-         "unit": "1/s", "baseline": r["ess_s_full"], "ratio": r["ess_s_coll"] / r["ess_s_full"],
-         "target": "ratio >= 50", "note": f"R-hat {r['rhat_coll']:.3f}, {r['t_coll']:.0f} s"},
-        {"metric": "collapsed, P=100000 N=500: total time incl. blockwise Gram + eigh",
-         "value": big["total"], "unit": "s", "target": "< 60 s",
-         "note": f"Gram {big['gram']:.1f} s; R-hat {big['rhat']:.4f}, bulk ESS {big['ess']:.0f}"},
-        {"metric": "collapsed, P=100000 N=500: peak resident memory", "value": big["peak_mb"],
-         "unit": "MB", "note": "dense features would need 400 MB"},
+        {
+            "metric": "full NUTS, P=1024 N=400: min bulk ESS/s of (s, σ)",
+            "value": r["ess_s_full"],
+            "unit": "1/s",
+            "note": f"R-hat {r['rhat_full']:.3f}, {r['t_full']:.0f} s",
+        },
+        {
+            "metric": "collapsed NUTS, same data: min bulk ESS/s of (s, σ)",
+            "value": r["ess_s_coll"],
+            "unit": "1/s",
+            "baseline": r["ess_s_full"],
+            "ratio": r["ess_s_coll"] / r["ess_s_full"],
+            "target": "ratio >= 50",
+            "note": f"R-hat {r['rhat_coll']:.3f}, {r['t_coll']:.0f} s",
+        },
+        {
+            "metric": "collapsed, P=100000 N=500: total time incl. blockwise Gram + eigh",
+            "value": big["total"],
+            "unit": "s",
+            "target": "< 60 s",
+            "note": f"Gram {big['gram']:.1f} s; R-hat {big['rhat']:.4f}, bulk ESS {big['ess']:.0f}",
+        },
+        {
+            "metric": "collapsed, P=100000 N=500: peak resident memory",
+            "value": big["peak_mb"],
+            "unit": "MB",
+            "note": "dense features would need 400 MB",
+        },
     ]
 
 

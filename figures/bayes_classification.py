@@ -88,6 +88,7 @@ def compute(
                 num_chains=num_chains,
                 seed=seed,
                 label=label,
+                save_as=f"bayes_classification-{par}-P{width}",
             )
             report = diagnostics.require_ok(
                 diagnostics.check(idata, ["s", "b"], ess_min=ess_min, rhat_max=rhat_max), label

@@ -92,6 +92,7 @@ def compute(
             traced={},
             seed=seed + i,
             label=label,
+            save_as=f"bayes_kappa-true{kt:g}",
             **nuts,
         )
         diagnostics.require_ok(

@@ -100,6 +100,7 @@ def compute(
                 seed=seed + 100 * i,
                 dense_mass=True,
                 label=f"bayes_widths P={width} kappa={kappa}",
+                save_as=f"bayes_widths-P{width}-kappa{kappa:g}",
             )
             report = diagnostics.require_ok(
                 diagnostics.check(idata, ["s", "sigma"], ess_min=ess_min, rhat_max=rhat_max),

@@ -13,7 +13,9 @@ from pathlib import Path
 
 PATTERNS = {
     "undefined reference": re.compile(r"LaTeX Warning: Reference `[^']*' on page \d+ undefined"),
-    "undefined citation": re.compile(r"(LaTeX|Package natbib) Warning: Citation `[^']*'.*undefined"),
+    "undefined citation": re.compile(
+        r"(LaTeX|Package natbib) Warning: Citation `[^']*'.*undefined"
+    ),
     "undefined references remain": re.compile(r"There were undefined references"),
     "undefined control sequence": re.compile(r"(^! |\.tex:\d+: )Undefined control sequence"),
     "missing file": re.compile(r"(^! LaTeX Error: File `[^']*' not found)|(No file [^\s]+\.tex)"),

@@ -17,16 +17,23 @@ MAIN = (ROOT / "paper" / "main.tex").read_text()
 
 
 def test_checker_flags_every_kind_of_unresolved_content():
-    log = "\n".join([
-        "LaTeX Warning: Reference `fig:x' on page 2 undefined on input line 40.",
-        "LaTeX Warning: Citation `neal1996' on page 1 undefined on input line 3.",
-        "./main.tex:12: Undefined control sequence.",
-        "! LaTeX Error: File `generated/foo.tex' not found.",
-        "LaTeX Warning: There were undefined references.",
-    ])
+    log = "\n".join(
+        [
+            "LaTeX Warning: Reference `fig:x' on page 2 undefined on input line 40.",
+            "LaTeX Warning: Citation `neal1996' on page 1 undefined on input line 3.",
+            "./main.tex:12: Undefined control sequence.",
+            "! LaTeX Error: File `generated/foo.tex' not found.",
+            "LaTeX Warning: There were undefined references.",
+        ]
+    )
     kinds = [p.split(":")[0] for p in check_log.problems(log)]
-    assert kinds == ["undefined reference", "undefined citation", "undefined control sequence",
-                     "missing file", "undefined references remain"]
+    assert kinds == [
+        "undefined reference",
+        "undefined citation",
+        "undefined control sequence",
+        "missing file",
+        "undefined references remain",
+    ]
 
 
 def test_checker_passes_a_clean_log():
@@ -46,11 +53,33 @@ def test_every_theory_macro_used_is_registered():
 
     registered = set(_latex.registered())
     used = set(re.findall(r"\\([A-Z][A-Za-z]+)", MAIN))
-    theory_prefixes = ("PriorVar", "LamSum", "LamMean", "Sklearn", "BayesianRidge", "MacKay",
-                       "SGD", "WidthExp", "NTKSubstitution", "LinBayes", "LinRisk", "LinStieltjes",
-                       "LinLambdaStar", "LinRidgeless", "RFRelu", "RFFixed", "RFChi", "RFLamNTK",
-                       "RFRidgelessChi", "RFWide", "Evidence")
+    theory_prefixes = (
+        "PriorVar",
+        "LamSum",
+        "LamMean",
+        "Sklearn",
+        "BayesianRidge",
+        "MacKay",
+        "SGD",
+        "WidthExp",
+        "NTKSubstitution",
+        "LinBayes",
+        "LinRisk",
+        "LinStieltjes",
+        "LinLambdaStar",
+        "LinRidgeless",
+        "RFRelu",
+        "RFFixed",
+        "RFChi",
+        "RFLamNTK",
+        "RFRidgelessChi",
+        "RFWide",
+        "Evidence",
+    )
     wanted = {m for m in used if m.startswith(theory_prefixes)}
-    figure_made = {m for m in wanted if m.startswith(("LinRiskStarGamma", "LinRiskMC",
-                                                       "LinRidgelessGamma", "LinLamStar"))}
+    figure_made = {
+        m
+        for m in wanted
+        if m.startswith(("LinRiskStarGamma", "LinRiskMC", "LinRidgelessGamma", "LinLamStar"))
+    }
     assert wanted - figure_made <= registered, sorted(wanted - figure_made - registered)
