@@ -1,0 +1,208 @@
+"""Figure 12 -- the gradient paradox: per-step shrinkage vs data gradient, per parameter and in function space.
+
+Setting of the readout theory (:mod:`theory.parametrization`): a one-hidden-layer
+ReLU network on digits whose hidden layer is frozen at its random initialization
+(random features; learning rate 0) and whose readout ``f = P^(-c) Σ_j a_j φ_j`` is
+trained by full-batch GD with momentum on ``(1/N) Σ CE + λ_sum Σ_j a_j²`` (readout
+weights only penalized).  λ follows the rule, ``λ_sum = λ_NTK P^(1-2c)``; the
+learning rate is the NTK one mapped, ``η = η_NTK P^(2c-1)``, so all three
+parametrizations run the *same* dynamics in NTK units.  Contrasts: the standard
+parametrization with the smallest width's λ_sum (or λ_mean) carried unchanged (the
+other parametrizations' naive runs are in the result too).
+
+(a) per parameter at initialization: the data gradient ``|∂/∂a_j (1/N)ΣCE|`` and the
+shrinkage ``|2 λ_sum a_j|`` (RMS over j; a step multiplies both by η) -- their ratio
+grows like ``sqrt(P)`` in the standard and NTK parametrizations *under the right
+rule*, so comparing them per parameter says nothing about transfer.  Markers: at the
+end of training, where stationarity makes them equal.  (b) equilibrium readout norm
+``‖a‖``, theory slope ``c − 1/2`` (``b = P^(1/2-c) a`` has a width-independent norm).
+(c) function space: the change of the logits in one step from the decay vs from the
+data gradient, at initialization -- flat in P under the rule (except the mean-field
+start, whose outputs are ``P^(-1/2)`` small).  (d) test cross-entropy at equilibrium.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from theory.parametrization import PARAMETRIZATIONS, READOUT_EXPONENT, lambda_from_ntk
+from training.data import digits
+from training.models import architecture
+from training.train import TrainConfig, sweep
+
+CONFIG = {
+    "n_train": 200,
+    "widths": [16, 64, 256, 1024, 2048],
+    "seeds": [0, 1],
+    "steps": 400,  # GD + momentum 0.9 on a strongly convex problem: near stationarity
+    "lam_ntk": 3e-3,  # λ_sum of the NTK readout; the other parametrizations are mapped
+    "lr_ntk": 2.0,
+}
+QUICK = {"n_train": 64, "widths": [16, 64], "seeds": [0], "steps": 40}
+
+_KEYS = (
+    "test_loss",
+    "logit_rms",
+    "sq_norm",
+    "grad_rms_init",
+    "weight_rms_init",
+    "grad_rms",
+    "weight_rms",
+    "fstep_data_init",
+    "fstep_shrink_init",
+    "fstep_data",
+    "fstep_shrink",
+)
+
+
+def compute(*, n_train, widths, seeds, steps, lam_ntk, lr_ntk) -> dict:
+    data = digits(n_train=n_train)
+    config = TrainConfig(steps=steps)
+    result: dict[str, list] = {}
+    for width in widths:
+        for par in PARAMETRIZATIONS:
+            layers = architecture(
+                input_dim=data.input_dim,
+                width=width,
+                depth=1,
+                n_classes=data.n_classes,
+                parametrization=par,
+            )
+            c = float(READOUT_EXPONENT[par])
+            lam_rule = lambda_from_ntk(
+                lam_ntk, width=width, parametrization=par, normalization="sum"
+            )
+            lam_first = lambda_from_ntk(
+                lam_ntk, width=widths[0], parametrization=par, normalization="sum"
+            )
+            lams = {
+                "rule": lam_rule,
+                "naive_sum": lam_first,  # the smallest width's λ_sum number at every width
+                "naive_mean": lam_first * widths[0] / width,  # ... or its λ_mean number
+            }
+            out = sweep(
+                data,
+                layers,
+                lam_sums=list(lams.values()),
+                seeds=seeds,
+                lr=[0.0, lr_ntk * width ** (2 * c - 1)],  # hidden layer frozen
+                rho=[0.0, 1.0],  # readout weights penalized
+                config=config,
+            )
+            for i, kind in enumerate(lams):
+                for key in _KEYS:
+                    value = out[key][i]
+                    if value.ndim == 2:  # per layer: keep the readout
+                        value = value[:, -1]
+                    result.setdefault(f"{par}/{kind}/{key}", []).append(value)
+                result.setdefault(f"{par}/{kind}/lam", []).append(lams[kind])
+    final = {k: np.asarray(v) for k, v in result.items()}  # [width, seed] or [width]
+    final["widths"] = w = np.asarray(widths, float)
+    for prefix in {k.rsplit("/", 1)[0] for k in final if "/" in k}:
+        lam = final[f"{prefix}/lam"][:, None]
+        for when in ("_init", ""):
+            final[f"{prefix}/shrink_rms{when}"] = 2 * lam * final[f"{prefix}/weight_rms{when}"]
+            final[f"{prefix}/fstep_ratio{when}"] = (
+                final[f"{prefix}/fstep_shrink{when}"] / final[f"{prefix}/fstep_data{when}"]
+            )
+    for par in PARAMETRIZATIONS:
+        # ‖b‖ = P^(1/2-c) ‖a‖ width-independent: ‖a‖ ∝ P^(c-1/2), anchored at the smallest width
+        norm0 = np.sqrt(final[f"{par}/rule/sq_norm"][0]).mean()
+        c = float(READOUT_EXPONENT[par])
+        final[f"{par}/theory_norm"] = norm0 * (w / w[0]) ** (c - 0.5)
+    return final
+
+
+def plot(result):
+    from figures._style import COLORS, LABELS, new_figure
+
+    fig, axes = new_figure("page", height=4.4, ncols=2, nrows=2)
+    axes = axes.ravel()
+    widths = result["widths"]
+    for par in PARAMETRIZATIONS:
+        col = COLORS[par]
+        r = f"{par}/rule"
+        grad0 = result[f"{r}/grad_rms_init"].mean(axis=1)
+        shrink0 = result[f"{r}/shrink_rms_init"].mean(axis=1)
+        grad1 = result[f"{r}/grad_rms"].mean(axis=1)
+        shrink1 = result[f"{r}/shrink_rms"].mean(axis=1)
+        axes[0].plot(widths, grad0, "-", color=col, label=f"{LABELS[par]}: data gradient")
+        axes[0].plot(widths, shrink0, "--", color=col, label=f"{LABELS[par]}: $2\\lambda a_j$")
+        axes[0].plot(widths, grad1, "o", color=col, ms=3, mfc="white")
+        axes[0].plot(widths, shrink1, "x", color=col, ms=3)
+        norm = np.sqrt(result[f"{r}/sq_norm"]).mean(axis=1)
+        axes[1].plot(widths, norm, "o-", color=col, label=LABELS[par])
+        axes[1].plot(
+            widths,
+            result[f"{par}/theory_norm"],
+            ":",
+            color=col,
+            lw=0.8,
+        )
+        ratio = result[f"{r}/fstep_ratio_init"]
+        axes[2].plot(widths, ratio.mean(axis=1), "o-", color=col, label=f"{LABELS[par]}, rule")
+        axes[3].plot(
+            widths, result[f"{r}/test_loss"].mean(axis=1), "o-", color=col, label=LABELS[par]
+        )
+    for kind, style in (("naive_sum", "s--"), ("naive_mean", "^:")):
+        r = f"standard/{kind}"
+        label = "standard, same " + (
+            "$\\lambda_{sum}$" if kind == "naive_sum" else "$\\lambda_{mean}$"
+        )
+        ratio = result[f"{r}/fstep_ratio_init"]
+        axes[2].plot(widths, ratio.mean(axis=1), style, color="0.4", ms=3, label=label)
+        axes[3].plot(
+            widths, result[f"{r}/test_loss"].mean(axis=1), style, color="0.4", ms=3, label=label
+        )
+    axes[0].set(
+        xscale="log",
+        yscale="log",
+        xlabel="width $P$",
+        ylabel="RMS per readout weight",
+        title="(a) per readout weight (lines: init; markers: end, ○ data, × decay)",
+    )
+    axes[0].legend(fontsize=5, ncol=3, loc="lower left")
+    axes[1].set(
+        xscale="log",
+        yscale="log",
+        xlabel="width $P$",
+        ylabel="$\\|a\\|$ at equilibrium",
+        title="(b) equilibrium readout norm (dotted: $\\propto P^{c-1/2}$)",
+    )
+    axes[1].legend(fontsize=5)
+    axes[2].set(
+        xscale="log",
+        yscale="log",
+        xlabel="width $P$",
+        ylabel="$|\\Delta f_{decay}| / |\\Delta f_{data}|$, one step",
+        title="(c) one step's change of $f$: decay vs data, at init",
+    )
+    axes[2].legend(fontsize=5.5)
+    axes[3].set(
+        xscale="log",
+        xlabel="width $P$",
+        ylabel="test cross-entropy",
+        title="(d) test loss of the trained readout",
+    )
+    axes[3].legend(fontsize=5.5)
+    return fig
+
+
+def _slope(widths, values) -> float:
+    return float(np.polyfit(np.log(widths), np.log(values), 1)[0])
+
+
+def macros(result) -> dict[str, str]:
+    """Fitted slopes of the equilibrium readout norm and the test-loss spread across widths."""
+    names = {"standard": "Standard", "ntk": "NTK", "mean_field": "MeanField"}
+    out = {}
+    widths = result["widths"]
+    for par in PARAMETRIZATIONS:
+        norm = np.sqrt(result[f"{par}/rule/sq_norm"]).mean(axis=1)
+        out[f"GVNormSlope{names[par]}"] = f"{_slope(widths, norm):+.2f}"
+        loss = result[f"{par}/rule/test_loss"].mean(axis=1)
+        out[f"GVLossSpread{names[par]}"] = f"{np.ptp(loss):.3f}"
+    for kind, tag in (("naive_sum", "NaiveSum"), ("naive_mean", "NaiveMean")):
+        loss = result[f"standard/{kind}/test_loss"].mean(axis=1)
+        out[f"GVLossSpreadStandard{tag}"] = f"{np.ptp(loss):.3f}"
+    return out

@@ -1,0 +1,343 @@
+r"""Cross-entropy training with an explicit L2 term, vectorized over λ and seeds.
+
+The objective (DESIGN §2) on ``N`` training pairs is
+
+.. math::  E(W) = \frac1N \sum_i \mathrm{CE}(f(x_i), y_i) + \lambda_{\rm sum}
+           \sum_l \rho_l \lVert W_l \rVert_F^2,
+
+``CE`` the natural-log cross-entropy of the softmax, no factor ½ on the penalty;
+``ρ_l = 1`` for every layer unless stated (all weights penalized; there are no
+biases).  ``λ_mean = P_total λ_sum`` with ``P_total`` the number of penalized
+weights (:func:`training.models.n_penalized`), so one sweep over ``λ_sum`` serves
+both normalizations.
+
+Optimizers (``η_l = η · r_l``, ``r_l`` the per-layer factor of
+:func:`training.models.lr_factors`, ``η`` the base learning rate):
+
+* ``"sgd"``: heavy-ball momentum on the full gradient of ``E`` (L2 in the loss, i.e.
+  coupled ``weight_decay = 2 λ_sum``), ``v ← μ v + ∇E``, ``W_l ← W_l − η_l v_l``;
+  full batch unless ``batch_size`` is given (then the data term is a minibatch mean);
+* ``"adamw-coupled"``: ``W_l ← W_l − η_l (adam_l + 2 λ_sum ρ_l W_l)`` (PyTorch/optax AdamW,
+  decay multiplied by the learning rate), Adam on the data gradient only;
+* ``"adamw-independent"``: ``W_l ← W_l − η_l adam_l − 2 η λ_sum ρ_l W_l`` (decay not
+  multiplied by the width-scaled rate ``η_l``; equal to coupled where ``r_l = 1``).
+
+Every run is a pure function of a PRNG key and λ; :func:`sweep` maps it over a grid
+of λ and seeds with ``jax.vmap`` and runs the steps in ``jax.lax.scan``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import partial
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+
+from theory._validate import check_choice, check_nonnegative, check_positive
+from theory.transfer import OPTIMIZERS
+from training.data import Dataset
+from training.models import Layer, apply
+
+__all__ = [
+    "TrainConfig",
+    "cross_entropy",
+    "penalty",
+    "objective",
+    "train_run",
+    "sweep",
+    "sweep_loop",
+    "draw_noise",
+    "chunk_size",
+]
+
+
+class TrainConfig(NamedTuple):
+    """Static settings of a run (hashable, so they select the compiled program)."""
+
+    optimizer: str = "sgd"
+    steps: int = 200
+    momentum: float = 0.9  # SGD heavy ball
+    b1: float = 0.9  # Adam
+    b2: float = 0.999
+    eps: float = 1e-8
+    batch_size: int | None = None  # None: full batch
+
+
+DEFAULT_CONFIG = TrainConfig()
+
+
+def cross_entropy(logits: jax.Array, y: jax.Array) -> jax.Array:
+    """Mean over rows of ``-log softmax(logits)[y]`` (natural log)."""
+    logp = jax.nn.log_softmax(logits, axis=-1)
+    return -jnp.mean(jnp.take_along_axis(logp, y[:, None], axis=-1))
+
+
+def penalty(weights: Sequence[jax.Array], rho: Sequence) -> jax.Array:
+    """``Σ_l ρ_l ‖W_l‖²`` (the sum-normalized ``R``)."""
+    return sum(r * jnp.sum(w * w) for w, r in zip(weights, rho, strict=True))
+
+
+def objective(weights, multipliers, x, y, lam_sum, rho) -> jax.Array:
+    """``(1/N) Σ CE + λ_sum Σ_l ρ_l ‖W_l‖²``.
+
+    >>> import jax.numpy as jnp
+    >>> w = [jnp.zeros((3, 2))]
+    >>> float(objective(w, [1.0], jnp.ones((4, 3)), jnp.array([0, 1, 0, 1]), 0.1, [1.0]))
+    0.6931471805599453
+    """
+    return cross_entropy(apply(weights, multipliers, x), y) + lam_sum * penalty(weights, rho)
+
+
+def _rms(tree) -> jax.Array:
+    return jnp.stack([jnp.sqrt(jnp.mean(t * t)) for t in tree])
+
+
+def train_run(noise, batches, lam_sum, data, scales, *, config: TrainConfig) -> dict:
+    """One training run; ``data = (x_train, y_train, x_test, y_test)`` as arrays.
+
+    ``noise`` holds one standard normal array per layer (the initialization is
+    ``W_l = s_l · noise_l``); ``batches`` (steps, batch_size) the minibatch indices (or
+    ``None`` for full batch).  ``scales = (multipliers, init_std, lr, rho, base_lr)``:
+    per-layer arrays (``lr`` is ``η_l``) and the base learning rate ``η`` of
+    independent decay.  Returns a dict of arrays (see :func:`sweep`).
+
+    The random draws are made outside (:func:`draw_noise`): with them inside, XLA's
+    CPU compiler takes seconds longer on the scan.
+    """
+    x_tr, y_tr, x_te, y_te = data
+    mult, init_std, lr, rho, base_lr = scales
+    n_layers = len(noise)
+    dtype = x_tr.dtype
+    weights = noise_weights = [init_std[i] * z for i, z in enumerate(noise)]
+    mults = [mult[i] for i in range(n_layers)]
+    rhos = [rho[i] for i in range(n_layers)]
+    lam_sum = jnp.asarray(lam_sum, dtype)
+
+    def data_loss(w, x, y):
+        return cross_entropy(apply(w, mults, x), y)
+
+    full_grad = jax.grad(data_loss)
+    grad_init = full_grad(weights, x_tr, y_tr)
+
+    def function_steps(w, g):
+        """RMS over training logits of the change one plain step makes through the data
+        gradient (``η_l g_l``) and through the decay (``η_l 2λρ_l W_l``), to first order."""
+
+        def dlogits(direction):
+            return jax.jvp(lambda v: apply(v, mults, x_tr), (w,), (direction,))[1]
+
+        data_dir = [lr[i] * gi for i, gi in enumerate(g)]
+        shrink_dir = [lr[i] * 2 * lam_sum * rhos[i] * wi for i, wi in enumerate(w)]
+        return _rms([dlogits(data_dir)])[0], _rms([dlogits(shrink_dir)])[0]
+
+    fstep_data_init, fstep_shrink_init = function_steps(weights, grad_init)
+
+    if config.optimizer == "sgd":
+        tx = optax.trace(decay=config.momentum)
+    else:
+        tx = optax.scale_by_adam(b1=config.b1, b2=config.b2, eps=config.eps)
+    opt_state = tx.init(weights)
+    coupled = config.optimizer == "adamw-coupled"
+
+    def step(carry, idx):
+        w, state = carry
+        if idx is None:
+            x, y = x_tr, y_tr
+        else:
+            x, y = x_tr[idx], y_tr[idx]
+        pen = penalty(w, rhos)
+        loss, g = jax.value_and_grad(data_loss)(w, x, y)
+        if config.optimizer == "sgd":
+            g = [gi + 2 * lam_sum * r * wi for gi, r, wi in zip(g, rhos, w, strict=True)]
+            u, state = tx.update(g, state)
+            w = [wi - lr[i] * ui for i, (wi, ui) in enumerate(zip(w, u, strict=True))]
+        else:
+            u, state = tx.update(g, state)
+            w = [
+                wi - lr[i] * ui - 2 * lam_sum * rhos[i] * (lr[i] if coupled else base_lr) * wi
+                for i, (wi, ui) in enumerate(zip(w, u, strict=True))
+            ]
+        return (w, state), loss + lam_sum * pen
+
+    (weights, _), trace = jax.lax.scan(
+        step, (weights, opt_state), batches, length=None if batches is not None else config.steps
+    )
+
+    logits_te = apply(weights, mults, x_te)
+    grad_end = full_grad(weights, x_tr, y_tr)
+    fstep_data, fstep_shrink = function_steps(weights, grad_end)
+    train_loss = data_loss(weights, x_tr, y_tr)
+    return {
+        "objective": trace,
+        "train_loss": train_loss,
+        "train_loss_init": data_loss(noise_weights, x_tr, y_tr),
+        "train_objective": train_loss + lam_sum * penalty(weights, rhos),
+        "test_loss": cross_entropy(logits_te, y_te),
+        "test_acc": jnp.mean(jnp.argmax(logits_te, axis=-1) == y_te),
+        "logit_rms": jnp.sqrt(jnp.mean(logits_te**2)),
+        "sq_norm": jnp.stack([jnp.sum(w * w) for w in weights]),
+        "weight_rms_init": _rms(noise_weights),
+        "grad_rms_init": _rms(grad_init),
+        "weight_rms": _rms(weights),
+        "grad_rms": _rms(grad_end),
+        "fstep_data_init": fstep_data_init,
+        "fstep_shrink_init": fstep_shrink_init,
+        "fstep_data": fstep_data,
+        "fstep_shrink": fstep_shrink,
+    }
+
+
+def draw_noise(
+    seeds: Sequence[int], *, shapes, steps: int, batch_size: int | None, n_train: int, dtype
+):
+    """Per seed: standard normal arrays of ``shapes`` and minibatch indices (steps, batch_size).
+
+    Drawn with NumPy's PCG64 (``numpy.random.default_rng(seed)``): the initialization of
+    seed ``s`` depends only on ``s`` and the shapes, so a seed draws the same network
+    for every λ, learning rate and parametrization (``W_l = s_l · noise_l``).  Drawing
+    outside the jitted run also keeps XLA's CPU compile time down.
+    """
+    noise = [[] for _ in shapes]
+    batches = []
+    for seed in seeds:
+        rng = np.random.default_rng(int(seed))
+        for i, shape in enumerate(shapes):
+            noise[i].append(rng.standard_normal(shape))
+        if batch_size is not None:
+            batches.append([rng.choice(n_train, batch_size, replace=False) for _ in range(steps)])
+    noise = [jnp.asarray(np.stack(z), dtype) for z in noise]
+    return noise, (None if batch_size is None else jnp.asarray(np.asarray(batches), jnp.int32))
+
+
+@partial(jax.jit, static_argnames=("config", "chunk"))
+def _sweep_jit(noise, batches, lams, data, scales, *, config, chunk):
+    run = partial(train_run, config=config)
+    over_seeds = jax.vmap(run, in_axes=(0, 0, None, None, None))
+    # vmap over chunks of `chunk` λ values, sequential over chunks: one big vmap is slower
+    # on CPU once the activations (λ × seed × N × P) no longer fit in cache
+    return jax.lax.map(
+        lambda lam: over_seeds(noise, batches, lam, data, scales), lams, batch_size=chunk
+    )
+
+
+#: activations per vmapped chunk (λ values × seeds × N × width) that still run fast on CPU
+CHUNK_ELEMENTS = 2**21
+
+
+def chunk_size(n_lams: int, n_seeds: int, n_train: int, width: int) -> int:
+    """λ values per vmapped chunk: as many as fit :data:`CHUNK_ELEMENTS` activations (≥ 1).
+
+    >>> chunk_size(9, 3, 200, 2048), chunk_size(9, 3, 200, 64)
+    (1, 9)
+    """
+    return int(np.clip(CHUNK_ELEMENTS // max(1, n_seeds * n_train * width), 1, n_lams))
+
+
+def _prepare(data: Dataset, layers, lr, base_lr, lam_sums, seeds, rho, config, dtype):
+    check_choice("optimizer", config.optimizer, OPTIMIZERS)
+    check_choice("dtype", np.dtype(dtype).name, ("float32", "float64"))
+    lams = check_nonnegative("lam_sums", lam_sums)
+    if lams.ndim != 1:
+        raise ValueError(f"lam_sums must be one-dimensional, got shape {lams.shape}")
+    lr = np.broadcast_to(check_nonnegative("lr", lr), (len(layers),))
+    if not np.any(lr > 0):
+        raise ValueError(f"lr must be > 0 for at least one layer, got {lr!r}")
+    base_lr = lr.max() if base_lr is None else check_positive("base_lr", base_lr)
+    rho = np.ones(len(layers)) if rho is None else check_nonnegative("rho", rho)
+    arrays = (
+        jnp.asarray(data.x_train, dtype),
+        jnp.asarray(data.y_train, jnp.int32),
+        jnp.asarray(data.x_test, dtype),
+        jnp.asarray(data.y_test, jnp.int32),
+    )
+    scales = (
+        jnp.asarray([layer.multiplier for layer in layers], dtype),
+        jnp.asarray([layer.init_std for layer in layers], dtype),
+        jnp.asarray(lr, dtype),
+        jnp.asarray(rho, dtype),
+        jnp.asarray(base_lr, dtype),
+    )
+    noise, batches = draw_noise(
+        seeds,
+        shapes=tuple((layer.fan_in, layer.fan_out) for layer in layers),
+        steps=config.steps,
+        batch_size=config.batch_size,
+        n_train=len(data.y_train),
+        dtype=dtype,
+    )
+    return noise, batches, jnp.asarray(lams, dtype), arrays, scales
+
+
+def sweep(
+    data: Dataset,
+    layers: Sequence[Layer],
+    *,
+    lam_sums,
+    seeds: Sequence[int],
+    lr,
+    base_lr: float | None = None,
+    config: TrainConfig = DEFAULT_CONFIG,
+    rho=None,
+    dtype=jnp.float32,
+) -> dict[str, np.ndarray]:
+    """Train ``len(lam_sums) × len(seeds)`` networks at once (vmapped); arrays indexed ``[λ, seed]``.
+
+    ``lr`` is the per-layer ``η_l`` (a scalar broadcasts); ``base_lr`` the ``η`` of
+    independent decay (default: the largest ``η_l``); ``rho`` per-layer penalty
+    factors (default 1: every weight penalized).  The seed sets the initialization
+    (the same for every λ) and the minibatch order.  Returns ``objective``
+    ``[λ, seed, step]`` (training objective per step), ``train_loss``,
+    ``train_objective``, ``train_loss_init`` (data loss at initialization), ``test_loss``,
+    ``test_acc``, ``logit_rms`` ``[λ, seed]`` and
+    per-layer ``sq_norm``, ``weight_rms``, ``grad_rms`` (RMS of the data-loss gradient
+    over the layer's entries), ``weight_rms_init``, ``grad_rms_init`` ``[λ, seed, layer]``.
+
+    >>> from training.data import teacher
+    >>> from training.models import architecture
+    >>> data = teacher(n_train=64, n_test=64, input_dim=4, n_classes=3)
+    >>> layers = architecture(input_dim=4, width=16, depth=1, n_classes=3, parametrization="ntk")
+    >>> out = sweep(data, layers, lam_sums=[1e-3, 1e-1], seeds=[0, 1, 2], lr=0.5,
+    ...             config=TrainConfig(steps=50))
+    >>> out["test_loss"].shape, out["objective"].shape
+    ((2, 3), (2, 3, 50))
+    >>> bool(np.all(out["objective"][..., -1] < out["objective"][..., 0]))
+    True
+    """
+    noise, batches, lams, arrays, scales = _prepare(
+        data, layers, lr, base_lr, lam_sums, seeds, rho, config, dtype
+    )
+    width = max(layer.fan_out for layer in layers[:-1])
+    chunk = chunk_size(len(lams), len(seeds), len(data.y_train), width)
+    out = _sweep_jit(noise, batches, lams, arrays, scales, config=config, chunk=chunk)
+    return {k: np.asarray(v) for k, v in out.items()}
+
+
+def sweep_loop(
+    data: Dataset,
+    layers: Sequence[Layer],
+    *,
+    lam_sums,
+    seeds: Sequence[int],
+    lr,
+    base_lr: float | None = None,
+    config: TrainConfig = DEFAULT_CONFIG,
+    rho=None,
+    dtype=jnp.float32,
+) -> dict[str, np.ndarray]:
+    """The same as :func:`sweep` by a Python loop over λ (each call vmapped over seeds only).
+
+    The baseline of the vmap benchmark; one compiled program serves every λ, and the
+    results agree with :func:`sweep` to rounding.
+    """
+    noise, batches, lams, arrays, scales = _prepare(
+        data, layers, lr, base_lr, lam_sums, seeds, rho, config, dtype
+    )
+    rows = [
+        _sweep_jit(noise, batches, lams[i : i + 1], arrays, scales, config=config, chunk=1)
+        for i in range(len(lams))
+    ]
+    return {k: np.concatenate([np.asarray(r[k]) for r in rows]) for k in rows[0]}
