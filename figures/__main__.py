@@ -6,6 +6,7 @@ import argparse
 import sys
 import time
 
+from figures._paths import enable_jax_compilation_cache
 from figures._registry import FIGURES, run
 
 
@@ -30,6 +31,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
     names = args.names or list(FIGURES)
+    enable_jax_compilation_cache()
     if not args.names and not args.quick:
         from theory._latex import write_generated
 

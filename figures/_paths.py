@@ -17,3 +17,13 @@ GENERATED_DIR = ROOT / "paper" / "generated"
 def cache_dir() -> Path:
     """Cache of ``compute`` results; ``L2SCALE_CACHE_DIR`` overrides (ignored by git)."""
     return Path(os.environ.get("L2SCALE_CACHE_DIR", ROOT / ".cache" / "figures"))
+
+
+def enable_jax_compilation_cache() -> Path:
+    """Persist XLA compilations in ``.cache/jax`` (ignored) so repeated runs skip recompiling."""
+    import jax
+
+    path = Path(os.environ.get("L2SCALE_JAX_CACHE_DIR", ROOT / ".cache" / "jax"))
+    jax.config.update("jax_compilation_cache_dir", str(path))
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.5)
+    return path

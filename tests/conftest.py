@@ -12,5 +12,9 @@ import bayes  # noqa: E402,F401  (sets the host device count before JAX starts a
 
 jax.config.update("jax_enable_x64", True)
 
+from figures._paths import enable_jax_compilation_cache  # noqa: E402
+
+enable_jax_compilation_cache()  # shared with `make figures`; a cold cache only costs time
+
 settings.register_profile("default", max_examples=50, deadline=None)
 settings.load_profile("default")
