@@ -3,7 +3,7 @@
 Setting of the readout theory (:mod:`theory.parametrization`): a one-hidden-layer
 ReLU network on digits whose hidden layer is frozen at its random initialization
 (random features; learning rate 0) and whose readout ``f = P^(-c) Σ_j a_j φ_j`` is
-trained by full-batch GD with momentum on ``(1/N) Σ CE + λ_sum Σ_j a_j²`` (readout
+trained by full-batch GD with momentum 0.9 on ``(1/N) Σ CE + λ_sum Σ_j a_j²`` (readout
 weights only penalized).  λ follows the rule, ``λ_sum = λ_NTK P^(1-2c)``; the
 learning rate is the NTK one mapped, ``η = η_NTK P^(2c-1)``, so all three
 parametrizations run the *same* dynamics in NTK units.  Contrasts: the standard
@@ -18,7 +18,10 @@ end of training, where stationarity makes them equal.  (b) equilibrium readout n
 ``‖a‖``, theory slope ``c − 1/2`` (``b = P^(1/2-c) a`` has a width-independent norm).
 (c) function space: the change of the logits in one step from the decay vs from the
 data gradient, at initialization -- flat in P under the rule (except the mean-field
-start, whose outputs are ``P^(-1/2)`` small).  (d) test cross-entropy at equilibrium.
+start, whose outputs are ``P^(-1/2)`` small).  (d) the test-optimal λ_NTK, tuned on a
+grid at every width: the readout rule holds exactly when it is flat (the three
+parametrizations give the *same* predictor at mapped λ, tests/test_training.py).
+The λ of panels (a)-(c) is the smallest width's λ*_NTK, carried by the rule.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import numpy as np
 
 from theory.parametrization import PARAMETRIZATIONS, READOUT_EXPONENT, lambda_from_ntk
 from training.data import digits
+from training.experiment import lam_star
 from training.models import architecture
 from training.train import TrainConfig, sweep
 
@@ -34,11 +38,19 @@ CONFIG = {
     "n_train": 200,
     "widths": [16, 64, 256, 1024, 2048],
     "seeds": [0, 1],
-    "steps": 400,  # GD + momentum 0.9 on a strongly convex problem: near stationarity
-    "lam_ntk": 3e-3,  # λ_sum of the NTK readout; the other parametrizations are mapped
-    "lr_ntk": 2.0,
+    "steps": 300,  # GD + momentum 0.9 on a strongly convex problem: near stationarity
+    # λ_sum grid of the NTK readout, tuned at every width; the λ* of the smallest width is
+    # carried by the rule (and naively) in the runs of panels (a)-(c)
+    "lam_grid": [1e-7, 3e-7, 1e-6, 3e-6, 1e-5, 3e-5, 1e-4, 3e-4, 1e-3],
+    "lr_ntk": 8.0,  # readout learning rate in NTK units (below 2(1+β)/L for this problem)
 }
-QUICK = {"n_train": 64, "widths": [16, 64], "seeds": [0], "steps": 40}
+QUICK = {
+    "n_train": 64,
+    "widths": [16, 64],
+    "seeds": [0],
+    "steps": 40,
+    "lam_grid": [1e-3, 1e-2, 1e-1],
+}
 
 _KEYS = (
     "test_loss",
@@ -55,40 +67,60 @@ _KEYS = (
 )
 
 
-def compute(*, n_train, widths, seeds, steps, lam_ntk, lr_ntk) -> dict:
+def _runs(data, width, par, lams, seeds, config, lr_ntk) -> dict:
+    """Random-features runs: hidden layer frozen, readout trained and penalized."""
+    layers = architecture(
+        input_dim=data.input_dim, width=width, depth=1, n_classes=data.n_classes,
+        parametrization=par,
+    )  # fmt: skip
+    c = float(READOUT_EXPONENT[par])
+    return sweep(
+        data,
+        layers,
+        lam_sums=lams,
+        seeds=seeds,
+        lr=[0.0, lr_ntk * width ** (2 * c - 1)],  # NTK rate mapped; hidden layer frozen
+        rho=[0.0, 1.0],  # readout weights penalized
+        config=config,
+    )
+
+
+def compute(*, n_train, widths, seeds, steps, lam_grid, lr_ntk) -> dict:
     data = digits(n_train=n_train)
     config = TrainConfig(steps=steps)
     result: dict[str, list] = {}
+    # 1. λ*_NTK(P): tune the NTK readout at every width (3 λ per call: one compiled
+    #    program per width serves both stages)
+    grid = np.asarray(lam_grid, float)
+    for width in widths:
+        losses = np.concatenate(
+            [
+                _runs(data, width, "ntk", grid[i : i + 3], seeds, config, lr_ntk)["test_loss"]
+                for i in range(0, len(grid), 3)
+            ]
+        )  # [λ, seed]
+        star, edge = lam_star(grid, losses.mean(axis=1))
+        result.setdefault("tuned/test_loss", []).append(losses)
+        result.setdefault("tuned/lam_star", []).append(star)
+        result.setdefault("tuned/edge", []).append(edge)
+        result.setdefault("tuned/lam_star_seeds", []).append(
+            [lam_star(grid, losses[:, s])[0] for s in range(len(seeds))]
+        )
+    lam_ntk = result["tuned/lam_star"][0]  # tuned at the smallest width, then carried
+    # 2. the three parametrizations at the rule's λ, and the standard one carried naively
     for width in widths:
         for par in PARAMETRIZATIONS:
-            layers = architecture(
-                input_dim=data.input_dim,
-                width=width,
-                depth=1,
-                n_classes=data.n_classes,
-                parametrization=par,
-            )
-            c = float(READOUT_EXPONENT[par])
-            lam_rule = lambda_from_ntk(
-                lam_ntk, width=width, parametrization=par, normalization="sum"
-            )
             lam_first = lambda_from_ntk(
                 lam_ntk, width=widths[0], parametrization=par, normalization="sum"
             )
             lams = {
-                "rule": lam_rule,
+                "rule": lambda_from_ntk(
+                    lam_ntk, width=width, parametrization=par, normalization="sum"
+                ),
                 "naive_sum": lam_first,  # the smallest width's λ_sum number at every width
                 "naive_mean": lam_first * widths[0] / width,  # ... or its λ_mean number
             }
-            out = sweep(
-                data,
-                layers,
-                lam_sums=list(lams.values()),
-                seeds=seeds,
-                lr=[0.0, lr_ntk * width ** (2 * c - 1)],  # hidden layer frozen
-                rho=[0.0, 1.0],  # readout weights penalized
-                config=config,
-            )
+            out = _runs(data, width, par, list(lams.values()), seeds, config, lr_ntk)
             for i, kind in enumerate(lams):
                 for key in _KEYS:
                     value = out[key][i]
@@ -98,7 +130,15 @@ def compute(*, n_train, widths, seeds, steps, lam_ntk, lr_ntk) -> dict:
                 result.setdefault(f"{par}/{kind}/lam", []).append(lams[kind])
     final = {k: np.asarray(v) for k, v in result.items()}  # [width, seed] or [width]
     final["widths"] = w = np.asarray(widths, float)
-    for prefix in {k.rsplit("/", 1)[0] for k in final if "/" in k}:
+    final["lam_grid"] = grid
+    final["tuned/lam_star_rel"] = final["tuned/lam_star"] / lam_ntk
+    final["tuned/lam_star_rel_range"] = np.stack(
+        [
+            final["tuned/lam_star_rel"] - final["tuned/lam_star_seeds"].min(axis=1) / lam_ntk,
+            final["tuned/lam_star_seeds"].max(axis=1) / lam_ntk - final["tuned/lam_star_rel"],
+        ]
+    )
+    for prefix in {k.rsplit("/", 1)[0] for k in final if "/" in k} - {"tuned"}:
         lam = final[f"{prefix}/lam"][:, None]
         for when in ("_init", ""):
             final[f"{prefix}/shrink_rms{when}"] = 2 * lam * final[f"{prefix}/weight_rms{when}"]
@@ -141,9 +181,6 @@ def plot(result):
         )
         ratio = result[f"{r}/fstep_ratio_init"]
         axes[2].plot(widths, ratio.mean(axis=1), "o-", color=col, label=f"{LABELS[par]}, rule")
-        axes[3].plot(
-            widths, result[f"{r}/test_loss"].mean(axis=1), "o-", color=col, label=LABELS[par]
-        )
     for kind, style in (("naive_sum", "s--"), ("naive_mean", "^:")):
         r = f"standard/{kind}"
         label = "standard, same " + (
@@ -151,15 +188,22 @@ def plot(result):
         )
         ratio = result[f"{r}/fstep_ratio_init"]
         axes[2].plot(widths, ratio.mean(axis=1), style, color="0.4", ms=3, label=label)
-        axes[3].plot(
-            widths, result[f"{r}/test_loss"].mean(axis=1), style, color="0.4", ms=3, label=label
-        )
+    axes[3].errorbar(
+        widths,
+        result["tuned/lam_star_rel"],
+        yerr=result["tuned/lam_star_rel_range"],
+        fmt="o-",
+        color=COLORS["ntk"],
+        ms=3,
+        label="$\\lambda^*_{NTK}(P) / \\lambda^*_{NTK}(P_0)$ (bars: seeds)",
+    )
+    axes[3].axhline(1.0, color="0.6", lw=0.6, ls=":")
     axes[0].set(
         xscale="log",
         yscale="log",
         xlabel="width $P$",
-        ylabel="RMS per readout weight",
-        title="(a) per readout weight (lines: init; markers: end, ○ data, × decay)",
+        ylabel="RMS per readout weight\n(lines: init; markers: end)",
+        title="(a) per weight: data grad. vs $2\\lambda a_j$",
     )
     axes[0].legend(fontsize=5, ncol=3, loc="lower left")
     axes[1].set(
@@ -167,7 +211,7 @@ def plot(result):
         yscale="log",
         xlabel="width $P$",
         ylabel="$\\|a\\|$ at equilibrium",
-        title="(b) equilibrium readout norm (dotted: $\\propto P^{c-1/2}$)",
+        title="(b) equilibrium $\\|a\\|$ (dotted: $\\propto P^{c-1/2}$)",
     )
     axes[1].legend(fontsize=5)
     axes[2].set(
@@ -175,14 +219,15 @@ def plot(result):
         yscale="log",
         xlabel="width $P$",
         ylabel="$|\\Delta f_{decay}| / |\\Delta f_{data}|$, one step",
-        title="(c) one step's change of $f$: decay vs data, at init",
+        title="(c) one step's $\\Delta f$, decay / data, at init",
     )
     axes[2].legend(fontsize=5.5)
     axes[3].set(
         xscale="log",
+        yscale="log",
         xlabel="width $P$",
-        ylabel="test cross-entropy",
-        title="(d) test loss of the trained readout",
+        ylabel="tuned $\\lambda^*$, NTK units",
+        title="(d) tuned $\\lambda^*_{NTK}$ (random features)",
     )
     axes[3].legend(fontsize=5.5)
     return fig
@@ -202,6 +247,7 @@ def macros(result) -> dict[str, str]:
         out[f"GVNormSlope{names[par]}"] = f"{_slope(widths, norm):+.2f}"
         loss = result[f"{par}/rule/test_loss"].mean(axis=1)
         out[f"GVLossSpread{names[par]}"] = f"{np.ptp(loss):.3f}"
+    out["GVTunedNTKSlope"] = f"{_slope(widths, result['tuned/lam_star']):+.2f}"
     for kind, tag in (("naive_sum", "NaiveSum"), ("naive_mean", "NaiveMean")):
         loss = result[f"standard/{kind}/test_loss"].mean(axis=1)
         out[f"GVLossSpreadStandard{tag}"] = f"{np.ptp(loss):.3f}"

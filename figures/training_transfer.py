@@ -345,7 +345,8 @@ def macros(result) -> dict[str, str]:
     for name in (str(n) for n in result["settings"]):
         tag = "".join(_CAMEL[p] for p in name.split("-", 3))
         e, se = float(result[f"{name}/exponent_sum"]), float(result[f"{name}/exponent_sum_se"])
-        out[f"TTExp{tag}"] = f"{e:+.2f} \\pm {se:.2f}"
+        out[f"TTExp{tag}"] = f"{e:+.2f}"
+        out[f"TTExpSE{tag}"] = f"{se:.2f}"
         for rule in RULES:
             out[f"TTRegret{_CAMEL[rule]}{tag}"] = f"{result[f'{name}/regret/{rule}'][-1]:.3f}"
     return out

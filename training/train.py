@@ -213,28 +213,37 @@ def draw_noise(
     return noise, (None if batch_size is None else jnp.asarray(np.asarray(batches), jnp.int32))
 
 
-@partial(jax.jit, static_argnames=("config", "chunk"))
-def _sweep_jit(noise, batches, lams, data, scales, *, config, chunk):
+@partial(jax.jit, static_argnames=("config",))
+def _sweep_jit(noise, batches, lams, data, scales, *, config):
     run = partial(train_run, config=config)
     over_seeds = jax.vmap(run, in_axes=(0, 0, None, None, None))
-    # vmap over chunks of `chunk` λ values, sequential over chunks: one big vmap is slower
-    # on CPU once the activations (λ × seed × N × P) no longer fit in cache
-    return jax.lax.map(
-        lambda lam: over_seeds(noise, batches, lam, data, scales), lams, batch_size=chunk
-    )
+    over_lams = jax.vmap(over_seeds, in_axes=(None, None, 0, None, None))
+    return over_lams(noise, batches, lams, data, scales)
 
 
-#: activations per vmapped chunk (λ values × seeds × N × width) that still run fast on CPU
-CHUNK_ELEMENTS = 2**21
+#: activations per vmapped call (λ values × seeds × N × width) beyond which a bigger batch
+#: stopped paying off on the 2-core CPU this was tuned on (benchmarks/bench_training.py)
+CHUNK_ELEMENTS = 2**15
 
 
 def chunk_size(n_lams: int, n_seeds: int, n_train: int, width: int) -> int:
-    """λ values per vmapped chunk: as many as fit :data:`CHUNK_ELEMENTS` activations (≥ 1).
+    """λ values per vmapped call: as many as fit :data:`CHUNK_ELEMENTS` activations (≥ 1).
 
-    >>> chunk_size(9, 3, 200, 2048), chunk_size(9, 3, 200, 64)
-    (1, 9)
+    >>> chunk_size(9, 3, 200, 2048), chunk_size(9, 3, 200, 16)
+    (1, 3)
     """
     return int(np.clip(CHUNK_ELEMENTS // max(1, n_seeds * n_train * width), 1, n_lams))
+
+
+def _run_chunks(noise, batches, lams, arrays, scales, config, chunk) -> dict[str, np.ndarray]:
+    """Dispatch ``_sweep_jit`` on consecutive chunks of λ (the last one padded: one program)."""
+    n = len(lams)
+    padded = jnp.concatenate([lams, jnp.repeat(lams[-1:], (-n) % chunk)])
+    parts = [
+        _sweep_jit(noise, batches, padded[i : i + chunk], arrays, scales, config=config)
+        for i in range(0, len(padded), chunk)
+    ]
+    return {k: np.concatenate([np.asarray(p[k]) for p in parts])[:n] for k in parts[0]}
 
 
 def _prepare(data: Dataset, layers, lr, base_lr, lam_sums, seeds, rho, config, dtype):
@@ -283,8 +292,13 @@ def sweep(
     config: TrainConfig = DEFAULT_CONFIG,
     rho=None,
     dtype=jnp.float32,
+    chunk: int | None = None,
 ) -> dict[str, np.ndarray]:
-    """Train ``len(lam_sums) × len(seeds)`` networks at once (vmapped); arrays indexed ``[λ, seed]``.
+    """Train ``len(lam_sums) × len(seeds)`` networks, vmapped; arrays indexed ``[λ, seed]``.
+
+    Each call of the compiled program trains ``chunk`` λ values × all seeds in one
+    ``jax.vmap`` (default :func:`chunk_size`; ``chunk=len(lam_sums)`` is one vmap over
+    everything).  On a CPU a batch much larger than the cache is slower, not faster.
 
     ``lr`` is the per-layer ``η_l`` (a scalar broadcasts); ``base_lr`` the ``η`` of
     independent decay (default: the largest ``η_l``); ``rho`` per-layer penalty
@@ -310,10 +324,10 @@ def sweep(
     noise, batches, lams, arrays, scales = _prepare(
         data, layers, lr, base_lr, lam_sums, seeds, rho, config, dtype
     )
-    width = max(layer.fan_out for layer in layers[:-1])
-    chunk = chunk_size(len(lams), len(seeds), len(data.y_train), width)
-    out = _sweep_jit(noise, batches, lams, arrays, scales, config=config, chunk=chunk)
-    return {k: np.asarray(v) for k, v in out.items()}
+    if chunk is None:
+        width = max(layer.fan_out for layer in layers[:-1])
+        chunk = chunk_size(len(lams), len(seeds), len(data.y_train), width)
+    return _run_chunks(noise, batches, lams, arrays, scales, config, int(chunk))
 
 
 def sweep_loop(
@@ -336,8 +350,4 @@ def sweep_loop(
     noise, batches, lams, arrays, scales = _prepare(
         data, layers, lr, base_lr, lam_sums, seeds, rho, config, dtype
     )
-    rows = [
-        _sweep_jit(noise, batches, lams[i : i + 1], arrays, scales, config=config, chunk=1)
-        for i in range(len(lams))
-    ]
-    return {k: np.concatenate([np.asarray(r[k]) for r in rows]) for k in rows[0]}
+    return _run_chunks(noise, batches, lams, arrays, scales, config, 1)
