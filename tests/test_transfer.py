@@ -189,3 +189,29 @@ def test_transfer_is_vectorized():
     lams = np.array([1e-4, 1e-3])
     out = transfer(lams, width_from=16, width_to=64, parametrization="ntk", normalization="mean")
     np.testing.assert_allclose(out.lam, lams * 4, rtol=1e-14)
+
+
+def test_all_weights_rule_from_the_rescaling_argument(capsys):
+    # second route: minimize λ((t a)² + (w/t)²) over t numerically
+    from scipy.optimize import minimize_scalar
+
+    from theory.transfer import features_exponent_expr, features_penalty_expr
+
+    lam, a, w = 0.3, 1.7, 0.4
+    best = minimize_scalar(lambda t: lam * ((t * a) ** 2 + (w / t) ** 2), bounds=(1e-3, 1e3))
+    expr = features_penalty_expr()
+    values = {s: {"lambda": lam, "a": a, "w": w}[s.name] for s in expr.free_symbols}
+    symbolic = float(expr.subs(values))
+    assert best.fun == pytest.approx(symbolic, rel=1e-8)  # bounded Brent: ~1e-10 in t
+    assert str(features_exponent_expr()) == "-c"
+    value, text = _cli(
+        capsys,
+        *("--lam", "1e-4", "--from-width", "16", "--to-width", "1024"),
+        *("--parametrization", "ntk", "--normalization", "sum", "--penalized", "all"),
+    )
+    assert value == pytest.approx(1e-4 / 8, rel=5e-6)  # NTK: λ_sum ∝ P^(-1/2), 64^(-1/2)
+    assert "global minimizer" in text
+    with pytest.raises(SystemExit):
+        main(["--lam", "1", "--from-width", "1", "--to-width", "2", "--parametrization", "ntk"]
+             + ["--normalization", "sum", "--penalized", "hidden"])  # fmt: skip
+    assert "penalized must be one of" in capsys.readouterr().err
