@@ -70,13 +70,21 @@ def bfmi(idata) -> np.ndarray:
 
 
 def loo(idata, var_name: str | None = None):
-    """PSIS-LOO (``elpd_loo``, ``se``, Pareto k in ``.pareto_k``)."""
-    return az.loo(idata, pointwise=True, var_name=var_name)
+    """PSIS-LOO (``elpd_loo``, ``se``, Pareto k in ``.pareto_k``).
+
+    ArviZ warns when a Pareto k exceeds 0.7 (unreliable importance weights); the caller reads
+    ``.pareto_k`` and reports it instead, so the warning is not raised here.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*Pareto distribution.*", category=UserWarning)
+        return az.loo(idata, pointwise=True, var_name=var_name)
 
 
-def compare(idatas: dict, var_name: str | None = None):
-    """PSIS-LOO model comparison table (pandas DataFrame, best model first)."""
-    return az.compare(idatas, ic="loo", var_name=var_name)
+def compare(elpds: dict):
+    """PSIS-LOO model comparison table (pandas DataFrame, best model first) of :func:`loo` results."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*Pareto distribution.*", category=UserWarning)
+        return az.compare(elpds, ic="loo")
 
 
 def rank_ecdf_band(n_ranks: int, max_rank: int, prob: float = 0.99, seed: int = 0):

@@ -181,7 +181,8 @@ def collapsed_regression(
     scale = width ** (-width_exponent - 2 * readout_exponent)
     s, sigma = _hyperparameters(k, scale, s_scale, noise_scale)
     v = s**2 * scale
-    numpyro.sample("z", dist.Normal(0.0, jnp.sqrt(sigma**2 + v * k)).to_event(1), obs=z)
+    with numpyro.plate("data", k.shape[-1]):  # pointwise over rotated observations
+        numpyro.sample("z", dist.Normal(0.0, jnp.sqrt(sigma**2 + v * k)), obs=z)
 
 
 def collapsed_multiwidth(
@@ -212,7 +213,8 @@ def collapsed_multiwidth(
     )
     v = s**2 * jnp.exp(-(kappa + 2 * readout_exponent) * log_p)
     obs = None if zs is None else jnp.concatenate([jnp.asarray(z) for z in zs])
-    numpyro.sample("z", dist.Normal(0.0, jnp.sqrt(sigma**2 + v * k_all)).to_event(1), obs=obs)
+    with numpyro.plate("data", k_all.shape[-1]):  # pointwise over rotated observations
+        numpyro.sample("z", dist.Normal(0.0, jnp.sqrt(sigma**2 + v * k_all)), obs=obs)
 
 
 def draw_weights(

@@ -120,8 +120,14 @@ def ppc_pvalue(y_obs: np.ndarray, y_rep: np.ndarray, statistic: Callable[[np.nda
 
 
 def loo_compare(idatas: dict, var_name: str | None = None):
-    """PSIS-LOO comparison table of several fits (best first)."""
-    return _arviz.compare(idatas, var_name=var_name)
+    """PSIS-LOO comparison of several fits: ``(table, max_pareto_k)``.
+
+    ``table`` is ArviZ's comparison (best first); ``max_pareto_k[name]`` is the largest Pareto
+    k of that fit -- above 0.7 its LOO estimate is unreliable, which callers must report.
+    """
+    elpds = {name: _arviz.loo(idata, var_name=var_name) for name, idata in idatas.items()}
+    k_max = {name: float(np.nanmax(np.asarray(e.pareto_k))) for name, e in elpds.items()}
+    return _arviz.compare(elpds), k_max
 
 
 @dataclass

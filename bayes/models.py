@@ -139,7 +139,8 @@ def linear_regression(
     )
     assert w.shape[-1] == p
     mean = X @ w  # (n,)
-    numpyro.sample("y", dist.Normal(mean, sigma).to_event(1), obs=y)
+    with numpyro.plate("data", n):  # pointwise log-likelihood (PSIS-LOO)
+        numpyro.sample("y", dist.Normal(mean, sigma), obs=y)
 
 
 def rf_regression(
@@ -162,7 +163,8 @@ def rf_regression(
     s, sigma = _hyper(s_scale, noise_scale)
     a = numpyro.sample("w", dist.Normal(0.0, s * p ** (-kappa / 2)).expand([p]).to_event(1))
     assert a.shape[-1] == p
-    numpyro.sample("y", dist.Normal(p ** (-c) * features @ a, sigma).to_event(1), obs=y)
+    with numpyro.plate("data", n):
+        numpyro.sample("y", dist.Normal(p ** (-c) * features @ a, sigma), obs=y)
 
 
 def rf_classifier(
@@ -192,7 +194,8 @@ def rf_classifier(
     assert a.shape[-2:] == (p, n_classes) and b.shape[-1] == n_classes
     logits = p ** (-c) * features @ a + b  # (n, K)
     numpyro.deterministic("logits", logits)
-    numpyro.sample("y", dist.Categorical(logits=logits).to_event(1), obs=y)
+    with numpyro.plate("data", n):
+        numpyro.sample("y", dist.Categorical(logits=logits), obs=y)
 
 
 def mlp_regression(X, y=None, *, width: int, s_scale: float = 1.0, noise_scale: float = 1.0):
@@ -213,7 +216,8 @@ def mlp_regression(X, y=None, *, width: int, s_scale: float = 1.0, noise_scale: 
     b2 = numpyro.sample("b2", dist.Normal(0.0, 1.0))
     assert w1.shape[-2:] == (d, width) and w2.shape[-1] == width
     h = jnp.maximum(X @ w1 + b1, 0.0)  # (n, width)
-    numpyro.sample("y", dist.Normal(h @ w2 + b2, sigma).to_event(1), obs=y)
+    with numpyro.plate("data", n):
+        numpyro.sample("y", dist.Normal(h @ w2 + b2, sigma), obs=y)
 
 
 def validate(model, *args, **kwargs) -> None:

@@ -117,7 +117,8 @@ def compute(
                 diagnostics.check(fit, ["s", "sigma"], ess_min=ess_min, rhat_max=rhat_max), lab
             )
             fits[f"{kf:g}"] = fit
-        table = diagnostics.loo_compare(fits, var_name="z")
+        table, k_max = diagnostics.loo_compare(fits, var_name="z")
+        out[f"loo_pareto_k_max/{i}"] = np.array([k_max[f"{kf:g}"] for kf in kappa_fixed])
         out[f"loo_elpd_diff/{i}"] = np.array(
             [table.loc[f"{kf:g}", "elpd_diff"] for kf in kappa_fixed]
         )
@@ -134,6 +135,7 @@ def macros(result) -> dict[str, str]:
         tag = names.get(float(kt), f"{i}")
         out[f"BayesKappaMean{tag}"] = f"{draws.mean():.2f}"
         out[f"BayesKappaInterval{tag}"] = f"[{lo:.2f}, {hi:.2f}]"
+        out[f"BayesKappaParetoKMax{tag}"] = f"{result[f'loo_pareto_k_max/{i}'].max():.2f}"
     return out
 
 
@@ -165,6 +167,14 @@ def plot(result):
             ms=3,
             capsize=2,
             label=rf"data with $\kappa={kt:g}$",
+        )
+        bad = result[f"loo_pareto_k_max/{i}"] > 0.7
+        ax_l.plot(
+            (fixed + offset)[bad],
+            result[f"loo_elpd_diff/{i}"][bad],
+            "kx",
+            ms=6,
+            label="Pareto $k > 0.7$: LOO unreliable" if i == 0 and bad.any() else None,
         )
     ax_k.set(
         xlabel=r"width exponent $\kappa$",
