@@ -6,6 +6,7 @@ import argparse
 import sys
 import time
 
+import bayes  # noqa: F401  (one XLA host device per core, before any figure starts JAX)
 from figures._paths import enable_jax_compilation_cache
 from figures._registry import FIGURES, run
 
