@@ -150,7 +150,7 @@ def macros(result) -> dict[str, str]:
 
 
 def plot(result):
-    from figures._style import new_figure
+    from figures._style import log_axes, new_figure
 
     fig, axes = new_figure("page", height=4.2, ncols=2, nrows=2)
     (ax_r, ax_e), (ax_k, ax_s) = axes
@@ -163,10 +163,10 @@ def plot(result):
             ax_e.plot(w, result[f"{dep}/ess_bulk_min/{tag}"], mk + "-", ms=3)
     ax_r.axhline(1.01, color="k", ls="--", lw=0.8)
     ax_e.axhline(400, color="k", ls="--", lw=0.8)
-    ax_r.set(xscale="log", xlabel="width $P$", ylabel="max R-hat", title="(a) R-hat of every run")
+    log_axes(ax_r, y=False)
+    log_axes(ax_e)
+    ax_r.set(xlabel="width $P$", ylabel="max R-hat", title="(a) R-hat of every run")
     ax_e.set(
-        xscale="log",
-        yscale="log",
         xlabel="width $P$",
         ylabel="min bulk ESS",
         title="(b) bulk ESS of every run",
