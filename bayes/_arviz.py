@@ -84,6 +84,8 @@ def compare(elpds: dict):
     """PSIS-LOO model comparison table (pandas DataFrame, best model first) of :func:`loo` results."""
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*Pareto distribution.*", category=UserWarning)
+        # arviz 0.23 calls DataFrame.sort_values(inplace=True), deprecated in pandas 3.1
+        warnings.filterwarnings("ignore", message=".*inplace keyword.*")
         return az.compare(elpds, ic="loo")
 
 
