@@ -22,6 +22,7 @@ from scipy.special import logsumexp
 
 from bayes import collapsed, diagnostics, inference, models
 from bayes.data import digits_split
+from figures._fit import log_log_slope
 from theory.parametrization import READOUT_EXPONENT
 
 CONFIG = {
@@ -126,16 +127,14 @@ def compute(
     return out
 
 
-def _slope(x, y) -> float:
-    return float(np.polyfit(np.log(x), np.log(y), 1)[0])
-
-
 def macros(result) -> dict[str, str]:
     w = result["widths"]
     out = {}
     for par, tag in (("ntk", "NTK"), ("standard", "Standard")):
         if f"lam_q/{par}" in result:
-            out[f"BayesClassLamSlope{tag}"] = f"{_slope(w, result[f'lam_q/{par}'][:, 2]):.2f}"
+            out[f"BayesClassLamSlope{tag}"] = (
+                f"{log_log_slope(w, result[f'lam_q/{par}'][:, 2]):.2f}"
+            )
             out[f"BayesClassAcc{tag}"] = f"{100 * result[f'test_acc/{par}'][-1]:.1f}"
     return out
 
@@ -154,7 +153,7 @@ def plot(result):
             q[:, 2],
             "o-",
             color=COLORS[par],
-            label=f"{LABELS[par]} (slope {_slope(w, q[:, 2]):.2f})",
+            label=f"{LABELS[par]} (slope {log_log_slope(w, q[:, 2]):.2f})",
         )
     log_axes(ax_l)
     ax_l.set(

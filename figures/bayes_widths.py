@@ -17,6 +17,7 @@ import numpy as np
 from bayes import collapsed, diagnostics, inference
 from bayes.data import simulate_linear
 from bayes.models import implied_lambda
+from figures._fit import log_log_slope
 from theory.evidence import evidence_optimal_lambda
 from theory.prior import lambda_from_prior_variance
 
@@ -121,17 +122,13 @@ def compute(
     return out
 
 
-def _slope(x, y) -> float:
-    return float(np.polyfit(np.log(x), np.log(y), 1)[0])
-
-
 def macros(result) -> dict[str, str]:
     w = result["widths"]
     return {
-        "BayesWidthsSlopeMatched": f"{_slope(w, result['s_q/k1'][:, 2]):.2f}",
-        "BayesWidthsSlopeMismatched": f"{_slope(w, result['s_q/k0'][:, 2]):.2f}",
-        "BayesWidthsLamSlope": f"{_slope(w, result['lam_q/k1'][:, 2]):.2f}",
-        "BayesWidthsEvidenceSlope": f"{_slope(w, result['lam_evidence']):.2f}",
+        "BayesWidthsSlopeMatched": f"{log_log_slope(w, result['s_q/k1'][:, 2]):.2f}",
+        "BayesWidthsSlopeMismatched": f"{log_log_slope(w, result['s_q/k0'][:, 2]):.2f}",
+        "BayesWidthsLamSlope": f"{log_log_slope(w, result['lam_q/k1'][:, 2]):.2f}",
+        "BayesWidthsEvidenceSlope": f"{log_log_slope(w, result['lam_evidence']):.2f}",
         "BayesWidthsRhatMax": f"{max(result['rhat_max/k1'].max(), result['rhat_max/k0'].max()):.3f}",
         "BayesWidthsEssMin": f"{min(result['ess_bulk_min/k1'].min(), result['ess_bulk_min/k0'].min()):.0f}",
     }
@@ -146,7 +143,9 @@ def plot(result):
     for tag, (color, label) in styles.items():
         q = result[f"s_q/{tag}"]
         ax_s.fill_between(w, q[:, 0], q[:, 4], color=color, alpha=0.2, lw=0)
-        ax_s.plot(w, q[:, 2], "o-", color=color, label=f"{label} (slope {_slope(w, q[:, 2]):.2f})")
+        ax_s.plot(
+            w, q[:, 2], "o-", color=color, label=f"{label} (slope {log_log_slope(w, q[:, 2]):.2f})"
+        )
     log_axes(ax_s)
     ax_s.set(
         xlabel="width $P$",

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from figures._fit import log_log_slope
 from theory.parametrization import PARAMETRIZATIONS, READOUT_EXPONENT, lambda_from_ntk
 from training.data import digits
 from training.experiment import lam_star
@@ -233,10 +234,6 @@ def plot(result):
     return fig
 
 
-def _slope(widths, values) -> float:
-    return float(np.polyfit(np.log(widths), np.log(values), 1)[0])
-
-
 def macros(result) -> dict[str, str]:
     """Fitted slopes of the equilibrium readout norm and the test-loss spread across widths."""
     names = {"standard": "Standard", "ntk": "NTK", "mean_field": "MeanField"}
@@ -244,10 +241,10 @@ def macros(result) -> dict[str, str]:
     widths = result["widths"]
     for par in PARAMETRIZATIONS:
         norm = np.sqrt(result[f"{par}/rule/sq_norm"]).mean(axis=1)
-        out[f"GVNormSlope{names[par]}"] = f"{_slope(widths, norm):+.2f}"
+        out[f"GVNormSlope{names[par]}"] = f"{log_log_slope(widths, norm):+.2f}"
         loss = result[f"{par}/rule/test_loss"].mean(axis=1)
         out[f"GVLossSpread{names[par]}"] = f"{np.ptp(loss):.3f}"
-    out["GVTunedNTKSlope"] = f"{_slope(widths, result['tuned/lam_star']):+.2f}"
+    out["GVTunedNTKSlope"] = f"{log_log_slope(widths, result['tuned/lam_star']):+.2f}"
     for kind, tag in (("naive_sum", "NaiveSum"), ("naive_mean", "NaiveMean")):
         loss = result[f"standard/{kind}/test_loss"].mean(axis=1)
         out[f"GVLossSpreadStandard{tag}"] = f"{np.ptp(loss):.3f}"
