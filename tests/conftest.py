@@ -14,7 +14,18 @@ jax.config.update("jax_enable_x64", True)
 
 from figures._paths import enable_jax_compilation_cache  # noqa: E402
 
-enable_jax_compilation_cache()  # shared with `make figures`; a cold cache only costs time
+enable_jax_compilation_cache()  # only if $L2SCALE_JAX_CACHE_DIR is set (figures/_paths.py)
 
 settings.register_profile("default", max_examples=50, deadline=None)
 settings.load_profile("default")
+
+
+_PROGRESS = os.environ.get("L2SCALE_TEST_PROGRESS")
+
+
+def pytest_runtest_logstart(nodeid, location):
+    """Name the running test in ``$L2SCALE_TEST_PROGRESS`` (set by ``.ci/run``), so that a
+    crash of the interpreter itself (a fatal signal, no pytest report) still says where."""
+    if _PROGRESS:
+        with open(_PROGRESS, "w") as fh:
+            fh.write(nodeid + "\n")
