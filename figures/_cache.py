@@ -34,6 +34,9 @@ __all__ = ["CacheError", "code_version", "key_for", "load", "save"]
 MAGIC = b"L2SCALE-CACHE-1\n"
 _PACKAGES = ("theory", "bayes", "training")
 _LIBRARIES = ("numpy", "scipy", "jax", "jaxlib", "numpyro", "sympy")
+#: private modules of ``figures`` that cannot change a computed result (drawing, paths,
+#: the registry); every other ``figures/_*.py`` (e.g. ``_bayes.py``) may, so it is hashed
+_NOT_COMPUTE = ("_style.py", "_paths.py", "_registry.py", "__main__.py")
 
 
 class CacheError(Exception):
@@ -57,11 +60,14 @@ def _compute_source(path: Path) -> str:
 def code_version(name: str | None = None) -> str:
     """SHA-256 over the library sources, figure ``name``'s compute code and library versions.
 
-    Library: every module of ``theory``, ``bayes``, ``training`` and the cache itself.
+    Library: every module of ``theory``, ``bayes``, ``training``, and the shared private
+    modules of ``figures`` (``_cache.py`` itself, helpers such as ``_bayes.py``) except the
+    drawing-only ones in ``_NOT_COMPUTE``.
     """
     h = hashlib.sha256()
     paths = [p for pkg in _PACKAGES for p in sorted((ROOT / pkg).rglob("*.py"))]
-    for path in paths + [ROOT / "figures" / "_cache.py"]:
+    shared = [p for p in sorted((ROOT / "figures").glob("_*.py")) if p.name not in _NOT_COMPUTE]
+    for path in paths + shared:
         h.update(str(path.relative_to(ROOT)).encode())
         h.update(path.read_bytes())
     if name is not None:

@@ -20,8 +20,9 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import logsumexp
 
-from bayes import collapsed, diagnostics, inference, models
+from bayes import collapsed, models
 from bayes.data import digits_split
+from figures._bayes import append_report, checked_nuts
 from figures._fit import log_log_slope
 from theory.parametrization import READOUT_EXPONENT
 
@@ -81,7 +82,7 @@ def compute(
             phi = _features(np.vstack([X_tr, X_te]), width, seed + width)
             phi_tr, phi_te = phi[:n_train], phi[n_train:]
             label = f"bayes_classification {par} P={width}"
-            idata = inference.run_nuts(
+            idata, report = checked_nuts(
                 models.noncentered(models.rf_classifier),
                 phi_tr,
                 y_tr,
@@ -92,11 +93,11 @@ def compute(
                 num_samples=num_samples,
                 num_chains=num_chains,
                 seed=seed,
+                var_names=["s", "b"],
+                ess_min=ess_min,
+                rhat_max=rhat_max,
                 label=label,
                 save_as=f"bayes_classification-{par}-P{width}",
-            )
-            report = diagnostics.require_ok(
-                diagnostics.check(idata, ["s", "b"], ess_min=ess_min, rhat_max=rhat_max), label
             )
             s = np.asarray(idata.posterior["s"]).ravel()
             lam = models.implied_lambda(
@@ -121,8 +122,7 @@ def compute(
                 -np.mean(log_pred[np.arange(n_test), y_te])
             )
             rows.setdefault(f"class_freq_rep/{tag}", []).append(p_tr)
-            for stat in ("rhat_max", "ess_bulk_min", "ess_tail_min", "divergences"):
-                rows.setdefault(f"{stat}/{tag}", []).append(getattr(report, stat))
+            append_report(rows, tag, report)
     out.update({k: np.asarray(v) for k, v in rows.items()})
     return out
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from bayes import collapsed, diagnostics, inference
-from bayes.data import simulate_linear
+from bayes import collapsed, diagnostics
+from figures._bayes import checked_nuts, simulated_spectrum
 
 CONFIG = {
     "n_samples": 400,
@@ -72,7 +72,7 @@ def compute(
     for i, kt in enumerate(kappa_true):
         ks, zs = [], []
         for width in widths:
-            X, y, _ = simulate_linear(
+            _, _, spec, z = simulated_spectrum(
                 rng,
                 n_samples=n_samples,
                 width=width,
@@ -80,43 +80,38 @@ def compute(
                 width_exponent=kt,
                 noise_sd=noise_sd,
             )
-            spec = collapsed.gram_spectrum(X)
             ks.append(spec.k)
-            zs.append(collapsed.rotate(spec, y))
+            zs.append(z)
         label = f"bayes_kappa kappa_true={kt}"
-        idata = inference.run_nuts(
+        bars = {"ess_min": ess_min, "rhat_max": rhat_max}
+        idata, _ = checked_nuts(
             collapsed.collapsed_multiwidth,
             ks,
             zs,
             widths=tuple(widths),
             traced={},
             seed=seed + i,
+            var_names=["kappa", "s", "sigma"],
             label=label,
             save_as=f"bayes_kappa-true{kt:g}",
             **nuts,
-        )
-        diagnostics.require_ok(
-            diagnostics.check(idata, ["kappa", "s", "sigma"], ess_min=ess_min, rhat_max=rhat_max),
-            label,
+            **bars,
         )
         out[f"kappa_draws/{i}"] = np.asarray(idata.posterior["kappa"]).ravel()
         fits = {}
         for kf in kappa_fixed:
-            lab = f"{label} fixed kappa={kf}"
-            fit = inference.run_nuts(
+            fits[f"{kf:g}"], _ = checked_nuts(
                 collapsed.collapsed_multiwidth,
                 ks,
                 zs,
                 widths=tuple(widths),
                 traced={"kappa": float(kf)},
                 seed=seed + i,
-                label=lab,
+                var_names=["s", "sigma"],
+                label=f"{label} fixed kappa={kf}",
                 **nuts,
+                **bars,
             )
-            diagnostics.require_ok(
-                diagnostics.check(fit, ["s", "sigma"], ess_min=ess_min, rhat_max=rhat_max), lab
-            )
-            fits[f"{kf:g}"] = fit
         table, k_max = diagnostics.loo_compare(fits, var_name="z")
         out[f"loo_pareto_k_max/{i}"] = np.array([k_max[f"{kf:g}"] for kf in kappa_fixed])
         out[f"loo_elpd_diff/{i}"] = np.array(

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from bayes import collapsed, diagnostics, inference
-from bayes.data import simulate_linear
+from bayes import collapsed
 from bayes.models import implied_lambda
+from figures._bayes import append_report, checked_nuts, simulated_spectrum
 from figures._fit import log_log_slope
 from theory.evidence import evidence_optimal_lambda
 from theory.prior import lambda_from_prior_variance
@@ -73,7 +73,7 @@ def compute(
     }
     rows: dict[str, list] = {}
     for i, width in enumerate(widths):
-        X, y, _ = simulate_linear(
+        X, y, spec, z = simulated_spectrum(
             rng,
             n_samples=n_samples,
             width=width,
@@ -81,8 +81,6 @@ def compute(
             width_exponent=kappa_true,
             noise_sd=noise_sd,
         )
-        spec = collapsed.gram_spectrum(X)
-        z = collapsed.rotate(spec, y)
         rows.setdefault("lam_evidence", []).append(evidence_optimal_lambda(X, y))
         rows.setdefault("lam_bayes", []).append(
             lambda_from_prior_variance(
@@ -90,7 +88,7 @@ def compute(
             )
         )
         for kappa in fit_exponents:
-            idata = inference.run_nuts(
+            idata, report = checked_nuts(
                 collapsed.collapsed_regression,
                 spec.k,
                 z,
@@ -100,12 +98,11 @@ def compute(
                 num_chains=num_chains,
                 seed=seed + 100 * i,
                 dense_mass=True,
+                var_names=["s", "sigma"],
+                ess_min=ess_min,
+                rhat_max=rhat_max,
                 label=f"bayes_widths P={width} kappa={kappa}",
                 save_as=f"bayes_widths-P{width}-kappa{kappa:g}",
-            )
-            report = diagnostics.require_ok(
-                diagnostics.check(idata, ["s", "sigma"], ess_min=ess_min, rhat_max=rhat_max),
-                f"bayes_widths P={width} kappa={kappa}",
             )
             s = np.asarray(idata.posterior["s"]).ravel()
             sigma = np.asarray(idata.posterior["sigma"]).ravel()
@@ -115,8 +112,7 @@ def compute(
             tag = f"k{kappa:g}"
             rows.setdefault(f"s_q/{tag}", []).append(np.quantile(s, QUANTILES))
             rows.setdefault(f"lam_q/{tag}", []).append(np.quantile(lam, QUANTILES))
-            for stat in ("rhat_max", "ess_bulk_min", "ess_tail_min", "divergences"):
-                rows.setdefault(f"{stat}/{tag}", []).append(getattr(report, stat))
+            append_report(rows, tag, report)
             rows.setdefault(f"time/{tag}", []).append(idata.sample_stats.attrs["sampling_time"])
     out.update({k: np.asarray(v) for k, v in rows.items()})
     return out

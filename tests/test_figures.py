@@ -118,3 +118,21 @@ def test_editing_plot_keeps_the_cache_but_editing_compute_does_not(tmp_path):
     assert _cache._compute_source(src) == base
     src.write_text("X = 2\n\ndef compute():\n    return 1\n\ndef plot(r):\n    return r\n")
     assert _cache._compute_source(src) != base
+
+
+def test_shared_figure_helpers_are_part_of_the_code_version(tmp_path, monkeypatch):
+    """A helper that ``compute`` calls (figures/_bayes.py) must invalidate the cache when it
+    changes; the drawing-only modules must not."""
+    root = tmp_path / "repo"
+    for pkg in ("theory", "bayes", "training", "figures"):
+        (root / pkg).mkdir(parents=True)
+        (root / pkg / "__init__.py").write_text("")
+    (root / "figures" / "fig.py").write_text("def compute():\n    return 1\n")
+    for helper in ("_cache.py", "_bayes.py", "_style.py"):
+        (root / "figures" / helper).write_text("A = 1\n")
+    monkeypatch.setattr(_cache, "ROOT", root)
+    base = _cache.code_version("fig")
+    (root / "figures" / "_style.py").write_text("A = 2\n")
+    assert _cache.code_version("fig") == base
+    (root / "figures" / "_bayes.py").write_text("A = 2\n")
+    assert _cache.code_version("fig") != base
