@@ -199,38 +199,31 @@ def plot(result):
         label="$\\lambda^*_{NTK}(P) / \\lambda^*_{NTK}(P_0)$ (bars: seeds)",
     )
     axes[3].axhline(1.0, color="0.6", lw=0.6, ls=":")
-    axes[0].set(
-        xscale="log",
-        yscale="log",
-        xlabel="width $P$",
-        ylabel="RMS per readout weight\n(lines: init; markers: end)",
-        title="(a) per weight: data grad. vs $2\\lambda a_j$",
-    )
-    axes[0].legend(fontsize=5, ncol=3, loc="lower left")
-    axes[1].set(
-        xscale="log",
-        yscale="log",
-        xlabel="width $P$",
-        ylabel="$\\|a\\|$ at equilibrium",
-        title="(b) equilibrium $\\|a\\|$ (dotted: $\\propto P^{c-1/2}$)",
-    )
-    axes[1].legend(fontsize=5)
-    axes[2].set(
-        xscale="log",
-        yscale="log",
-        xlabel="width $P$",
-        ylabel="$|\\Delta f_{decay}| / |\\Delta f_{data}|$, one step",
-        title="(c) one step's $\\Delta f$, decay / data, at init",
-    )
-    axes[2].legend(fontsize=5.5)
-    axes[3].set(
-        xscale="log",
-        yscale="log",
-        xlabel="width $P$",
-        ylabel="tuned $\\lambda^*$, NTK units",
-        title="(d) tuned $\\lambda^*_{NTK}$ (random features)",
-    )
-    axes[3].legend(fontsize=5.5)
+    panels = [
+        (
+            "RMS per readout weight\n(lines: init; markers: end)",
+            "(a) per weight: data grad. vs $2\\lambda a_j$",
+            {"fontsize": 5, "ncol": 3, "loc": "lower left"},
+        ),
+        (
+            "$\\|a\\|$ at equilibrium",
+            "(b) equilibrium $\\|a\\|$ (dotted: $\\propto P^{c-1/2}$)",
+            {"fontsize": 5},
+        ),
+        (
+            "$|\\Delta f_{decay}| / |\\Delta f_{data}|$, one step",
+            "(c) one step's $\\Delta f$, decay / data, at init",
+            {"fontsize": 5.5},
+        ),
+        (
+            "tuned $\\lambda^*$, NTK units",
+            "(d) tuned $\\lambda^*_{NTK}$ (random features)",
+            {"fontsize": 5.5},
+        ),
+    ]
+    for ax, (ylabel, title, legend) in zip(axes, panels, strict=True):
+        ax.set(xscale="log", yscale="log", xlabel="width $P$", ylabel=ylabel, title=title)
+        ax.legend(**legend)
     return fig
 
 
