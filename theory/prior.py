@@ -224,19 +224,23 @@ def _out(x: np.ndarray) -> float | np.ndarray:
     return float(x) if x.ndim == 0 else x
 
 
+def _sum_mean(converter: str, lam: np.ndarray, normalization, n_params):
+    """``lam`` unchanged under sum normalization, else through the derived ``converter``."""
+    check_choice("normalization", normalization, NORMALIZATIONS)
+    if normalization == "sum":
+        return _out(lam)
+    if n_params is None:
+        raise ValueError("n_params is required for normalization='mean'")
+    return _out(_fn(converter)(lam, check_width("n_params", n_params)))
+
+
 def to_sum(lam, *, normalization: Normalization = "sum", n_params=None) -> float | np.ndarray:
     """λ in ``normalization`` → λ_sum.  ``n_params`` (P) is required for ``"mean"``.
 
     >>> to_sum(0.5, normalization="mean", n_params=100)
     0.005
     """
-    lam = check_nonnegative("lam", lam)
-    check_choice("normalization", normalization, NORMALIZATIONS)
-    if normalization == "sum":
-        return _out(lam)
-    if n_params is None:
-        raise ValueError("n_params is required for normalization='mean'")
-    return _out(_fn("mean_to_sum")(lam, check_width("n_params", n_params)))
+    return _sum_mean("mean_to_sum", check_nonnegative("lam", lam), normalization, n_params)
 
 
 def from_sum(lam_sum, *, normalization: Normalization = "sum", n_params=None) -> float | np.ndarray:
@@ -245,13 +249,7 @@ def from_sum(lam_sum, *, normalization: Normalization = "sum", n_params=None) ->
     >>> from_sum(0.005, normalization="mean", n_params=100)
     0.5
     """
-    lam_sum = check_nonnegative("lam_sum", lam_sum)
-    check_choice("normalization", normalization, NORMALIZATIONS)
-    if normalization == "sum":
-        return _out(lam_sum)
-    if n_params is None:
-        raise ValueError("n_params is required for normalization='mean'")
-    return _out(_fn("sum_to_mean")(lam_sum, check_width("n_params", n_params)))
+    return _sum_mean("sum_to_mean", check_nonnegative("lam_sum", lam_sum), normalization, n_params)
 
 
 def prior_variance(
