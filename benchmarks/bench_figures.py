@@ -9,12 +9,16 @@ Each run is a fresh process (package import and JAX start-up included).
   cache hit: loading results, drawing and writing the PDFs/PNGs.  If the cache is cold
   this run fills it first and is timed again.
 
-The ratio full-cold / re-run is the saving that the cache buys.
+The ratio full-cold / re-run is the saving that the cache buys.  The figure processes'
+progress goes to stderr as it happens; the peak resident memory of the largest figure
+process is reported too (``ru_maxrss`` over finished children: a running maximum, so the
+row after the full run is the full run's peak unless the quick run was larger).
 """
 
 from __future__ import annotations
 
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -35,15 +39,22 @@ def _timed(args: list[str], cache: str | None) -> float:
         env=env,
         check=True,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
     )
     return time.perf_counter() - t0
+
+
+def _peak_rss_mb() -> float:
+    """Largest resident set of any finished child process so far, in MB (Linux: KiB units)."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
 def run() -> list[dict]:
     with tempfile.TemporaryDirectory() as quick_cache:
         quick = _timed(["--quick"], quick_cache)
-    rows = [{"metric": "python -m figures --quick (cold cache)", "value": quick, "unit": "s"}]
+    rows = [
+        {"metric": "python -m figures --quick (cold cache)", "value": quick, "unit": "s"},
+        {"metric": "peak RSS, quick run", "value": _peak_rss_mb(), "unit": "MB"},
+    ]
     full = None
     if os.environ.get("L2SCALE_BENCH_FULL_COLD") == "1":
         with tempfile.TemporaryDirectory() as cache:
@@ -66,4 +77,7 @@ def run() -> list[dict]:
     if full:
         row.update(baseline=full, ratio=full / rerun, note="ratio = cold / cache hit")
     rows.append(row)
+    rows.append(
+        {"metric": "peak RSS, largest figure process", "value": _peak_rss_mb(), "unit": "MB"}
+    )
     return rows
