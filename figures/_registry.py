@@ -65,6 +65,15 @@ def config_for(name: str, quick: bool = False) -> dict:
     return config
 
 
+def _peak_rss_mb() -> float:
+    """Peak resident memory of this process so far, in MB (``ru_maxrss``: KiB on Linux,
+    bytes on macOS)."""
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (2**20 if sys.platform == "darwin" else 2**10)
+
+
 def _log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
@@ -87,7 +96,7 @@ def compute_cached(
             return result, True
     t0 = time.perf_counter()
     result = module.compute(**config)
-    log(f"  computed in {time.perf_counter() - t0:.1f} s")
+    log(f"  computed in {time.perf_counter() - t0:.1f} s (peak RSS so far {_peak_rss_mb():.0f} MB)")
     _cache.save(name, key, result)
     # reload so plotting sees exactly what a cache hit would give
     return _cache.load(name, key), False
