@@ -491,30 +491,19 @@ def _compare(points, *, input_dim, n_draws, seed):
     """Simulated mean ± s.e. against the asymptotic risk; returns the z-scores."""
     z_scores = []
     for k, (psi1, psi2, lams, par, norm, noise, nonlinear, activation) in enumerate(points):
-        sizes = dict(
-            n_samples=int(psi2 * input_dim), n_features=int(psi1 * input_dim), input_dim=input_dim
-        )
-        errors = rf.simulate_test_error(
-            np.array(lams),
-            **sizes,
+        problem = dict(
+            n_samples=int(psi2 * input_dim),
+            n_features=int(psi1 * input_dim),
+            input_dim=input_dim,
             noise_var=noise,
             nonlinear_var=nonlinear,
             activation=activation,
             parametrization=par,
             normalization=norm,
-            n_draws=n_draws,
-            seed=seed + k,
         )
+        errors = rf.simulate_test_error(np.array(lams), **problem, n_draws=n_draws, seed=seed + k)
         mean, se = errors.mean(0), errors.std(0, ddof=1) / math.sqrt(n_draws)
-        theory = rf.asymptotic_risk(
-            np.array(lams),
-            **sizes,
-            noise_var=noise,
-            nonlinear_var=nonlinear,
-            activation=activation,
-            parametrization=par,
-            normalization=norm,
-        )
+        theory = rf.asymptotic_risk(np.array(lams), **problem)
         z_scores += list((mean - theory) / se)
     return np.array(z_scores)
 
