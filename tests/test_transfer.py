@@ -49,14 +49,19 @@ def test_cli_matches_transfer_lambda(capsys, parametrization, normalization):
     assert "rule:" in text and "support: derivation" in text
 
 
-def test_cli_as_a_module_and_its_rule_line():
-    proc = subprocess.run(
-        [sys.executable, "-m", "theory.transfer", "--lam", "1e-4", "--from-width", "256"]
+def _run_cli(lam: str) -> subprocess.CompletedProcess:
+    """``python -m theory.transfer`` in a fresh process: standard + sum, width 256 -> 4096."""
+    return subprocess.run(
+        [sys.executable, "-m", "theory.transfer", "--lam", lam, "--from-width", "256"]
         + ["--to-width", "4096", "--parametrization", "standard", "--normalization", "sum"],
         capture_output=True,
         text=True,
         check=False,
     )
+
+
+def test_cli_as_a_module_and_its_rule_line():
+    proc = _run_cli("1e-4")
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
     # standard + sum: λ_sum ∝ P, 4096/256 = 16
@@ -114,13 +119,7 @@ def test_cli_rejects_a_missing_argument_and_non_numbers(capsys):
 
 
 def test_cli_bad_input_exits_non_zero_as_a_process():
-    proc = subprocess.run(
-        [sys.executable, "-m", "theory.transfer", "--lam", "-1", "--from-width", "256"]
-        + ["--to-width", "4096", "--parametrization", "standard", "--normalization", "sum"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    proc = _run_cli("-1")
     assert proc.returncode != 0
     assert "lam must be > 0" in proc.stderr and proc.stdout == ""
 

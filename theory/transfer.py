@@ -270,9 +270,9 @@ def transfer(
     width_from = check_width("width_from", width_from)
     width_to = check_width("width_to", width_to)
     e = transfer_exponent(parametrization, normalization, optimizer, lr_scaling, penalized)
+    value = lam * (width_to / width_from) ** float(e)  # λ ∝ P^e; the SGD readout rule below
+    value = float(value) if np.ndim(value) == 0 else value  # uses transfer_lambda itself
     if optimizer == "sgd" and penalized == "all":
-        value = lam * (width_to / width_from) ** float(e)
-        value = float(value) if np.ndim(value) == 0 else value
         support = "derivation"
         note = (
             "exact for the global minimizer of a bias-free one-hidden-layer ReLU network "
@@ -294,8 +294,6 @@ def transfer(
             "do not enter"
         )
     else:
-        value = lam * (width_to / width_from) ** float(e)
-        value = float(value) if np.ndim(value) == 0 else value
         support = "experiment"
         note = (
             "supported only by experiment (training/, figure training_transfer), not by "
