@@ -8,6 +8,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 export TQDM_DISABLE ?= 1
+# a crash inside a compiled library (XLA) still prints the Python frames that led to it
+export PYTHONFAULTHANDLER ?= 1
 
 .PHONY: all figures figures-quick paper test test-slow bench lint format clean-cache install
 

@@ -31,8 +31,13 @@ __all__ = ["setup", "chain_method", "make_mcmc", "run_nuts", "save", "load", "ca
 
 
 def setup(host_devices: int | None = None) -> None:
-    """One XLA host device per CPU core (only effective before JAX initializes a backend)."""
-    numpyro.set_host_device_count(host_devices or os.cpu_count() or 1)
+    """One XLA host device per usable CPU core (only effective before JAX starts a backend).
+
+    Usable cores are this process's CPU affinity, not ``os.cpu_count()``: in a container the
+    latter counts the host's cores (macOS has no affinity: ``os.cpu_count()`` there).
+    """
+    usable = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
+    numpyro.set_host_device_count(host_devices or (len(usable) if usable else os.cpu_count()) or 1)
 
 
 def chain_method(num_chains: int, reuse: bool = False) -> str:
