@@ -172,14 +172,9 @@ def plot(result):
         axes[0].plot(widths, grad1, "o", color=col, ms=3, mfc="white")
         axes[0].plot(widths, shrink1, "x", color=col, ms=3)
         norm = np.sqrt(result[f"{r}/sq_norm"]).mean(axis=1)
-        axes[1].plot(widths, norm, "o-", color=col, label=LABELS[par])
-        axes[1].plot(
-            widths,
-            result[f"{par}/theory_norm"],
-            ":",
-            color=col,
-            lw=0.8,
-        )
+        # measured: open markers only, so the dotted theory line stays visible through them
+        axes[1].plot(widths, norm, "o", color=col, mfc="white", ms=4, label=LABELS[par])
+        axes[1].plot(widths, result[f"{par}/theory_norm"], ":", color=col, lw=1.0, zorder=3)
         ratio = result[f"{r}/fstep_ratio_init"]
         axes[2].plot(widths, ratio.mean(axis=1), "o-", color=col, label=f"{LABELS[par]}, rule")
     for kind, style in (("naive_sum", "s--"), ("naive_mean", "^:")):

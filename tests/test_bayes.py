@@ -233,7 +233,7 @@ def test_kappa_posterior_covers_the_truth(kappa_true):
 
 # ---------------------------------------------------------------- SBC
 
-# one reused sampler per test: 150 warmup, 156 draws thinned by 4 -> 39 kept, ranks 0..39
+# one compiled, vmapped sampler per test: 150 warmup, 156 draws thinned by 4 -> 39 kept, ranks 0..39
 SBC_SAMPLER = {"num_warmup": 150, "num_samples": 156, "thin": 4, "log": lambda _: None}
 
 
@@ -294,6 +294,48 @@ def test_sbc_detects_a_miscalibrated_sampler():
         **SBC_SAMPLER,
     )
     assert not res.passed(0.01)
+
+
+def test_sbc_ranks_do_not_depend_on_batching():
+    """Simulations are independent lanes of one vmapped sampler: the padded last batch and
+    the batch size change nothing (same keys per simulation -> the same ranks)."""
+    rng = np.random.default_rng(14)
+    X = rng.standard_normal((15, 3))
+    kw = {
+        "params": ["s", "sigma"],
+        "n_sims": 10,
+        "n_bins": 2,
+        "num_warmup": 40,
+        "num_samples": 20,
+        "thin": 4,
+        "seed": 3,
+        "log": lambda _: None,
+        "width_exponent": 1.0,
+    }
+    model = models.noncentered(models.linear_regression)
+    one_batch = diagnostics.sbc(model, X, batch=10, **kw)
+    padded = diagnostics.sbc(model, X, batch=4, **kw)  # batches of 4, 4, 2 (+2 repeats)
+    np.testing.assert_array_equal(one_batch.ranks, padded.ranks)
+    assert one_batch.divergences == padded.divergences
+
+
+@pytest.mark.parametrize(
+    "bad, match",
+    [({"thin": 3}, "thin"), ({"batch": 0}, "batch"), ({"n_sims": 3}, "n_sims")],
+)
+def test_sbc_rejects_bad_settings(bad, match):
+    X = np.ones((5, 2))
+    kw = {
+        "params": ["s"],
+        "n_sims": 20,
+        "n_bins": 4,
+        "num_warmup": 10,
+        "num_samples": 20,
+        "thin": 4,
+        "width_exponent": 1.0,
+    } | bad
+    with pytest.raises(ValueError, match=match):
+        diagnostics.sbc(models.linear_regression, X, **kw)
 
 
 # ---------------------------------------------------------------- models
