@@ -68,8 +68,8 @@ def make_mcmc(
 
     ``dense_mass=True`` adapts a full mass matrix (cheap and effective for the few, correlated
     hyperparameters of the collapsed models).  With ``jit_model_args=True`` the compiled
-    sampler is reused by later ``run`` calls with new data of the same shapes (as in
-    simulation-based calibration).
+    sampler is reused by later ``run`` calls with new data of the same shapes (as
+    :func:`run_nuts` does for calls that pass ``traced`` data).
     """
     for name, value in (
         ("num_warmup", num_warmup),
