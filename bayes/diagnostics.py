@@ -29,6 +29,7 @@ from numpyro.infer.util import initialize_model
 from scipy import stats
 
 from bayes import _arviz
+from bayes.models import check_positive_int
 
 __all__ = [
     "DiagnosticError",
@@ -256,8 +257,7 @@ def sbc(
         ("thin", thin),
         ("batch", batch),
     ):
-        if not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        check_positive_int(name, value)
     if num_samples % thin:
         raise ValueError(f"thin must divide num_samples ({num_samples}), got {thin}")
     if n_sims < n_bins:

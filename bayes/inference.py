@@ -71,13 +71,14 @@ def make_mcmc(
     sampler is reused by later ``run`` calls with new data of the same shapes (as
     :func:`run_nuts` does for calls that pass ``traced`` data).
     """
+    from bayes.models import check_positive_int  # here: bayes.models is imported after setup()
+
     for name, value in (
         ("num_warmup", num_warmup),
         ("num_samples", num_samples),
         ("num_chains", num_chains),
     ):
-        if not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        check_positive_int(name, value)
     kernel = NUTS(
         partial(model, **static_kwargs) if static_kwargs else model,
         target_accept_prob=target_accept,
