@@ -1,9 +1,11 @@
-"""Every ArviZ call the toolkit makes, in one place (pinned to ``arviz>=0.22,<1``).
+r"""Every ArviZ call the toolkit makes, in one place (pinned to ``arviz>=0.22,<1``).
 
 ArviZ 1.x (Python ≥ 3.12) splits into arviz-base/-stats/-plots with different
 signatures; when the project moves, only this module changes.  Importing arviz
-0.23 emits a FutureWarning about its refactor; it is silenced here (and in the
-pytest configuration) because it concerns the 1.x migration, not our calls.
+0.23 emits a FutureWarning about its refactor (once a day per user: it keeps a date stamp
+in the user cache directory); it is silenced here (and in the pytest configuration)
+because it concerns the 1.x migration, not our calls.  The message starts with a
+newline, so the filter's pattern begins with ``\s*`` (``.`` does not match a newline).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import numpy as np
 
 with warnings.catch_warnings():
     warnings.filterwarnings(
-        "ignore", message=".*undergoing a major refactor.*", category=FutureWarning
+        "ignore", message=r"\s*ArviZ is undergoing a major refactor", category=FutureWarning
     )
     import arviz as az
     from arviz.stats.ecdf_utils import ecdf_confidence_band as _ecdf_band
