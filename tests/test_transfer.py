@@ -7,6 +7,7 @@ import sys
 
 import numpy as np
 import pytest
+import sympy as sp
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -167,18 +168,21 @@ def test_optimizer_rules_against_the_literature():
     case=st.sampled_from(CASES),
     optimizer=st.sampled_from(OPTIMIZERS),
     lr_scaling=st.sampled_from(["none", "mup"]),
+    penalized=st.sampled_from(["readout", "all"]),
+    depth=st.integers(1, 4),
 )
 def test_transfer_round_trip_and_sgd_equals_transfer_lambda(
-    lam, w_from, w_to, case, optimizer, lr_scaling
+    lam, w_from, w_to, case, optimizer, lr_scaling, penalized, depth
 ):
     par, norm = case
     kw = {"parametrization": par, "normalization": norm, "optimizer": optimizer}
+    kw.update(penalized=penalized, depth=depth)
     there = transfer(lam, width_from=w_from, width_to=w_to, lr_scaling=lr_scaling, **kw)
     back = transfer(there.lam, width_from=w_to, width_to=w_from, lr_scaling=lr_scaling, **kw)
     assert back.lam == pytest.approx(lam, rel=1e-9)  # a few float64 roundings
     ratio = (w_to / w_from) ** float(there.exponent)
     assert there.lam == pytest.approx(lam * ratio, rel=1e-12)
-    if optimizer == "sgd":
+    if optimizer == "sgd" and penalized == "readout":
         assert there.lam == transfer_lambda(
             lam, width_from=w_from, width_to=w_to, parametrization=par, normalization=norm
         )
@@ -190,27 +194,103 @@ def test_transfer_is_vectorized():
     np.testing.assert_allclose(out.lam, lams * 4, rtol=1e-14)
 
 
-def test_all_weights_rule_from_the_rescaling_argument(capsys):
-    # second route: minimize λ((t a)² + (w/t)²) over t numerically
-    from scipy.optimize import minimize_scalar
-
-    from theory.transfer import features_exponent_expr, features_penalty_expr
-
-    lam, a, w = 0.3, 1.7, 0.4
-    best = minimize_scalar(lambda t: lam * ((t * a) ** 2 + (w / t) ** 2), bounds=(1e-3, 1e3))
-    expr = features_penalty_expr()
-    values = {s: {"lambda": lam, "a": a, "w": w}[s.name] for s in expr.free_symbols}
-    symbolic = float(expr.subs(values))
-    assert best.fun == pytest.approx(symbolic, rel=1e-8)  # bounded Brent: ~1e-10 in t
-    assert str(features_exponent_expr()) == "-c"
+def test_all_weights_rule_on_the_command_line(capsys):
     value, text = _cli(
         capsys,
         *("--lam", "1e-4", "--from-width", "16", "--to-width", "1024"),
         *("--parametrization", "ntk", "--normalization", "sum", "--penalized", "all"),
     )
-    assert value == pytest.approx(1e-4 / 8, rel=5e-6)  # NTK: λ_sum ∝ P^(-1/2), 64^(-1/2)
-    assert "global minimizer" in text
+    assert value == pytest.approx(1e-4 / 8, rel=5e-6)  # NTK, depth 1: P^(-1/2), 64^(-1/2)
+    assert "global minimizer" in text and "depth 1 (one hidden layer" in text
+    value, text = _cli(
+        capsys,
+        *("--lam", "1e-4", "--from-width", "16", "--to-width", "1024", "--depth", "2"),
+        *("--parametrization", "ntk", "--normalization", "sum", "--penalized", "all"),
+    )
+    assert value == pytest.approx(1e-4 / 16, rel=5e-6)  # depth 2: P^(-2/3), 64^(-2/3)
+    assert "rule: lambda_sum ∝ P^(-2/3)" in text
+    assert "global minimizer" in text and "depth 2 (2 hidden layers" in text
     with pytest.raises(SystemExit):
         main(["--lam", "1", "--from-width", "1", "--to-width", "2", "--parametrization", "ntk"]
              + ["--normalization", "sum", "--penalized", "hidden"])  # fmt: skip
     assert "penalized must be one of" in capsys.readouterr().err
+
+
+def test_cli_help_lists_depth_and_the_defaults(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["--help"])
+    assert exc.value.code == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "--depth" in text and "number of hidden layers" in text and "(default: 1)" in text
+    assert "(default: sgd)" in text and "none (default), mup" in text
+
+
+@pytest.mark.parametrize(
+    ("parametrization", "normalization", "depth"),
+    [(p, n, h) for p in PARAMETRIZATIONS for n in NORMALIZATIONS for h in (1, 2, 3, 4)],
+)
+def test_all_weights_exponent_by_depth(parametrization, normalization, depth):
+    """DESIGN §1 by hand: e_sum = 0, −h/(h+1), −1; the mean adds 1 (h = 1) or 2 (h ≥ 2)."""
+    e_sum = {"standard": 0, "ntk": sp.Rational(-depth, depth + 1), "mean_field": -1}
+    e = e_sum[parametrization] + (0 if normalization == "sum" else (1 if depth == 1 else 2))
+    got = transfer_exponent(parametrization, normalization, penalized="all", depth=depth)
+    assert isinstance(got, sp.Rational) and got == e
+    t = transfer(
+        1e-3,
+        width_from=50,
+        width_to=200,
+        parametrization=parametrization,
+        normalization=normalization,
+        penalized="all",
+        depth=depth,
+    )
+    assert t.lam == pytest.approx(1e-3 * 4 ** float(e), rel=1e-12)
+    assert t.exponent == e and t.support == "derivation"
+    assert f"depth {depth} (" in t.rule and "global minimizer" in t.rule
+    assert f"depth {depth} (" in t.note and "global minimizer" in t.note
+
+
+@pytest.mark.parametrize("depth", [1, 2, 3])
+def test_depth_does_not_change_the_readout_or_adamw_rules(depth):
+    for p in PARAMETRIZATIONS:
+        for n in NORMALIZATIONS:
+            assert transfer_exponent(p, n, depth=depth) == transfer_exponent(p, n)
+            for opt in ("adamw-coupled", "adamw-independent"):
+                for penalized in ("readout", "all"):
+                    got = transfer_exponent(p, n, opt, "mup", penalized, depth)
+                    assert got == transfer_exponent(p, n, opt, "mup", penalized)
+
+
+@pytest.mark.parametrize("depth", [0, -1, 1.5, True, "2", 2.0, None])
+@pytest.mark.parametrize(
+    ("optimizer", "penalized"),
+    [
+        ("sgd", "all"),
+        ("sgd", "readout"),
+        ("adamw-coupled", "all"),
+        ("adamw-independent", "readout"),
+    ],
+)
+def test_bad_depth_is_rejected_by_name(depth, optimizer, penalized):
+    kw = {"optimizer": optimizer, "penalized": penalized, "depth": depth}
+    with pytest.raises(ValueError, match="^depth"):
+        transfer_exponent("ntk", "sum", **kw)
+    with pytest.raises(ValueError, match="^depth"):
+        transfer(1e-3, width_from=1, width_to=2, parametrization="ntk", normalization="sum", **kw)
+
+
+@pytest.mark.parametrize("depth", ["0", "-1"])
+def test_cli_rejects_a_bad_depth(capsys, depth):
+    argv = ["--lam", "1e-4", "--from-width", "16", "--to-width", "64", "--depth", depth]
+    with pytest.raises(SystemExit) as exc:
+        main(argv + ["--parametrization", "ntk", "--normalization", "sum", "--penalized", "all"])
+    assert exc.value.code == 2
+    assert "error: depth must be an integer >= 1" in capsys.readouterr().err
+
+
+def test_cli_rejects_a_non_integer_depth(capsys):
+    argv = ["--lam", "1e-4", "--from-width", "16", "--to-width", "64", "--depth", "1.5"]
+    with pytest.raises(SystemExit) as exc:
+        main(argv + ["--parametrization", "ntk", "--normalization", "sum"])
+    assert exc.value.code == 2
+    assert "--depth" in capsys.readouterr().err  # argparse: invalid int value

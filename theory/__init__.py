@@ -10,19 +10,23 @@ Submodules (each a set of SymPy derivations plus generated numeric functions):
   λ*, ridgeless limits, one-SVD Monte Carlo;
 - :mod:`theory.evidence` -- marginal likelihood and the type-II maximum-likelihood λ;
 - :mod:`theory.random_features` -- random-features ridge: Mei–Montanari asymptotics,
-  ridgeless and wide limits, tuned λ* and its width exponents in every convention.
+  ridgeless and wide limits, tuned λ* and its width exponents in every convention;
+- :mod:`theory.networks` -- every weight of a deep bias-free ReLU network penalized:
+  the rescaling onto the multiplier-free network, per-layer λ through their geometric
+  mean, and the width exponent of λ* for any depth.
 
 Conventions: ``../shared/DESIGN.md`` §2 -- loss ``(1/N) Σ (y - f)²`` (no ½),
 penalty ``λ R(w)`` (no ½).
 """
 
-from theory import evidence, linear, parametrization, prior, random_features
+from theory import evidence, linear, networks, parametrization, prior, random_features
 from theory.parametrization import transfer_lambda, width_exponent
 from theory.prior import prior_variance
 
 __all__ = [
     "evidence",
     "linear",
+    "networks",
     "parametrization",
     "prior",
     "prior_variance",

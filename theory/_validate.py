@@ -6,12 +6,23 @@ so a user sees at once which keyword was wrong.
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
+import sympy as sp
 
-__all__ = ["as_float_array", "check_choice", "check_positive", "check_nonnegative", "check_width"]
+__all__ = [
+    "as_float_array",
+    "as_rational",
+    "check_choice",
+    "check_int",
+    "check_positive",
+    "check_nonnegative",
+    "check_width",
+]
 
 
 def as_float_array(name: str, value: Any) -> np.ndarray:
@@ -57,3 +68,36 @@ def check_choice(name: str, value: Any, choices: Iterable[str]) -> str:
     if value not in choices:
         raise ValueError(f"{name} must be one of {choices}, got {value!r}")
     return value
+
+
+def check_int(name: str, value: Any, *, minimum: int | None = None) -> int:
+    """An integer (Python or NumPy), ``>= minimum`` if given.
+
+    ``bool``, floats (even ``2.0``) and strings are rejected: a count is never a flag or a
+    measurement.
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise ValueError(f"{name} must be an integer, got {value!r}")
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def as_rational(name: str, value: Any) -> sp.Rational:
+    """``value`` as an exact SymPy ``Rational``.
+
+    Integers, fractions and SymPy rationals are taken exactly; a finite float by its
+    shortest decimal form (``0.1`` → ``1/10``).  ``bool``, strings, non-finite and
+    irrational numbers are rejected with a ``ValueError`` naming ``name``.
+    """
+    if isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be a real number, got {value!r}")
+    if isinstance(value, sp.Rational):
+        return value
+    if isinstance(value, numbers.Rational):
+        return sp.Rational(int(value.numerator), int(value.denominator))
+    if isinstance(value, (float, np.floating)) or isinstance(value, sp.Float):
+        if not math.isfinite(float(value)):
+            raise ValueError(f"{name} must be finite, got {value!r}")
+        return sp.Rational(repr(float(value)))
+    raise ValueError(f"{name} must be a rational number or a finite float, got {value!r}")

@@ -28,19 +28,26 @@ How λ enters each optimizer (the same λ number means the same step at the base
   "independent" decay of Wortsman et al. 2023).  Holding ``τ`` fixed gives
   ``e_sum = 0``.  **Heuristic, experiment only.**
 
-In every case ``e_mean = e_sum + 1`` (``λ_mean = P λ_sum``, P = width).
+For the readout rule and both AdamW rules ``e_mean = e_sum + 1`` (``λ_mean = P λ_sum``,
+P = width); with every weight penalized under ``sgd`` the mean is over all weights (below).
 
 Which weights are penalized matters for ``sgd``.  ``penalized="readout"`` is the
-readout theory above (features fixed, or only the readout penalized).  With
-``penalized="all"`` (every weight of a bias-free one-hidden-layer ReLU network,
-``f = m_2 Σ_j a_j relu(m_1 w_j·x)``), the rescaling ``(a_j, w_j) → (t a_j, w_j/t)``
-leaves ``f`` unchanged, and minimizing ``λ (a_j² + ‖w_j‖²)`` over ``t`` gives
-``2λ |a_j| ‖w_j‖`` (:func:`features_penalty_expr`): the objective of the *global
-minimizer* in function space is ``CE(f) + (2λ/(m_1 m_2)) Σ_j |c_j|`` with
-``f = Σ_j c_j relu(ŵ_j·x)``, a width-independent problem once P exceeds the units the
-minimizer needs.  So λ must scale like ``m_1 m_2 ∝ P^(-c)``: ``e_sum = 0, -1/2, -1``
-(standard, NTK, mean-field).  This is a statement about the global minimizer of one
-hidden layer, not about what gradient descent reaches; the experiment supports it.
+readout theory above (features fixed, or only the readout penalized); ``depth`` is
+accepted (and validated) but does not change it.  With ``penalized="all"`` every weight
+of a bias-free ReLU network with ``depth`` hidden layers (``L = depth + 1`` weight
+matrices, multipliers ``m_l ∝ P^(-a_l)`` of :mod:`training.models`) is penalized, and
+:mod:`theory.networks` derives the rule: ``V_l = M^(1/L) W_l`` (``M = Π_l m_l``) maps the
+objective at λ exactly onto the multiplier-free network at ``λ M^(-2/L)``, so the *global
+minimizer* keeps its function when ``λ_sum ∝ M^(2/L)``:
+``e_sum = -(2/L) Σ_l a_l`` = 0 (standard), ``-depth/(depth+1)`` (NTK: -1/2, -2/3, -3/4, …),
+-1 (mean-field/μP).  ``"mean"`` then divides by all ``P_total`` weights of the network,
+``∝ P`` for one hidden layer and ``∝ P²`` for two or more: ``e_mean = e_sum + 1`` or
+``+ 2`` (for ``depth ≥ 2`` the leading power: exact for widths ≫ input dim + outputs;
+otherwise convert with the exact counts, :func:`theory.prior.to_sum`).  This is a
+statement about the global minimizer, valid whenever the multiplier-free λ* converges with
+width, not about what gradient descent reaches in a fixed number of steps; the
+experiment (figure ``training_transfer``) checks the latter.  For the AdamW rules
+``depth`` is validated and does not enter.
 
 The μP learning rates (Yang & Hu 2021, *Tensor Programs IV*, Table 3; Yang et al.
 2022, *Tensor Programs V*, Table 3) are tabulated by :func:`mup_lr_exponent` for
@@ -53,21 +60,22 @@ each parametrization's own weights.
 >>> transfer(1e-4, width_from=256, width_to=4096, parametrization="mean_field",
 ...          normalization="sum", optimizer="adamw-coupled", lr_scaling="mup").lam
 0.0001
+>>> transfer(1e-4, width_from=100, width_to=800, parametrization="ntk", normalization="sum",
+...          penalized="all", depth=2).lam  # λ_sum ∝ P^(-2/3): 8^(-2/3) = 1/4
+2.5e-05
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from functools import cache
 from typing import NamedTuple
 
 import numpy as np
 import sympy as sp
 
-from theory import _symbols as S
-from theory._latex import register
-from theory._validate import check_choice, check_positive, check_width
+from theory._validate import check_choice, check_int, check_positive, check_width
+from theory.networks import lambda_exponent
 from theory.parametrization import (
     PARAMETRIZATIONS,
     READOUT_EXPONENT,
@@ -83,8 +91,6 @@ __all__ = [
     "mup_lr_exponent",
     "lr_exponent",
     "PENALIZED",
-    "features_penalty_expr",
-    "features_exponent_expr",
     "transfer_exponent",
     "Transfer",
     "transfer",
@@ -155,22 +161,28 @@ def transfer_exponent(
     optimizer: str = "sgd",
     lr_scaling: str = "none",
     penalized: str = "readout",
+    depth: int = 1,
 ) -> sp.Rational:
     """The width exponent ``e`` of the rule ``λ ∝ P^e`` (see the module docstring).
+
+    ``depth`` is the number of hidden layers (an integer >= 1); it enters only with
+    ``optimizer="sgd", penalized="all"`` (:func:`theory.networks.lambda_exponent`).
 
     >>> [transfer_exponent(p, "sum", "adamw-coupled", "mup") for p in PARAMETRIZATIONS]
     [1, 1/2, 0]
     >>> [transfer_exponent(p, "sum", penalized="all") for p in PARAMETRIZATIONS]
     [0, -1/2, -1]
+    >>> [transfer_exponent("ntk", n, penalized="all", depth=3) for n in ("sum", "mean")]
+    [-3/4, 5/4]
     """
     check_choice("parametrization", parametrization, PARAMETRIZATIONS)
     check_choice("normalization", normalization, NORMALIZATIONS)
     check_choice("optimizer", optimizer, OPTIMIZERS)
     check_choice("lr_scaling", lr_scaling, LR_SCALINGS)
     check_choice("penalized", penalized, PENALIZED)
+    depth = check_int("depth", depth, minimum=1)
     if optimizer == "sgd" and penalized == "all":
-        e_sum = features_exponent_expr().subs(S.c, READOUT_EXPONENT[parametrization])
-        return e_sum + (1 if normalization == "mean" else 0)
+        return lambda_exponent(parametrization, normalization, depth=depth)
     if optimizer == "sgd":
         return width_exponent(parametrization, normalization)
     if optimizer == "adamw-coupled":  # hold η_readout · wd fixed
@@ -183,40 +195,6 @@ def transfer_exponent(
 PENALIZED = ("readout", "all")
 
 
-@cache
-def features_penalty_expr() -> sp.Expr:
-    r"""``min_t λ((t a)² + (w/t)²)`` for one hidden unit: ``2 λ a w`` (a, w > 0 norms).
-
-    >>> features_penalty_expr()
-    2*a*lambda*w
-    """
-    a, w, t = sp.symbols("a w t", positive=True)
-    penalty = S.lam * ((t * a) ** 2 + (w / t) ** 2)
-    (t_star,) = sp.solve(sp.diff(penalty, t), t)
-    return sp.simplify(penalty.subs(t, t_star))
-
-
-@cache
-def features_exponent_expr() -> sp.Expr:
-    """Width exponent of λ_sum that keeps ``λ / (m_1 m_2)`` fixed, with ``m_2 = P^(-c)``.
-
-    The input multiplier ``m_1`` (1 or ``g/sqrt(d)``) does not depend on the width.  The
-    coefficient of the unit's function-space weight ``c_j = m_1 m_2 a_j ‖w_j‖`` in
-    :func:`features_penalty_expr` is ``2λ/(m_1 m_2)``.
-
-    >>> features_exponent_expr()
-    -c
-    """
-    a, w, m1 = sp.symbols("a w m_1", positive=True)
-    m2 = S.P ** (-S.c)
-    coefficient = features_penalty_expr() / (m1 * m2 * a * w)  # per unit of |c_j|
-    # λ(P) ∝ P^e keeps the coefficient fixed: solve d log(coefficient)/d log P = 0 for e
-    e = sp.Symbol("e", real=True)
-    scaled = coefficient.subs(S.lam, S.P**e)
-    (sol,) = sp.solve(sp.Eq(sp.simplify(S.P * sp.diff(sp.log(scaled), S.P)), 0), e)
-    return sol
-
-
 class Transfer(NamedTuple):
     """A transferred λ with the rule that produced it."""
 
@@ -227,12 +205,19 @@ class Transfer(NamedTuple):
     note: str
 
 
-def _rule_text(parametrization, normalization, optimizer, lr_scaling, penalized, e) -> str:
+def _layers_text(depth: int) -> str:
+    hidden = "one hidden layer" if depth == 1 else f"{depth} hidden layers"
+    return f"depth {depth} ({hidden}, L = {depth + 1} weight matrices)"
+
+
+def _rule_text(parametrization, normalization, optimizer, lr_scaling, penalized, depth, e) -> str:
     name = f"lambda_{normalization}"
     if optimizer == "sgd" and penalized == "all":
+        total = "all weights, P_total ∝ " + ("P" if depth == 1 else "P^2")
         why = (
-            "keeps lambda/(m_1 m_2), the function-space penalty of the global minimizer, "
-            "fixed (one hidden layer, every weight penalized)"
+            f"keeps lambda * M^(-2/L) (M = prod_l m_l), the lambda of the multiplier-free "
+            f"network, fixed: global minimizer, {_layers_text(depth)}, every weight penalized"
+            + (f", mean over {total}" if normalization == "mean" else "")
         )
     elif optimizer == "sgd":
         why = "keeps the function-space prior fixed (exact change of variables to NTK + sum)"
@@ -243,7 +228,8 @@ def _rule_text(parametrization, normalization, optimizer, lr_scaling, penalized,
         )
     else:
         why = "keeps the per-step shrink 2*lr_0*lambda_sum fixed (decay independent of lr)"
-    return f"{name} ∝ P^{e}: {why}"
+    power = f"{e}" if e.is_integer else f"({e})"
+    return f"{name} ∝ P^{power}: {why}"
 
 
 def transfer(
@@ -256,11 +242,13 @@ def transfer(
     optimizer: str = "sgd",
     lr_scaling: str = "none",
     penalized: str = "readout",
+    depth: int = 1,
 ) -> Transfer:
     """λ at ``width_to`` for a λ tuned at ``width_from``; ``lam`` and widths must be > 0.
 
-    For ``optimizer="sgd"`` the number is exactly
-    :func:`theory.parametrization.transfer_lambda`.  Vectorized over ``lam`` and widths.
+    For ``optimizer="sgd"`` and ``penalized="readout"`` the number is exactly
+    :func:`theory.parametrization.transfer_lambda`.  ``depth`` (hidden layers, integer
+    >= 1) matters only with ``penalized="all"``.  Vectorized over ``lam`` and widths.
 
     >>> transfer(2e-3, width_from=64, width_to=1024, parametrization="ntk",
     ...          normalization="mean", optimizer="adamw-independent").rule
@@ -269,15 +257,23 @@ def transfer(
     lam = check_positive("lam", lam)
     width_from = check_width("width_from", width_from)
     width_to = check_width("width_to", width_to)
-    e = transfer_exponent(parametrization, normalization, optimizer, lr_scaling, penalized)
+    e = transfer_exponent(parametrization, normalization, optimizer, lr_scaling, penalized, depth)
+    depth = int(depth)
     value = lam * (width_to / width_from) ** float(e)  # λ ∝ P^e; the SGD readout rule below
     value = float(value) if np.ndim(value) == 0 else value  # uses transfer_lambda itself
     if optimizer == "sgd" and penalized == "all":
         support = "derivation"
         note = (
-            "exact for the global minimizer of a bias-free one-hidden-layer ReLU network "
-            "with every weight penalized (rescaling argument, features_penalty_expr); what "
-            "gradient descent reaches is checked only by experiment (figure training_transfer)"
+            f"exact for the global minimizer of a bias-free ReLU network of {_layers_text(depth)}"
+            " with every weight penalized, whenever the multiplier-free lambda* converges "
+            "with width (rescaling argument, theory.networks); no statement about what "
+            "gradient descent reaches in a fixed number of steps, which is checked only by "
+            "experiment (figure training_transfer)"
+            + (
+                "; the mean uses P_total ∝ P^2, exact only for widths >> input dim + outputs"
+                if normalization == "mean" and depth > 1
+                else ""
+            )
         )
     elif optimizer == "sgd":
         value = transfer_lambda(
@@ -301,7 +297,7 @@ def transfer(
             "one global lambda cannot keep every layer's timescale fixed (MuAdamW scales "
             "the decay per tensor); check the measured exponents before relying on it"
         )
-    rule = _rule_text(parametrization, normalization, optimizer, lr_scaling, penalized, e)
+    rule = _rule_text(parametrization, normalization, optimizer, lr_scaling, penalized, depth, e)
     return Transfer(value, e, rule, support, note)
 
 
@@ -321,7 +317,7 @@ def _join_negative_numbers(argv: list[str]) -> list[str]:
     return out
 
 
-_NUMERIC = ("--lam", "--from-width", "--to-width")
+_NUMERIC = ("--lam", "--from-width", "--to-width", "--depth")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -335,12 +331,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--to-width", type=float, required=True, dest="width_to")
     parser.add_argument("--parametrization", required=True, help=", ".join(PARAMETRIZATIONS))
     parser.add_argument("--normalization", required=True, help=", ".join(NORMALIZATIONS))
-    parser.add_argument("--optimizer", default="sgd", help=", ".join(OPTIMIZERS))
-    parser.add_argument("--lr-scaling", default="none", dest="lr_scaling", help="none, mup")
+    parser.add_argument(
+        "--optimizer", default="sgd", help=f"{', '.join(OPTIMIZERS)} (default: sgd)"
+    )
+    parser.add_argument(
+        "--lr-scaling", default="none", dest="lr_scaling", help="none (default), mup"
+    )
     parser.add_argument(
         "--penalized",
         default="readout",
-        help="readout (readout theory, default) or all (every weight, one hidden layer)",
+        help="readout (readout theory, default) or all (every weight of the network)",
+    )
+    parser.add_argument(
+        "--depth",
+        type=int,
+        default=1,
+        help="number of hidden layers, an integer >= 1 (default: 1); "
+        "changes the rule only with --penalized all and --optimizer sgd",
     )
     args = parser.parse_args(_join_negative_numbers(sys.argv[1:] if argv is None else argv))
     try:
@@ -353,6 +360,7 @@ def main(argv: list[str] | None = None) -> int:
             optimizer=args.optimizer,
             lr_scaling=args.lr_scaling,
             penalized=args.penalized,
+            depth=args.depth,
         )
     except ValueError as exc:
         parser.error(str(exc))  # usage + message on stderr, exit status 2
@@ -360,14 +368,6 @@ def main(argv: list[str] | None = None) -> int:
     print(f"rule: {t.rule}")
     print(f"support: {t.support} -- {t.note}")
     return 0
-
-
-register("FeaturesPenalty", "penalty of one ReLU unit minimized over its rescaling")(
-    lambda: f"\\min_t \\lambda (t^2 a^2 + w^2/t^2) = {sp.latex(features_penalty_expr())}"
-)
-register("FeaturesWidthExponent", "width exponent of lambda_sum, every weight penalized")(
-    features_exponent_expr
-)
 
 
 if __name__ == "__main__":
