@@ -25,6 +25,8 @@ import numpy as np
 import numpyro
 import numpyro.distributions as dist
 
+from theory._validate import as_float_array, check_positive
+
 __all__ = [
     "Spectrum",
     "gram_spectrum",
@@ -236,8 +238,16 @@ def draw_weights(
     """
     if isinstance(blocks, np.ndarray):
         blocks = array_blocks(blocks)
-    v = np.atleast_1d(np.asarray(prior_var, dtype=np.float64))
-    s2 = np.atleast_1d(np.asarray(noise_var, dtype=np.float64))
+    v = np.atleast_1d(check_positive("prior_var", prior_var))
+    s2 = np.atleast_1d(check_positive("noise_var", noise_var))
+    if v.ndim != 1 or v.shape != s2.shape:
+        raise ValueError(
+            f"prior_var and noise_var must be 1-d of one length, got {v.shape} and {s2.shape}"
+        )
+    y = as_float_array("y", y)
+    if y.shape != (spectrum.n_samples,):
+        raise ValueError(f"y must have shape ({spectrum.n_samples},), got {y.shape}")
+    check_positive("readout_scale", readout_scale)
     n_draws, width = len(v), spectrum.width
     rng = np.random.default_rng(seed)
     a0 = rng.standard_normal((n_draws, width)) * np.sqrt(v)[:, None]

@@ -33,6 +33,10 @@ def digits_split(n_train: int = 500, n_test: int = 500, seed: int = 0):
     """
     from sklearn.datasets import load_digits
 
+    from bayes.models import check_positive_int
+
+    check_positive_int("n_train", n_train)
+    check_positive_int("n_test", n_test)
     X, y = load_digits(return_X_y=True)
     if n_train + n_test > len(y):
         raise ValueError(f"n_train + n_test must be at most {len(y)}, got {n_train + n_test}")

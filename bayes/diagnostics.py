@@ -29,7 +29,8 @@ from numpyro.infer.util import initialize_model
 from scipy import stats
 
 from bayes import _arviz
-from bayes.models import check_positive_int
+from bayes.models import check_positive_int, check_target_accept
+from theory._validate import as_float_array, check_int, check_nonnegative
 
 __all__ = [
     "DiagnosticError",
@@ -85,7 +86,13 @@ def check(
     bfmi_min: float = 0.3,
     max_divergences: int = 0,
 ) -> Report:
-    """Diagnose ``idata``; the report lists every threshold that was missed."""
+    """Diagnose ``idata``; the report lists every threshold that was missed.
+
+    The thresholds are validated first, so no setting (NaN, ±inf, a negative count) can make
+    a failing run pass: ``rhat_max`` finite and ≥ 1, ``ess_min`` finite and ≥ 1, ``bfmi_min``
+    finite and ≥ 0, ``max_divergences`` an integer ≥ 0.
+    """
+    _check_thresholds(rhat_max, ess_min, bfmi_min, max_divergences)
     var_names = list(var_names) if var_names is not None else None
     rhat = float(max(np.max(v) for v in _arviz.rhat(idata, var_names).values()))
     ess_b = _min_over(_arviz.ess_bulk(idata, var_names))
@@ -106,6 +113,16 @@ def check(
     if not bfmi >= bfmi_min:
         failures.append(f"BFMI {bfmi:.2f} < {bfmi_min}")
     return Report(rhat, ess_b, ess_t, div, bfmi, n, failures)
+
+
+def _check_thresholds(rhat_max, ess_min, bfmi_min, max_divergences) -> None:
+    for name, value, low in (("rhat_max", rhat_max, 1.0), ("ess_min", ess_min, 1.0)):
+        if float(as_float_array(name, value)) < low:
+            raise ValueError(f"{name} must be >= {low}, got {value!r}")
+    if as_float_array("bfmi_min", bfmi_min).ndim:
+        raise ValueError(f"bfmi_min must be a number, got {bfmi_min!r}")
+    check_nonnegative("bfmi_min", bfmi_min)
+    check_int("max_divergences", max_divergences, minimum=0)
 
 
 def require_ok(report: Report, what: str) -> Report:
@@ -258,10 +275,16 @@ def sbc(
         ("batch", batch),
     ):
         check_positive_int(name, value)
+    check_int("n_bins", n_bins, minimum=2)
+    check_int("max_tree_depth", max_tree_depth, minimum=1)
+    check_target_accept(target_accept)
+    if isinstance(params, str) or not all(isinstance(p, str) for p in params) or not params:
+        raise ValueError(f"params must be a non-empty list of sample-site names, got {params!r}")
     if num_samples % thin:
         raise ValueError(f"thin must divide num_samples ({num_samples}), got {thin}")
-    if n_sims < n_bins:
-        raise ValueError(f"n_sims must be at least n_bins = {n_bins}, got {n_sims}")
+    # the χ² test of uniform ranks needs ≥ 5 expected counts per bin (Cochran's rule)
+    if n_sims < 5 * n_bins:
+        raise ValueError(f"n_sims must be at least 5 * n_bins = {5 * n_bins}, got {n_sims}")
     log = log or (lambda msg: print(msg, file=sys.stderr, flush=True))
     max_rank = num_samples // thin
     if (max_rank + 1) % n_bins:
@@ -272,6 +295,12 @@ def sbc(
         return model(*args, **kw, **static_kwargs)
 
     prior = Predictive(bound, num_samples=n_sims)(key_prior, *data)
+    missing = [p for p in (*params, obs_site) if p not in prior]
+    if missing:
+        raise ValueError(
+            f"params and obs_site must be sample sites of the model ({sorted(prior)}), "
+            f"got unknown {missing}"
+        )
     ys = jnp.asarray(prior[obs_site])
     run = _vmapped_nuts(
         bound,

@@ -71,14 +71,17 @@ def make_mcmc(
     sampler is reused by later ``run`` calls with new data of the same shapes (as
     :func:`run_nuts` does for calls that pass ``traced`` data).
     """
-    from bayes.models import check_positive_int  # here: bayes.models is imported after setup()
+    # here: bayes.models is imported after setup()
+    from bayes.models import check_positive_int, check_target_accept
 
     for name, value in (
         ("num_warmup", num_warmup),
         ("num_samples", num_samples),
         ("num_chains", num_chains),
+        ("max_tree_depth", max_tree_depth),
     ):
         check_positive_int(name, value)
+    check_target_accept(target_accept)
     kernel = NUTS(
         partial(model, **static_kwargs) if static_kwargs else model,
         target_accept_prob=target_accept,
@@ -130,6 +133,14 @@ def run_nuts(
     only in data of the same shapes and in ``traced`` values (e.g. the width and κ of a
     collapsed model), instead of recompiling each time.
     """
+    from bayes.models import check_target_accept
+
+    if not args or any(a is None for a in args):
+        raise ValueError(
+            "args must be the model's data with the observations, none of them None "
+            "(run_nuts conditions on data; draw from the prior with numpyro.infer.Predictive)"
+        )
+    check_target_accept(target_accept)
     if validate is None:
         from bayes.models import validate as validate_library_model
 

@@ -252,7 +252,17 @@ def validate(model, *args, **kwargs) -> None:
             collapsed.check_spectrum_data(k, None if zs is None else zs[m])
 
 
+def check_target_accept(value) -> float:
+    """NUTS's target acceptance probability: a number in (0, 1)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
+        raise ValueError(f"target_accept must be a number in (0, 1), got {value!r}")
+    if not 0.0 < float(value) < 1.0:
+        raise ValueError(f"target_accept must be in (0, 1), got {value!r}")
+    return float(value)
+
+
 def check_positive_int(name: str, value) -> int:
-    if not isinstance(value, (int, np.integer)) or value < 1:
+    """An integer ``>= 1`` (``bool`` is not a count)."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
         raise ValueError(f"{name} must be a positive integer, got {value!r}")
     return int(value)

@@ -29,7 +29,7 @@ from scipy import optimize
 
 from theory import _symbols as S
 from theory._latex import register
-from theory._validate import as_float_array
+from theory._validate import as_float_array, check_nonnegative, check_positive
 from theory.prior import prior_variance_expr
 
 __all__ = [
@@ -146,26 +146,46 @@ def log_evidence(X, y, *, noise_var: float, prior_var: float) -> float:
     True
     """
     X, y = _check_data(X, y)
+    noise_var = float(check_positive("noise_var", noise_var))
+    prior_var = float(check_nonnegative("prior_var", prior_var))
     s, z2 = _spectrum(X, y)
     var = noise_var + prior_var * s
     return float(-0.5 * np.sum(np.log(var) + z2 / var) - 0.5 * len(y) * np.log(2 * np.pi))
 
 
+#: "no signal": the evidence gains less than this many nats per observation over τ² = 0
+NO_SIGNAL_NATS_PER_SAMPLE = 1e-9
+
+
 def evidence_fit(X, y, *, log_q_bounds: tuple[float, float] = (-40.0, 40.0)) -> EvidenceFit:
     """Maximize the evidence over (σ², τ²) with one eigendecomposition; see :class:`EvidenceFit`.
 
-    The profile likelihood in ``log q`` is located on a grid over ``log_q_bounds``, then
-    polished by bounded Brent minimization between the neighbouring grid points (``xatol = 1e-12``).
+    ``q = τ²/σ²`` is searched in units of ``1/s̄`` (``s̄`` the mean nonzero eigenvalue of
+    ``X Xᵀ``), so the answer does not depend on the scale of ``X`` (nor, through σ̂², on the
+    scale of ``y``): the profile likelihood in ``log(q s̄)`` is located on a grid over
+    ``log_q_bounds``, then polished by bounded Brent minimization between the neighbouring grid
+    points (``xatol = 1e-12``).
+
+    **No signal** is one answer, ``λ = ∞`` (τ² = 0, σ̂² = ‖y‖²/N): returned whenever the best
+    evidence exceeds its value at τ² = 0 by less than ``NO_SIGNAL_NATS_PER_SAMPLE · N`` nats
+    (a maximum at the prior-variance boundary within that tolerance, which is far above the
+    float64 rounding of the O(N) log-evidence and far below any real signal).
     """
     X, y = _check_data(X, y)
     n = X.shape[0]
     s, z2 = _spectrum(X, y)
-    grid = np.linspace(*log_q_bounds, 161)
+    positive = s[s > 0]
+    if positive.size == 0:
+        raise ValueError("X must not be identically zero")
+    log_scale = float(np.log(np.mean(positive)))
+    grid = np.linspace(*log_q_bounds, 161) - log_scale
     vals = np.array([_profile_negloglik(g, s, z2) for g in grid])
     k = int(np.argmin(vals))
-    if k == 0:  # evidence maximal as q → 0: no signal
-        sigma2 = float(np.mean(z2))
-        return EvidenceFit(np.inf, sigma2, 0.0, -_profile_negloglik(grid[0], s, z2) - _const(n))
+    no_signal_value = 0.5 * n * np.log(np.mean(z2))  # the profile at q = 0 exactly
+    sigma2_0 = float(np.mean(z2))
+    no_signal = EvidenceFit(np.inf, sigma2_0, 0.0, float(-no_signal_value - _const(n)))
+    if k == 0:  # evidence maximal as q → 0
+        return no_signal
     if k == len(grid) - 1:
         raise ValueError("X, y: the evidence increases without bound in τ²/σ² (interpolating data)")
     res = optimize.minimize_scalar(
@@ -175,6 +195,8 @@ def evidence_fit(X, y, *, log_q_bounds: tuple[float, float] = (-40.0, 40.0)) -> 
         method="bounded",
         options={"xatol": 1e-12},
     )
+    if no_signal_value - res.fun < NO_SIGNAL_NATS_PER_SAMPLE * n:
+        return no_signal
     qv = float(np.exp(res.x))
     sigma2 = float(np.mean(z2 / (1.0 + qv * s)))
     lam = 1.0 / (n * qv)  # = σ̂²/(N τ̂²), lambda_from_variances_expr

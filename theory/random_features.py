@@ -727,6 +727,7 @@ def wide_chi(psi2, lam_bar, *, zeta: float) -> float | np.ndarray:
 
 def wide_risk(psi2, lam_bar, *, zeta: float, signal_var=1.0, noise_var, nonlinear_var=0.0):
     """Excess test error in the wide limit ψ1 → ∞ at fixed λ̄ (:func:`wide_risk_expr`)."""
+    zeta = check_nonnegative("zeta", zeta)
     f1 = check_nonnegative("signal_var", signal_var)
     t2 = check_nonnegative("noise_var", noise_var)
     fs = check_nonnegative("nonlinear_var", nonlinear_var)
@@ -740,6 +741,7 @@ def wide_risk(psi2, lam_bar, *, zeta: float, signal_var=1.0, noise_var, nonlinea
 def wide_optimal_lam_bar(psi2, *, zeta: float, signal_var=1.0, noise_var, nonlinear_var=0.0):
     """``max(0, (ζ²/ρ − 1)/ψ2)``: tuned λ̄ as ψ1 → ∞, ``ρ = F1²/(τ² + F*²)`` (exactly 0.0 if ρ ≥ ζ²)."""
     p2 = check_positive("psi2", psi2)
+    zeta = check_nonnegative("zeta", zeta)
     f1 = check_positive("signal_var", signal_var)
     sigma2 = check_nonnegative("noise_var", noise_var) + check_nonnegative(
         "nonlinear_var", nonlinear_var
