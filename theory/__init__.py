@@ -19,11 +19,31 @@ Conventions: ``../shared/DESIGN.md`` §2 -- loss ``(1/N) Σ (y - f)²`` (no ½),
 penalty ``λ R(w)`` (no ½).
 """
 
+import importlib as _importlib
+from importlib.metadata import PackageNotFoundError as _NotFound
+from importlib.metadata import version as _version
+
 from theory import evidence, linear, networks, parametrization, prior, random_features
 from theory.parametrization import transfer_lambda, width_exponent
 from theory.prior import prior_variance
 
+try:
+    __version__ = _version("l2scale")
+except _NotFound:  # a source tree that was not installed
+    __version__ = "0+unknown"
+
+
+def __getattr__(name: str):
+    # theory.transfer is a command-line module (``python -m theory.transfer``): importing it
+    # with the package would make runpy warn, so it is loaded on first attribute access
+    if name == "transfer":
+        return _importlib.import_module("theory.transfer")
+    raise AttributeError(f"module 'theory' has no attribute {name!r}")
+
+
 __all__ = [
+    "__version__",
+    "transfer",
     "evidence",
     "linear",
     "networks",

@@ -68,6 +68,7 @@ each parametrization's own weights.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from typing import NamedTuple
 
@@ -232,6 +233,16 @@ def _rule_text(parametrization, normalization, optimizer, lr_scaling, penalized,
     return f"{name} ∝ P^{power}: {why}"
 
 
+def _check_representable(value, lam, e) -> None:
+    """A finite, nonzero float64 result from finite input, or a ValueError naming the inputs."""
+    if not np.all(np.isfinite(value)) or np.any(np.asarray(value) == 0):
+        raise ValueError(
+            f"lam, width_from, width_to: the transferred lambda {np.asarray(value).tolist()} is "
+            f"outside float64 (lam = {np.asarray(lam).tolist()} times "
+            f"(width_to/width_from)^({e}) over- or underflows)"
+        )
+
+
 def transfer(
     lam,
     *,
@@ -259,16 +270,20 @@ def transfer(
     width_to = check_width("width_to", width_to)
     e = transfer_exponent(parametrization, normalization, optimizer, lr_scaling, penalized, depth)
     depth = int(depth)
-    value = lam * (width_to / width_from) ** float(e)  # λ ∝ P^e; the SGD readout rule below
-    value = float(value) if np.ndim(value) == 0 else value  # uses transfer_lambda itself
+    # λ ∝ P^e (the SGD readout rule below uses transfer_lambda itself, the same power law);
+    # an over- or underflow on the way is reported by _check_representable, not warned about
+    with np.errstate(over="ignore", under="ignore", divide="ignore"):
+        value = lam * (width_to / width_from) ** float(e)
+    _check_representable(value, lam, e)
+    value = float(value) if np.ndim(value) == 0 else value
     if optimizer == "sgd" and penalized == "all":
         support = "derivation"
         note = (
             f"exact for the global minimizer of a bias-free ReLU network of {_layers_text(depth)}"
             " with every weight penalized, whenever the multiplier-free lambda* converges "
             "with width (rescaling argument, theory.networks); no statement about what "
-            "gradient descent reaches in a fixed number of steps, which is checked only by "
-            "experiment (figure training_transfer)"
+            "gradient descent reaches in a fixed number of steps: training to stationarity "
+            "and at a fixed budget is measured in figure network_exponents"
             + (
                 "; the mean uses P_total ∝ P^2, exact only for widths >> input dim + outputs"
                 if normalization == "mean" and depth > 1
@@ -276,13 +291,14 @@ def transfer(
             )
         )
     elif optimizer == "sgd":
-        value = transfer_lambda(
-            lam,
-            width_from=width_from,
-            width_to=width_to,
-            parametrization=parametrization,
-            normalization=normalization,
-        )
+        with np.errstate(over="ignore", under="ignore", divide="ignore"):
+            value = transfer_lambda(
+                lam,
+                width_from=width_from,
+                width_to=width_to,
+                parametrization=parametrization,
+                normalization=normalization,
+            )
         support = "derivation"
         note = (
             "exact for the minimizer of the regularized objective if the NTK-scaled "
@@ -297,6 +313,7 @@ def transfer(
             "one global lambda cannot keep every layer's timescale fixed (MuAdamW scales "
             "the decay per tensor); check the measured exponents before relying on it"
         )
+    _check_representable(value, lam, e)
     rule = _rule_text(parametrization, normalization, optimizer, lr_scaling, penalized, depth, e)
     return Transfer(value, e, rule, support, note)
 
@@ -329,18 +346,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lam", type=float, required=True, help="lambda tuned at --from-width")
     parser.add_argument("--from-width", type=float, required=True, dest="width_from")
     parser.add_argument("--to-width", type=float, required=True, dest="width_to")
-    parser.add_argument("--parametrization", required=True, help=", ".join(PARAMETRIZATIONS))
-    parser.add_argument("--normalization", required=True, help=", ".join(NORMALIZATIONS))
+    parser.add_argument("--parametrization", required=True, choices=PARAMETRIZATIONS)
+    parser.add_argument("--normalization", required=True, choices=NORMALIZATIONS)
+    parser.add_argument("--optimizer", default="sgd", choices=OPTIMIZERS, help="(default: sgd)")
     parser.add_argument(
-        "--optimizer", default="sgd", help=f"{', '.join(OPTIMIZERS)} (default: sgd)"
-    )
-    parser.add_argument(
-        "--lr-scaling", default="none", dest="lr_scaling", help="none (default), mup"
+        "--lr-scaling",
+        default="none",
+        dest="lr_scaling",
+        choices=LR_SCALINGS,
+        help="learning rates held fixed or scaled by muP (default: none)",
     )
     parser.add_argument(
         "--penalized",
         default="readout",
-        help="readout (readout theory, default) or all (every weight of the network)",
+        choices=PENALIZED,
+        help="readout: only a readout penalized (readout theory, default); "
+        "all: every weight of the network",
     )
     parser.add_argument(
         "--depth",
@@ -348,6 +369,9 @@ def main(argv: list[str] | None = None) -> int:
         default=1,
         help="number of hidden layers, an integer >= 1 (default: 1); "
         "changes the rule only with --penalized all and --optimizer sgd",
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="print one JSON object instead of three lines"
     )
     args = parser.parse_args(_join_negative_numbers(sys.argv[1:] if argv is None else argv))
     try:
@@ -364,9 +388,21 @@ def main(argv: list[str] | None = None) -> int:
         )
     except ValueError as exc:
         parser.error(str(exc))  # usage + message on stderr, exit status 2
-    print(f"{t.lam:.6g}")
-    print(f"rule: {t.rule}")
-    print(f"support: {t.support} -- {t.note}")
+    if args.json:
+        record = {
+            "lam": t.lam,
+            "exponent": str(t.exponent),
+            "exponent_float": float(t.exponent),
+            "rule": t.rule,
+            "support": t.support,
+            "note": t.note,
+            "inputs": {k: v for k, v in vars(args).items() if k != "json"},
+        }
+        print(json.dumps(record, ensure_ascii=False))
+    else:
+        print(repr(t.lam))  # full precision: the shortest repr that round-trips
+        print(f"rule: {t.rule}")
+        print(f"support: {t.support} -- {t.note}")
     return 0
 
 
