@@ -35,11 +35,14 @@ PAPER_ORDER: tuple[str, ...] = (
     "rf_risk",
     "rf_lambda_star",
     "rf_double_descent",
+    "ce_risk",
     "bayes_widths",
     "bayes_kappa",
     "bayes_classification",
     "diagnostics",
     "training_transfer",
+    "network_exponents",
+    "penalty_view",
     "gradient_view",
 )
 #: the registered figures: those of PAPER_ORDER whose module exists (no need to edit this file

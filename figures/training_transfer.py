@@ -149,7 +149,11 @@ def compute(*, n_train, seeds, steps, n_grid, grid_step, n_extra, settings) -> d
         out["predicted/theory_sum"] = np.asarray(e_theory)
         out["predicted/optimizer"] = np.asarray(e_opt)
         out["predicted/features"] = np.asarray(
-            float(transfer_exponent(setting.parametrization, "sum", penalized="all"))
+            float(
+                transfer_exponent(
+                    setting.parametrization, "sum", penalized="all", depth=setting.depth
+                )
+            )
         )
         out["test_loss_mean"] = np.mean(out["test_loss"], axis=2)  # NaN where a run diverged
         rel = out["lam_star_seeds"] / out["lam_star"][0]

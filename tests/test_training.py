@@ -374,3 +374,61 @@ def test_bad_input_is_rejected():
         architecture(input_dim=4, width=8, depth=1, n_classes=2, parametrization="mup")
     with pytest.raises(ValueError, match="name"):
         load("mnist")
+
+
+# ---------------------------------------------------------------- MNIST-1D (generated offline)
+
+
+def test_mnist1d_is_generated_offline_deterministic_and_side_effect_free(tmp_path, monkeypatch):
+    import random
+    import socket
+    import urllib.request
+
+    import requests
+
+    from training.data import mnist1d
+
+    def no_network(*args, **kwargs):
+        raise AssertionError("mnist1d touched the network")
+
+    monkeypatch.setattr(requests, "get", no_network)
+    monkeypatch.setattr(urllib.request, "urlopen", no_network)
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    np.random.seed(123)  # noqa: NPY002  (the legacy global state is what make_dataset seeds)
+    random.seed(123)
+    before = (np.random.random(), random.random())  # noqa: NPY002
+    np.random.seed(123)  # noqa: NPY002
+    random.seed(123)
+    a = mnist1d(n_train=30, num_samples=300, cache=tmp_path)  # generated, then cached
+    after = (np.random.random(), random.random())  # noqa: NPY002
+    assert after == before  # the global generators are restored, not reseeded to 42
+    assert len(list(tmp_path.glob("mnist1d-*.npz"))) == 1
+    b = mnist1d(n_train=30, num_samples=300, cache=tmp_path)  # read from the cache
+    c = mnist1d(n_train=30, num_samples=300, cache=None)  # regenerated
+    for other in (b, c):
+        for x, y in zip(a, other, strict=True):
+            np.testing.assert_array_equal(x, y)
+    assert a.x_train.shape == (30, 40) and len(a.y_test) == 270
+    assert np.bincount(a.y_train).tolist() == [3] * 10  # stratified
+    np.testing.assert_allclose(a.x_train.mean(axis=0), 0.0, atol=1e-12)
+    assert load("mnist1d", n_train=30, num_samples=300, cache=tmp_path).x_test.shape == (270, 40)
+    # another split seed: another training set from the same signals
+    d = mnist1d(n_train=30, num_samples=300, split_seed=1, cache=tmp_path)
+    assert not np.array_equal(d.x_train, a.x_train)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "name"),
+    [
+        ({"n_train": 5}, "n_train"),
+        ({"n_train": 2.5}, "n_train"),
+        ({"num_samples": 50}, "num_samples"),
+        ({"seed": -1}, "seed"),
+        ({"split_seed": -2}, "split_seed"),
+    ],
+)
+def test_mnist1d_bad_input_names_the_argument(kwargs, name):
+    from training.data import mnist1d
+
+    with pytest.raises(ValueError, match=name):
+        mnist1d(**{"num_samples": 300, "cache": None, **kwargs})

@@ -23,7 +23,15 @@ import importlib as _importlib
 from importlib.metadata import PackageNotFoundError as _NotFound
 from importlib.metadata import version as _version
 
-from theory import evidence, linear, networks, parametrization, prior, random_features
+from theory import (
+    classification,
+    evidence,
+    linear,
+    networks,
+    parametrization,
+    prior,
+    random_features,
+)
 from theory.parametrization import transfer_lambda, width_exponent
 from theory.prior import prior_variance
 
@@ -43,6 +51,7 @@ def __getattr__(name: str):
 
 __all__ = [
     "__version__",
+    "classification",
     "transfer",
     "evidence",
     "linear",

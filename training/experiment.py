@@ -15,7 +15,7 @@ cross-entropy after a fixed number of steps.  Then:
   trained at ``P`` (the re-tuned value, at the grid's resolution).  The rules:
   ``theory_sum`` / ``theory_mean`` (:func:`theory.parametrization.transfer_lambda`
   applied to λ*_sum or λ*_mean), ``features`` (:func:`theory.transfer.transfer` with
-  ``penalized="all"``: every weight penalized, global minimizer of one hidden layer),
+  ``penalized="all"`` and the setting's depth: every weight penalized, global minimizer),
   ``optimizer`` (:func:`theory.transfer.transfer` with the setting's optimizer and
   learning-rate scaling), ``naive_sum`` /
   ``naive_mean`` (the same number carried over).  The λ of every rule is trained
@@ -115,7 +115,9 @@ def rule_lambdas(
     return {
         "theory_sum": transfer_lambda(lam_small, normalization="sum", **kw),
         "theory_mean": transfer_lambda(lam_mean_small, normalization="mean", **kw) / p_to,
-        "features": transfer(lam_small, normalization="sum", penalized="all", **kw).lam,
+        "features": transfer(
+            lam_small, normalization="sum", penalized="all", depth=setting.depth, **kw
+        ).lam,
         "optimizer": transfer(
             lam_small,
             normalization="sum",

@@ -1,0 +1,286 @@
+"""Figure 13 -- the all-weights rule on trained networks: measured vs derived exponent of λ*_sum.
+
+Bias-free ReLU MLPs (:mod:`training.models`) with 1–3 hidden layers, every weight penalized,
+loss ``(1/N) Σ CE + λ_sum Σ_l ‖W_l‖²``, trained in each parametrization's own coordinates
+from its natural initialization, in two regimes (:mod:`training.stationary`):
+
+* **stationary**: full-batch L-BFGS (optax, zoom line search) for ``iterations``
+  iterations; every run reports its kink-aware stationarity, relative objective
+  decrease and unit/layer balance; :data:`training.stationary.CRITERION` flags runs
+  that miss the stated criterion;
+* **budget**: heavy-ball GD (momentum 0.9) for ``steps`` steps, the training of
+  :mod:`training.train` (base rates ``lr``; μP rates ``∝ P`` for mean-field).
+
+Per width, λ*_sum minimizes the seed-averaged test cross-entropy over a coarse grid and
+a refinement (:func:`training.stationary.tune_depth`); the exponent is the least-squares
+slope of ``log λ*`` on ``log P`` (:func:`training.experiment.fit_exponent`), its s.e. the
+spread of the per-seed slopes.  The derived exponent (global minimizer, exact rescaling
+``V_l = M^(1/L) W_l``) is :func:`theory.transfer.transfer_exponent` with
+``penalized="all"`` and the depth: 0 (standard), ``-(L-1)/L`` (NTK), -1 (μP).
+
+N = 20 training points (so one hidden layer passes N·K + 1 = 201 units within the
+widths), the rest of the data set tests.  Sized for the 480 s budget on 2 CPU cores:
+depth 2 and 3 only on digits, with narrower widths.
+
+(a) measured exponents (filled: stationary, open: budget) with the derived ones (bars);
+(b) λ*(P)/λ*(P_0) at stationarity; (c) kink-aware stationarity vs relative decrease per
+iteration for every run, criterion dashed; (d) unit imbalance vs kink-aware ratio.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+
+from theory.parametrization import PARAMETRIZATIONS
+from theory.transfer import transfer_exponent
+from training.data import load
+from training.experiment import fit_exponent
+from training.models import architecture
+from training.stationary import CRITERION, REGIMES, StationaryConfig, meets_criterion, tune_depth
+
+CONFIG = {
+    "n_train": 20,
+    "seeds": [0, 1, 2],
+    # L-BFGS iterations: measured at width 256 (one hidden layer, digits, 27 runs), 300
+    # iterations meet the stationarity criterion in 0% of runs (kink-aware ratio 0.03-0.08,
+    # decrease 2e-5/iteration), 1000 iterations in 93% (ratio 0.014-0.022, 4e-7/iteration)
+    "iterations": 1000,
+    "clarke_steps": 20,
+    "steps": 160,  # GD steps of the budget regime
+    # λ_sum (standard) at the centre of the first width's coarse grid, per regime
+    "center": {"stationary": 2e-3, "budget": 5e-3},
+    "lr": {"standard": 0.2, "ntk": 2.0, "mean_field": 1.0},  # GD base rates
+    "settings": [
+        {"dataset": "digits", "depth": 1, "widths": [8, 32, 128, 256]},
+        {"dataset": "mnist1d", "depth": 1, "widths": [8, 32, 128, 256]},
+        {"dataset": "digits", "depth": 2, "widths": [4, 16, 64, 128]},
+        {"dataset": "digits", "depth": 3, "widths": [4, 16, 64, 128]},
+    ],
+}
+QUICK = {
+    "iterations": 40,
+    "clarke_steps": 0,
+    "steps": 55,
+    "settings": [{"dataset": "digits", "depth": 1, "widths": [4, 8, 16]}],
+}
+
+_WINDOW = 50  # iterations of the relative-decrease measure (StationaryConfig.window)
+
+
+def _log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def compute(*, n_train, seeds, iterations, clarke_steps, steps, center, lr, settings) -> dict:
+    config = StationaryConfig(iterations=iterations, clarke_steps=clarke_steps, window=_WINDOW)
+    result: dict[str, np.ndarray] = {}
+    names = []
+    for spec in settings:
+        data = load(spec["dataset"], n_train=n_train)
+        name = f"{spec['dataset']}-{spec['depth']}"
+        names.append(name)
+        out = tune_depth(
+            data,
+            depth=spec["depth"],
+            widths=spec["widths"],
+            parametrizations=PARAMETRIZATIONS,
+            seeds=seeds,
+            center=center,
+            lr=lr,
+            steps=steps,
+            config=config,
+            pad_input=64,  # digits' input_dim: MNIST-1D (40) shares the compiled programs
+            log=_log,
+        )
+        widths = out["widths"]
+        e_count = fit_exponent(widths, out["p_total"])  # exponent of P_total in the width
+        # the exact rescaling, checked directly: λ* M^(-2/L) is the multiplier-free network's
+        # λ*, the same for every parametrization wherever they reach the same minimizer
+        free = {}
+        for par in PARAMETRIZATIONS:
+            m = np.array([_multiplier_product(data, spec["depth"], w, par) for w in widths])
+            free[par] = out[f"{par}/stationary/lam_star"] * m ** (-2 / (spec["depth"] + 1))
+            out[f"{par}/stationary/lam_star_free"] = free[par]
+        stacked = np.log10(np.stack([free[p] for p in PARAMETRIZATIONS]))
+        out["free_spread_decades"] = stacked.max(0) - stacked.min(0)  # [width]
+        for par in PARAMETRIZATIONS:
+            derived = transfer_exponent(par, "sum", penalized="all", depth=spec["depth"])
+            out[f"{par}/derived_sum"] = np.asarray(float(derived))
+            out[f"{par}/derived_mean"] = np.asarray(
+                float(transfer_exponent(par, "mean", penalized="all", depth=spec["depth"]))
+            )
+            for regime in REGIMES:
+                tag = f"{par}/{regime}"
+                star, star_seeds = out[f"{tag}/lam_star"], out[f"{tag}/lam_star_seeds"]
+                # all widths, and without the narrowest ("wide"); s.e. from per-seed fits.
+                # "rel": the exponent minus the standard parametrization's, seed by seed --
+                # the standard λ* *is* the multiplier-free one (M = 1), so this difference
+                # tests the rescaling alone, whether or not that λ* has converged with width
+                std_seeds = out[f"standard/{regime}/lam_star_seeds"]
+                for suffix, lo in (("", 0), ("_wide", 1)):
+                    slopes = np.array(
+                        [fit_exponent(widths[lo:], star_seeds[lo:, s]) for s in range(len(seeds))]
+                    )
+                    std_slopes = np.array(
+                        [fit_exponent(widths[lo:], std_seeds[lo:, s]) for s in range(len(seeds))]
+                    )
+                    e = fit_exponent(widths[lo:], star[lo:])
+                    e_std = fit_exponent(widths[lo:], out[f"standard/{regime}/lam_star"][lo:])
+                    out[f"{tag}/exponent_sum{suffix}"] = np.asarray(e)
+                    out[f"{tag}/exponent_sum{suffix}_se"] = np.asarray(
+                        np.std(slopes, ddof=1) / np.sqrt(len(seeds))
+                    )
+                    out[f"{tag}/exponent_rel{suffix}"] = np.asarray(e - e_std)
+                    out[f"{tag}/exponent_rel{suffix}_se"] = np.asarray(
+                        np.std(slopes - std_slopes, ddof=1) / np.sqrt(len(seeds))
+                    )
+                out[f"{tag}/exponent_mean"] = out[f"{tag}/exponent_sum"] + e_count
+                ok = meets_criterion(
+                    {k: out[f"{tag}/{k}"] for k in ("clarke_ratio", "rel_decrease")}
+                )
+                out[f"{tag}/meets"] = ok
+                out[f"{tag}/meets_fraction"] = np.asarray(ok.mean())
+                at = np.arange(len(widths)), out[f"{tag}/best"]
+                out[f"{tag}/meets_at_star"] = np.asarray(ok[at].mean())
+        out["exponent_count"] = np.asarray(e_count)
+        out["dataset"], out["depth"] = np.asarray(spec["dataset"]), np.asarray(spec["depth"])
+        result.update({f"{name}/{k}": np.asarray(v) for k, v in out.items()})
+    result["settings"] = np.asarray(names)
+    result["criterion/clarke_ratio"] = np.asarray(CRITERION["clarke_ratio"])
+    result["criterion/rel_decrease"] = np.asarray(CRITERION["rel_decrease"])
+    return result
+
+
+def _multiplier_product(data, depth: int, width: int, parametrization: str) -> float:
+    """``M = Π_l m_l`` of the network trained at this width (training.models)."""
+    layers = architecture(
+        input_dim=data.input_dim, width=width, depth=depth, n_classes=data.n_classes,
+        parametrization=parametrization,
+    )  # fmt: skip
+    return float(np.prod([layer.multiplier for layer in layers]))
+
+
+_SHORT = {"standard": "SP", "ntk": "NTK", "mean_field": "μP"}
+
+
+def plot(result):
+    import matplotlib.pyplot as plt
+
+    from figures._style import COLORS, PAGE_WIDTH
+
+    names = [str(n) for n in result["settings"]]
+    fig, axes = plt.subplots(2, 2, figsize=(PAGE_WIDTH, 4.6), layout="constrained")
+    ax_e, ax_s, ax_c, ax_b = axes.ravel()
+    labels, x = [], 0
+    for name in names:
+        for par in PARAMETRIZATIONS:
+            col = COLORS[par]
+            derived = float(result[f"{name}/{par}/derived_sum"])
+            ax_e.plot([x - 0.35, x + 0.35], [derived] * 2, color=col, lw=2, alpha=0.5)
+            for k, regime in enumerate(REGIMES):
+                e = float(result[f"{name}/{par}/{regime}/exponent_sum_wide"])
+                se = float(result[f"{name}/{par}/{regime}/exponent_sum_wide_se"])
+                ax_e.errorbar(
+                    x + (k - 0.5) * 0.3, e, yerr=se, fmt="o", ms=3.5, color=col,
+                    mfc=col if regime == "stationary" else "white", elinewidth=0.8,
+                )  # fmt: skip
+            if par != "standard":  # relative to the standard one (tests the rescaling alone)
+                e = float(result[f"{name}/{par}/stationary/exponent_rel_wide"])
+                se = float(result[f"{name}/{par}/stationary/exponent_rel_wide_se"])
+                ax_e.errorbar(x, e, yerr=se, fmt="x", ms=3.5, color=col, elinewidth=0.6)
+            labels.append(f"{_SHORT[par]} {name}")
+            x += 1
+    ax_e.set_xticks(range(len(labels)), labels, fontsize=5, rotation=60, ha="right")
+    ax_e.axhline(0, color="0.8", lw=0.6, zorder=0)
+    ax_e.set(
+        ylabel="exponent of $\\lambda^*_{sum}$",
+        title="(a) measured from the 2nd width (filled: stationary, open: GD budget;\n"
+        "x: stationary minus standard) vs derived (bars)",
+    )
+    markers = "osD^"
+    for i, name in enumerate(names):
+        widths = result[f"{name}/widths"]
+        for par in PARAMETRIZATIONS:
+            star = result[f"{name}/{par}/stationary/lam_star"]
+            ax_s.plot(
+                widths, star / star[0], markers[i % 4] + "-", color=COLORS[par], ms=3, lw=0.8,
+                label=f"{_SHORT[par]} {name}" if par == "standard" or i == 0 else None,
+            )  # fmt: skip
+    ax_s.set(
+        xscale="log", yscale="log", xlabel="width $P$",
+        ylabel="$\\lambda^*_{sum}(P)/\\lambda^*_{sum}(P_0)$", title="(b) stationary $\\lambda^*$",
+    )  # fmt: skip
+    ax_s.legend(fontsize=5, ncol=2)
+    for name in names:
+        for par in PARAMETRIZATIONS:
+            for regime in REGIMES:
+                tag = f"{name}/{par}/{regime}"
+                clarke = result[f"{tag}/clarke_ratio"].ravel()
+                rel = np.maximum(result[f"{tag}/rel_decrease"].ravel(), 1e-12)
+                imb = result[f"{tag}/unit_imbalance"].ravel()
+                kw = {
+                    "s": 3, "alpha": 0.5, "edgecolors": COLORS[par],
+                    "facecolors": COLORS[par] if regime == "stationary" else "none",
+                    "linewidths": 0.4,
+                }  # fmt: skip
+                ax_c.scatter(rel, clarke, **kw)
+                ax_b.scatter(clarke, np.maximum(imb, 1e-8), **kw)
+    ax_c.axvline(float(result["criterion/rel_decrease"]), color="0.3", ls="--", lw=0.7)
+    ax_c.axhline(float(result["criterion/clarke_ratio"]), color="0.3", ls="--", lw=0.7)
+    ax_c.set(
+        xscale="log", yscale="log", xlabel="relative decrease of $E$ per iteration",
+        ylabel="kink-aware $\\|\\nabla E\\| / \\|\\nabla \\lambda R\\|$",
+        title="(c) stationarity of every run (criterion: dashed)",
+    )  # fmt: skip
+    ax_b.set(
+        xscale="log", yscale="log", xlabel="kink-aware $\\|\\nabla E\\| / \\|\\nabla \\lambda R\\|$",
+        ylabel="unit imbalance $\\sum|a_j^2-w_j^2| / \\sum(a_j^2+w_j^2)$",
+        title="(d) balance follows stationarity",
+    )  # fmt: skip
+    return fig
+
+
+_CAMEL = {
+    "digits": "Digits", "mnist1d": "MNISTOneD", "1": "One", "2": "Two", "3": "Three",
+    "standard": "Std", "ntk": "NTK", "mean_field": "MuP",
+    "stationary": "Stat", "budget": "Budget",
+}  # fmt: skip
+
+
+def macros(result) -> dict[str, str]:
+    """Measured exponents ± s.e. (stationary and GD budget), derived ones, stationarity reached."""
+    out = {}
+    total, met, star_fracs = 0, 0, []
+    for name in (str(n) for n in result["settings"]):
+        dataset, depth = str(result[f"{name}/dataset"]), str(int(result[f"{name}/depth"]))
+        for par in PARAMETRIZATIONS:
+            tag = f"Depth{_CAMEL[depth]}{_CAMEL[par]}{_CAMEL[dataset]}"
+            out[f"NetExpDerived{tag}"] = f"{float(result[f'{name}/{par}/derived_sum']):+.2f}"
+            for regime in REGIMES:
+                key = f"{name}/{par}/{regime}"
+                for suffix, word in (("", ""), ("_wide", "Wide")):
+                    for q, qword in (("sum", ""), ("rel", "Rel")):
+                        e = float(result[f"{key}/exponent_{q}{suffix}"])
+                        se = float(result[f"{key}/exponent_{q}{suffix}_se"])
+                        out[f"NetExp{qword}{_CAMEL[regime]}{word}{tag}"] = f"{e:+.2f}"
+                        out[f"NetExpSE{qword}{_CAMEL[regime]}{word}{tag}"] = f"{se:.2f}"
+                if regime == "stationary":
+                    ok = result[f"{key}/meets"]
+                    total += ok.size
+                    met += int(ok.sum())
+                    out[f"NetStatFrac{tag}"] = f"{100 * ok.mean():.0f}"
+                    star_fracs.append(float(result[f"{key}/meets_at_star"]))
+        spread = result[f"{name}/free_spread_decades"]
+        tag = f"Depth{_CAMEL[depth]}{_CAMEL[dataset]}"
+        out[f"NetFreeSpreadNarrow{tag}"] = f"{spread[0]:.2f}"
+        out[f"NetFreeSpreadWide{tag}"] = f"{spread[1:].max():.2f}"
+        out[f"NetWidthMin{tag}"] = f"{int(result[f'{name}/widths'][0])}"
+        out[f"NetWidthWideMin{tag}"] = f"{int(result[f'{name}/widths'][1])}"
+        out[f"NetWidthMax{tag}"] = f"{int(result[f'{name}/widths'][-1])}"
+    out["NetStatFracAll"] = f"{100 * met / max(total, 1):.0f}"
+    out["NetStatFracStarAll"] = f"{100 * np.mean(star_fracs):.0f}"  # runs at the λ nearest λ*
+    out["NetStatClarkeLimit"] = f"{float(result['criterion/clarke_ratio']):g}"
+    out["NetStatDecreaseLimit"] = f"{float(result['criterion/rel_decrease']):.0e}"
+    return out

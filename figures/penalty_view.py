@@ -1,0 +1,100 @@
+"""Figure 14 -- the penalty at initialization grows with P; at the (stationary) solution it is O(1).
+
+From the runs of :mod:`figures.network_exponents` (``DEPENDS``), at the tuned λ*_sum of
+every width (the trained λ nearest λ*), L-BFGS to stationarity, seed means:
+
+(a) ``R_sum = Σ w²`` at initialization (lines) and at the solution (markers);
+(b) ``R_mean = Σ w² / P_total`` likewise;
+(c) the penalty term ``λ* R`` at initialization and at the solution (the same number for
+    both normalizations, ``λ_mean R_mean = λ_sum R_sum``);
+(d) the penalty's share ``λ* R / E`` of the objective at the solution.
+
+The large Σw² at initialization is not the quantity that competes with the loss: the
+weights shrink to the balanced minimizer, whose penalty is O(1) across widths (DESIGN §1).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from figures._fit import log_log_slope
+from theory.parametrization import PARAMETRIZATIONS
+
+DEPENDS = ("network_exponents",)
+
+CONFIG = {"quick_dependencies": False, "regime": "stationary"}
+QUICK = {"quick_dependencies": True}
+
+
+def compute(*, quick_dependencies, regime) -> dict:
+    from figures import compute_cached, config_for  # the figure this one summarizes
+
+    res, _ = compute_cached(DEPENDS[0], config_for(DEPENDS[0], quick=quick_dependencies))
+    out: dict[str, np.ndarray] = {"settings": res["settings"]}
+    for name in (str(n) for n in res["settings"]):
+        widths, p_total = res[f"{name}/widths"], res[f"{name}/p_total"]
+        out[f"{name}/widths"], out[f"{name}/p_total"] = widths, p_total
+        for par in PARAMETRIZATIONS:
+            tag = f"{name}/{par}/{regime}"
+            at = np.arange(len(widths)), res[f"{tag}/best"]
+            lam = res[f"{tag}/lams"][at]  # [width]
+            init = res[f"{tag}/sq_norm_init"][at].sum(-1).mean(-1)  # Σ over layers, mean seeds
+            sol = res[f"{tag}/sq_norm"][at].sum(-1).mean(-1)
+            key = f"{name}/{par}"
+            out[f"{key}/lam"] = lam
+            out[f"{key}/r_sum_init"], out[f"{key}/r_sum"] = init, sol
+            out[f"{key}/r_mean_init"], out[f"{key}/r_mean"] = init / p_total, sol / p_total
+            out[f"{key}/penalty_init"], out[f"{key}/penalty"] = lam * init, lam * sol
+            out[f"{key}/penalty_share"] = res[f"{tag}/penalty_share"][at].mean(-1)
+            out[f"{key}/objective"] = res[f"{tag}/objective"][at].mean(-1)
+    return out
+
+
+def plot(result):
+    from figures._style import COLORS, new_figure
+
+    fig, axes = new_figure("page", height=4.2, ncols=2, nrows=2)
+    axes = axes.ravel()
+    markers = "osD^"
+    for i, name in enumerate(str(n) for n in result["settings"]):
+        widths = result[f"{name}/widths"]
+        for par in PARAMETRIZATIONS:
+            key, col, mk = f"{name}/{par}", COLORS[par], markers[i % 4]
+            label = f"{par} {name}"
+            for ax, q in zip(axes[:3], ("r_sum", "r_mean", "penalty"), strict=True):
+                ax.plot(widths, result[f"{key}/{q}_init"], "-", color=col, lw=0.7, alpha=0.7)
+                ax.plot(widths, result[f"{key}/{q}"], mk, color=col, ms=3, mfc="white")
+            axes[3].plot(widths, result[f"{key}/penalty_share"], mk + "-", color=col, ms=3,
+                         lw=0.7, label=label)  # fmt: skip
+    titles = [
+        ("$\\sum w^2$", "(a) $R_{sum}$: init (lines), solution (markers)"),
+        ("$\\sum w^2 / P_{total}$", "(b) $R_{mean}$: init (lines), solution (markers)"),
+        ("$\\lambda^* R$", "(c) penalty term at $\\lambda^*$: init vs solution"),
+        ("$\\lambda^* R / E$", "(d) penalty share of the objective at the solution"),
+    ]
+    for ax, (ylabel, title) in zip(axes, titles, strict=True):
+        ax.set(xscale="log", yscale="log", xlabel="width $P$", ylabel=ylabel, title=title)
+    axes[3].set_yscale("linear")
+    axes[3].legend(fontsize=4.5, ncol=2)
+    return fig
+
+
+def macros(result) -> dict[str, str]:
+    """Width slopes of the penalty term at init and at the solution; range of its share."""
+    names = {"standard": "Std", "ntk": "NTK", "mean_field": "MuP"}
+    sets = {"digits-1": "DepthOneDigits", "mnist1d-1": "DepthOneMNISTOneD"}
+    out = {}
+    for name, tag in sets.items():
+        if f"{name}/widths" not in result:
+            continue
+        widths = result[f"{name}/widths"]
+        for par in PARAMETRIZATIONS:
+            key = f"{name}/{par}"
+            slope_init = log_log_slope(widths, result[f"{key}/penalty_init"])
+            slope = log_log_slope(widths, result[f"{key}/penalty"])
+            out[f"PenSlopeInit{names[par]}{tag}"] = f"{slope_init:+.2f}"
+            out[f"PenSlopeSol{names[par]}{tag}"] = f"{slope:+.2f}"
+            share = result[f"{key}/penalty_share"]
+            out[f"PenShareMin{names[par]}{tag}"] = f"{share.min():.2f}"
+            out[f"PenShareMax{names[par]}{tag}"] = f"{share.max():.2f}"
+    return out

@@ -1,0 +1,586 @@
+r"""Full-batch training *to stationarity*, with the stationarity and balance it reached.
+
+The objective is that of :mod:`training.train` (DESIGN §2), every weight penalized:
+
+.. math::  E(W) = \frac1N \sum_i \mathrm{CE}(f(x_i), y_i) + \lambda_{\rm sum} \sum_l \lVert W_l \rVert_F^2,
+
+minimized in each parametrization's *own* coordinates ``W_l`` (forward multipliers
+``m_l``, :mod:`training.models`) from its natural initialization ``W_l = s_l z_l``.
+
+Optimizer (chosen by measurement, see the pilot numbers in :data:`StationaryConfig`):
+``optax.lbfgs`` with its zoom line search, a fixed number of iterations in
+``jax.lax.scan``, vmapped over networks (parametrizations of the same shapes), λ and
+seeds, in float64 (asked for locally, ``jax.enable_x64``).  For comparison,
+:func:`budget_sweep` runs the momentum GD of :mod:`training.train` for a fixed number of
+steps on the same lanes.
+
+What every run reports (:func:`diagnose`):
+
+* **plain stationarity** ``grad_ratio = ‖∇E‖ / ‖∇(λ R)‖`` (``‖∇(λR)‖ = 2λ‖W‖``), also per
+  layer.  In ReLU networks it stalls near 0.03–0.1: pre-activations pile up at the kinks.
+* **kink-aware (Clarke/Goldstein) stationarity** ``clarke_ratio``: the smallest
+  ``‖∇E‖ / ‖∇(λR)‖`` over ReLU slopes ``relu'(h) ∈ [0, 1]`` for the (sample, unit) pairs
+  with ``|h| < kink_tol · rms(h)`` (per layer); the other pairs keep their slope 0 or 1.
+  These are the gradients of nearby differentiable points (an ε-subdifferential with ε of
+  the order of ``kink_tol``), so a small value certifies approximate stationarity.  The
+  minimum over the slopes is searched by projected gradient with Nesterov momentum
+  (convex for one hidden layer, multilinear beyond); the value found is an *upper
+  bound* on that minimum.
+* **objective decrease** ``rel_decrease``: ``(E_{T-k} − E_T) / (k E_T)``, the relative
+  decrease per iteration over the last ``k = window`` iterations.
+* **balance** in the multiplier-free coordinates ``V_l = M^(1/L) W_l`` (a uniform
+  rescaling, so ratios are the same in ``W``): at a stationary point the rescaling
+  ``W_l[:, j] → t W_l[:, j]``, ``W_{l+1}[j, :] → W_{l+1}[j, :]/t`` (unit ``j``) and
+  ``W_l → t W_l``, ``W_k → W_k / t`` (layers) leave ``f`` unchanged, so the derivative of
+  ``E`` along them, ``2λ(‖in_j‖² − ‖out_j‖²)`` and ``2λ(‖W_l‖² − ‖W_k‖²)``, vanishes.
+  ``unit_imbalance = Σ_j |‖in_j‖² − ‖out_j‖²| / Σ_j (‖in_j‖² + ‖out_j‖²)`` (weighted by
+  the unit's norm, so units that died and decay to zero do not dominate) and the
+  per-layer penalty shares ``‖W_l‖² / Σ_k ‖W_k‖²`` (``1/L`` each at stationarity).  The
+  identity ``‖in_j‖² − ‖out_j‖² = (⟨∇_{in_j} E, in_j⟩ − ⟨∇_{out_j} E, out_j⟩) / (2λ)``
+  holds at every point (Euler, ``relu'(h) h = relu(h)``), so balance follows from a
+  small gradient; it is tested.
+
+:func:`meets_criterion` states the stationarity criterion used by the figures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import partial
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+
+from theory._validate import check_nonnegative, check_positive
+from training.data import Dataset
+from training.models import Layer, apply
+from training.train import cross_entropy, draw_noise, penalty
+
+__all__ = [
+    "StationaryConfig",
+    "CRITERION",
+    "meets_criterion",
+    "diagnose",
+    "stationary_sweep",
+    "budget_sweep",
+    "evaluate",
+]
+
+
+class StationaryConfig(NamedTuple):
+    """Static settings of the L-BFGS runs and of the diagnostics (hashable: a compile key).
+
+    Pilot (digits, N = 50, one hidden layer, standard, widths 16–512, λ 1e-4…1e-1): after
+    500 iterations the test loss agrees with 2000 iterations to 3e-3 and λ* to < 0.05
+    decade; the plain ratio stays at 0.03–0.05 however long one runs; with
+    ``kink_tol = 1e-3`` the kink-aware ratio is 0.005–0.03.
+    """
+
+    iterations: int = 400
+    memory_size: int = 10
+    max_linesearch_steps: int = 20
+    window: int = 50  # iterations over which rel_decrease is measured
+    kink_tol: float = 1e-3  # |h| < kink_tol · rms(h of the layer): the pair is at a kink
+    clarke_steps: int = 20  # projected-gradient steps of the kink-aware measure (0: none)
+    power_steps: int = 4  # power iterations for the step size of those steps
+    trace_every: int = 10  # keep every n-th objective value of the trace
+
+
+DEFAULT_CONFIG = StationaryConfig()
+
+#: the stationarity criterion of the figures: kink-aware ratio and relative decrease per
+#: iteration (both measured over the last ``window`` iterations of the run)
+CRITERION = {"clarke_ratio": 0.03, "rel_decrease": 1e-6}
+
+
+def meets_criterion(result: dict, criterion: dict | None = None) -> np.ndarray:
+    """Boolean array: runs whose ``clarke_ratio`` and ``rel_decrease`` are below the limits."""
+    crit = CRITERION if criterion is None else criterion
+    ok = np.ones(np.shape(result["clarke_ratio"]), bool)
+    for key, limit in crit.items():
+        value = np.asarray(result[key])
+        ok &= np.isfinite(value) & (value <= limit)
+    return ok
+
+
+# ---------------------------------------------------------------- forward with given slopes
+
+
+def _preactivations(weights, mults, x) -> list:
+    """Pre-activations ``h_l`` (n, width) of the hidden layers."""
+    hs, h = [], x
+    for w, m in zip(weights[:-1], mults[:-1], strict=True):
+        h = m * (h @ w)
+        hs.append(h)
+        h = jax.nn.relu(h)
+    return hs
+
+
+def _apply_slopes(weights, mults, x, slopes):
+    """Logits with ``relu'(h)`` replaced by ``slopes[l]`` (same value, other derivative).
+
+    ``sg(relu(h)) + d (h − sg(h))`` equals ``relu(h)`` and has derivative ``d`` in ``h``.
+    """
+    h = x
+    for i, (w, m) in enumerate(zip(weights, mults, strict=True)):
+        h = m * (h @ w)
+        if i < len(weights) - 1:
+            sg = jax.lax.stop_gradient
+            h = sg(jax.nn.relu(h)) + slopes[i] * (h - sg(h))
+    return h
+
+
+def _sq(tree) -> jax.Array:
+    return sum(jnp.sum(t * t) for t in tree)
+
+
+def _clarke(weights, mults, x, y, lam, *, config) -> tuple[jax.Array, jax.Array]:
+    """``(min ‖∇E‖ over kink slopes (upper bound), fraction of pairs at a kink)``."""
+    hs = _preactivations(weights, mults, x)
+    masks = [jnp.abs(h) < config.kink_tol * jnp.sqrt(jnp.mean(h * h)) for h in hs]
+    base = [(h > 0).astype(h.dtype) for h in hs]
+
+    def slopes_of(s):
+        return [jnp.where(m, si, b) for m, si, b in zip(masks, s, base, strict=True)]
+
+    def sq_grad(s):
+        g = jax.grad(
+            lambda w: (
+                cross_entropy(_apply_slopes(w, mults, x, slopes_of(s)), y)
+                + lam * penalty(w, [1.0] * len(w))
+            )
+        )(weights)
+        return 0.5 * _sq(g)
+
+    n_pairs = sum(m.size for m in masks)
+    kink = sum(jnp.sum(m) for m in masks) / n_pairs
+    if config.clarke_steps == 0:
+        return jnp.sqrt(2 * sq_grad(base)), kink
+    grad_s = jax.grad(sq_grad)
+    # step 1/L from a few power iterations of the Hessian in s at the start
+    v = [m.astype(h.dtype) for m, h in zip(masks, hs, strict=True)]
+
+    def power(v, _):
+        hv = jax.jvp(grad_s, (base,), (v,))[1]
+        hv = [jnp.where(m, a, 0.0) for m, a in zip(masks, hv, strict=True)]
+        norm = jnp.sqrt(_sq(hv)) + 1e-300
+        return [a / norm for a in hv], norm
+
+    _, norms = jax.lax.scan(power, v, length=config.power_steps)
+    step = 1.0 / (1.5 * norms[-1] + 1e-300)
+
+    def fista(carry, k):
+        s, s_prev, best = carry
+        z = [a + (k - 1) / (k + 2) * (a - b) for a, b in zip(s, s_prev, strict=True)]
+        value, g = jax.value_and_grad(sq_grad)(z)
+        new = [jnp.clip(a - step * b, 0.0, 1.0) for a, b in zip(z, g, strict=True)]
+        return (new, s, jnp.minimum(best, value)), None
+
+    (s, _, best), _ = jax.lax.scan(
+        fista, (base, base, sq_grad(base)), jnp.arange(1.0, config.clarke_steps + 1)
+    )
+    best = jnp.minimum(best, sq_grad(s))
+    return jnp.sqrt(2 * best), kink
+
+
+def diagnose(weights, weights_init, trace, mults, x, y, lam, *, config: StationaryConfig) -> dict:
+    """Stationarity and balance of one run (see the module docstring); ``trace`` (T,)."""
+    n = len(weights)
+    rho = [1.0] * n
+
+    def objective(w):
+        return cross_entropy(apply(w, mults, x), y) + lam * penalty(w, rho)
+
+    value, grad = jax.value_and_grad(objective)(weights)
+    pen_grad = [2 * lam * w for w in weights]
+    pen_norm = jnp.sqrt(_sq(pen_grad))
+    clarke, kink = _clarke(weights, mults, x, y, lam, config=config)
+    k = config.window
+    sq = jnp.stack([jnp.sum(w * w) for w in weights])
+    unit_in = [jnp.sum(w * w, axis=0) for w in weights[:-1]]  # (width,) per hidden layer
+    unit_out = [jnp.sum(w * w, axis=1) for w in weights[1:]]
+    diff = sum(jnp.sum(jnp.abs(a - b)) for a, b in zip(unit_in, unit_out, strict=True))
+    tot = sum(jnp.sum(a + b) for a, b in zip(unit_in, unit_out, strict=True))
+    # Euler identity: ‖in_j‖² − ‖out_j‖² = (⟨g_in_j, in_j⟩ − ⟨g_out_j, out_j⟩) / (2λ)
+    euler = [
+        (jnp.sum(gi * wi, axis=0) - jnp.sum(go * wo, axis=1)) / (2 * lam)
+        for gi, wi, go, wo in zip(grad[:-1], weights[:-1], grad[1:], weights[1:], strict=True)
+    ]
+    euler_err = sum(
+        jnp.sum(jnp.abs(e - (a - b))) for e, a, b in zip(euler, unit_in, unit_out, strict=True)
+    ) / (tot + 1e-300)
+    data_loss = value - lam * jnp.sum(sq)
+    return {
+        "objective": value,
+        "train_loss": data_loss,
+        "grad_ratio": jnp.sqrt(_sq(grad)) / pen_norm,
+        "grad_ratio_layers": jnp.stack(
+            [
+                jnp.sqrt(jnp.sum(g * g)) / (2 * lam * jnp.sqrt(s))
+                for g, s in zip(grad, sq, strict=True)
+            ]
+        ),
+        "clarke_ratio": clarke / pen_norm,
+        "kink_fraction": kink,
+        "rel_decrease": (trace[-k - 1] - trace[-1]) / (k * jnp.abs(trace[-1])),
+        "unit_imbalance": diff / (tot + 1e-300),
+        "euler_error": euler_err,
+        "layer_share": sq / jnp.sum(sq),
+        "sq_norm": sq,
+        "sq_norm_init": jnp.stack([jnp.sum(w * w) for w in weights_init]),
+        "penalty_share": lam * jnp.sum(sq) / value,
+    }
+
+
+# ---------------------------------------------------------------- one run, vmapped
+
+
+def _lbfgs_run(noise, lam, x, y, mult, init_std, *, config: StationaryConfig) -> dict:
+    n = len(noise)
+    mults = [mult[i] for i in range(n)]
+    w0 = [init_std[i] * z for i, z in enumerate(noise)]
+
+    def objective(w):
+        return cross_entropy(apply(w, mults, x), y) + lam * penalty(w, [1.0] * n)
+
+    opt = optax.lbfgs(
+        memory_size=config.memory_size,
+        linesearch=optax.scale_by_zoom_linesearch(max_linesearch_steps=config.max_linesearch_steps),
+    )
+    value_and_grad = optax.value_and_grad_from_state(objective)
+
+    def step(carry, _):
+        w, state = carry
+        value, grad = value_and_grad(w, state=state)
+        updates, state = opt.update(grad, state, w, value=value, grad=grad, value_fn=objective)
+        return (optax.apply_updates(w, updates), state), value
+
+    (w, _), trace = jax.lax.scan(step, (w0, opt.init(w0)), length=config.iterations)
+    trace = jnp.concatenate([trace[1:], objective(w)[None]])  # E after each iteration
+    out = diagnose(w, w0, trace, mults, x, y, lam, config=config)
+    out["trace"] = trace[config.trace_every - 1 :: config.trace_every]
+    out["weights"] = w
+    return out
+
+
+def _gd_run(noise, lam, x, y, mult, init_std, lr, *, steps, momentum, config) -> dict:
+    """Heavy-ball GD on ``E`` as in :mod:`training.train` (``optimizer="sgd"``, full batch)."""
+    n = len(noise)
+    mults = [mult[i] for i in range(n)]
+    w0 = [init_std[i] * z for i, z in enumerate(noise)]
+
+    def objective(w):
+        return cross_entropy(apply(w, mults, x), y) + lam * penalty(w, [1.0] * n)
+
+    def step(carry, _):
+        w, v = carry
+        value, g = jax.value_and_grad(objective)(w)
+        v = [momentum * vi + gi for vi, gi in zip(v, g, strict=True)]
+        w = [wi - lr[i] * vi for i, (wi, vi) in enumerate(zip(w, v, strict=True))]
+        return (w, v), value
+
+    zeros = [jnp.zeros_like(w) for w in w0]
+    (w, _), trace = jax.lax.scan(step, (w0, zeros), length=steps)
+    trace = jnp.concatenate([trace[1:], objective(w)[None]])
+    out = diagnose(w, w0, trace, mults, x, y, lam, config=config)
+    out["weights"] = w
+    return out
+
+
+def _lanes(run):
+    """vmap ``run(noise, lam, x, y, mult, init_std, ...)`` over nets, λ (per net) and seeds."""
+    over_seeds = jax.vmap(run, in_axes=(0, None, None, None, None, None))
+    over_lams = jax.vmap(over_seeds, in_axes=(None, 0, None, None, None, None))
+    return jax.vmap(over_lams, in_axes=(None, 0, None, None, 0, 0))
+
+
+@partial(jax.jit, static_argnames=("config",))
+def _stationary_jit(noise, lams, x, y, mult, init_std, *, config):
+    return _lanes(partial(_lbfgs_run, config=config))(noise, lams, x, y, mult, init_std)
+
+
+@partial(jax.jit, static_argnames=("steps", "momentum", "config"))
+def _budget_jit(noise, lams, x, y, mult, init_std, lr, *, steps, momentum, config):
+    def run(noise, lam, x, y, mult, init_std, lr):
+        return _gd_run(
+            noise, lam, x, y, mult, init_std, lr, steps=steps, momentum=momentum, config=config
+        )
+
+    over_seeds = jax.vmap(run, in_axes=(0, None, None, None, None, None, None))
+    over_lams = jax.vmap(over_seeds, in_axes=(None, 0, None, None, None, None, None))
+    over_nets = jax.vmap(over_lams, in_axes=(None, 0, None, None, 0, 0, 0))
+    return over_nets(noise, lams, x, y, mult, init_std, lr)
+
+
+@jax.jit
+def _evaluate_jit(weights, mult, x, y):
+    def one(w, m):
+        logits = apply(w, [m[i] for i in range(len(w))], x)
+        return cross_entropy(logits, y), jnp.mean(jnp.argmax(logits, axis=-1) == y)
+
+    flat = [w.reshape((-1,) + w.shape[3:]) for w in weights]  # [net·λ·seed, ...]
+    n_lanes = weights[0].shape[0] * weights[0].shape[1] * weights[0].shape[2]
+    m = jnp.repeat(mult, n_lanes // mult.shape[0], axis=0)
+    loss, acc = jax.vmap(one)(flat, m)
+    shape = weights[0].shape[:3]
+    return loss.reshape(shape), acc.reshape(shape)
+
+
+# ---------------------------------------------------------------- public doors
+
+
+def _prepare(data: Dataset, nets, lam_sums, seeds, pad_input):
+    if len(nets) < 1:
+        raise ValueError("nets must hold at least one network")
+    shapes = [tuple((l.fan_in, l.fan_out) for l in layers) for layers in nets]
+    if len(set(shapes)) != 1:
+        raise ValueError(f"nets must share one architecture's shapes, got {shapes}")
+    lams = check_positive("lam_sums", lam_sums)
+    if lams.ndim != 2 or lams.shape[0] != len(nets):
+        raise ValueError(f"lam_sums must have shape (len(nets), n_lams), got {lams.shape}")
+    if len(seeds) < 1:
+        raise ValueError("seeds must hold at least one seed")
+    d = data.input_dim
+    if shapes[0][0][0] != d:
+        raise ValueError(f"nets must take input_dim={d}, got fan_in {shapes[0][0][0]}")
+    pad = d if pad_input is None else int(pad_input)
+    if pad < d:
+        raise ValueError(f"pad_input must be >= input_dim={d}, got {pad_input!r}")
+    noise, _ = draw_noise(
+        seeds, shapes=shapes[0], steps=0, batch_size=None, n_train=len(data.y_train),
+        dtype=jnp.float64,
+    )  # fmt: skip
+    # zero input features (and zero rows of the first layer) do not change the problem;
+    # they let data sets of different input_dim share one compiled program
+    noise[0] = jnp.pad(noise[0], ((0, 0), (0, pad - d), (0, 0)))
+    x = jnp.pad(jnp.asarray(data.x_train, jnp.float64), ((0, 0), (0, pad - d)))
+    mult = jnp.asarray([[l.multiplier for l in layers] for layers in nets], jnp.float64)
+    std = jnp.asarray([[l.init_std for l in layers] for layers in nets], jnp.float64)
+    return noise, jnp.asarray(lams), x, jnp.asarray(data.y_train, jnp.int32), mult, std, pad
+
+
+def evaluate(data: Dataset, weights, mult) -> tuple[np.ndarray, np.ndarray]:
+    """Test cross-entropy and accuracy ``[net, λ, seed]`` of weights from a sweep."""
+    with jax.enable_x64(True):
+        pad = weights[0].shape[-2]
+        x = jnp.pad(jnp.asarray(data.x_test, jnp.float64), ((0, 0), (0, pad - data.input_dim)))
+        loss, acc = _evaluate_jit(weights, jnp.asarray(mult), x, jnp.asarray(data.y_test))
+        return np.asarray(loss), np.asarray(acc)
+
+
+def _finish(out, data, mult, keep_weights) -> dict[str, np.ndarray]:
+    test_loss, test_acc = evaluate(data, out["weights"], mult)
+    result = {k: np.asarray(v) for k, v in out.items() if k != "weights"}
+    result["test_loss"], result["test_acc"] = test_loss, test_acc
+    if keep_weights:
+        result["weights"] = [np.asarray(w) for w in out["weights"]]
+    return result
+
+
+def stationary_sweep(
+    data: Dataset,
+    nets: Sequence[Sequence[Layer]],
+    *,
+    lam_sums,
+    seeds: Sequence[int],
+    config: StationaryConfig = DEFAULT_CONFIG,
+    pad_input: int | None = None,
+    keep_weights: bool = False,
+) -> dict:
+    """L-BFGS to stationarity for every network × λ × seed, vmapped; arrays ``[net, λ, seed]``.
+
+    ``nets``: architectures with the same shapes (e.g. the three parametrizations of one
+    width); ``lam_sums`` (len(nets), n_lams): λ_sum per network.  The seed sets the
+    noise ``z`` of the initialization ``W_l = s_l z_l`` (:func:`training.train.draw_noise`:
+    the same for every network and λ).  ``pad_input`` pads the inputs with zero features
+    (and the first layer with zero rows that stay zero) so that data sets of different
+    ``input_dim`` share a compiled program.  Returns the keys of :func:`diagnose` plus
+    ``trace`` (objective every ``trace_every`` iterations), ``test_loss``, ``test_acc``
+    and, if ``keep_weights``, the final ``weights`` (one array per layer).
+
+    >>> from training.data import teacher
+    >>> from training.models import architecture
+    >>> data = teacher(n_train=20, n_test=50, input_dim=3, n_classes=2)
+    >>> nets = [architecture(input_dim=3, width=4, depth=1, n_classes=2, parametrization=p)
+    ...         for p in ("standard", "ntk")]
+    >>> out = stationary_sweep(data, nets, lam_sums=[[1e-2], [1e-2]], seeds=[0, 1],
+    ...                        config=StationaryConfig(iterations=60, clarke_steps=5))
+    >>> out["clarke_ratio"].shape, out["layer_share"].shape
+    ((2, 1, 2), (2, 1, 2, 2))
+    """
+    with jax.enable_x64(True):
+        noise, lams, x, y, mult, std, _ = _prepare(data, nets, lam_sums, seeds, pad_input)
+        out = _stationary_jit(noise, lams, x, y, mult, std, config=config)
+        return _finish(out, data, mult, keep_weights)
+
+
+def budget_sweep(
+    data: Dataset,
+    nets: Sequence[Sequence[Layer]],
+    *,
+    lam_sums,
+    seeds: Sequence[int],
+    lr,
+    steps: int = 160,
+    momentum: float = 0.9,
+    config: StationaryConfig = DEFAULT_CONFIG,
+    pad_input: int | None = None,
+) -> dict:
+    """Heavy-ball GD for a fixed number of ``steps`` on the lanes of :func:`stationary_sweep`.
+
+    ``lr`` (len(nets), n_layers): per-layer learning rates ``η_l`` of each network.  The
+    same diagnostics (``config`` sets the kink tolerance and window) tell how far from
+    stationary the budget leaves each run.
+    """
+    if int(steps) != steps or steps <= config.window:
+        raise ValueError(f"steps must be an integer > window={config.window}, got {steps!r}")
+    if not 0 <= momentum < 1:
+        raise ValueError(f"momentum must be in [0, 1), got {momentum!r}")
+    with jax.enable_x64(True):
+        noise, lams, x, y, mult, std, _ = _prepare(data, nets, lam_sums, seeds, pad_input)
+        lr = check_nonnegative("lr", lr)
+        if lr.shape != (len(nets), len(nets[0])):
+            raise ValueError(f"lr must have shape (len(nets), n_layers), got {lr.shape}")
+        out = _budget_jit(
+            noise, lams, x, y, mult, std, jnp.asarray(lr), steps=int(steps),
+            momentum=float(momentum), config=config,
+        )  # fmt: skip
+        return _finish(out, data, mult, False)
+
+
+# ---------------------------------------------------------------- tuning λ across widths
+
+REGIMES = ("stationary", "budget")
+
+
+def _refine_offsets(coarse_step: float, better_side: int) -> np.ndarray:
+    """Refinement around the coarse optimum: ±step/3 and 2 step/3 toward the better neighbour."""
+    return np.array([-1.0, 1.0, 2.0 * better_side]) * coarse_step / 3
+
+
+def tune_depth(
+    data: Dataset,
+    *,
+    depth: int,
+    widths: Sequence[int],
+    parametrizations: Sequence[str],
+    seeds: Sequence[int],
+    center: dict,
+    lr: dict,
+    steps: int = 160,
+    coarse_step: float = 1.0,
+    config: StationaryConfig = DEFAULT_CONFIG,
+    pad_input: int | None = None,
+    log=None,
+) -> dict[str, np.ndarray]:
+    """λ*_sum(P) of every parametrization, at stationarity (L-BFGS) and after ``steps`` of GD.
+
+    Per width and regime, a coarse grid of 3 λ (``coarse_step`` decades apart) centred on
+    the previous width's λ* (at the first width on ``center[regime]``, the standard λ,
+    carried to the other parametrizations by the exact rescaling ``λ M^(2/L)``), then 3
+    refinement points around the best (:func:`_refine_offsets`); λ* by
+    :func:`training.experiment.lam_star` over all 6.  ``lr[par]``: GD base rate (per layer
+    :func:`training.models.lr_factors`, μP for mean-field).  Returns arrays keyed
+    ``<par>/<regime>/<quantity>``: ``lams``, ``test_loss`` and every diagnostic
+    ``[width, λ, seed, ...]``, ``lam_star`` [width], ``lam_star_seeds`` [width, seed],
+    ``lam_star_edge``, ``best`` [width] (index of the λ nearest λ*), and ``widths``,
+    ``p_total``.
+    """
+    import math
+
+    from training.experiment import lam_star
+    from training.models import architecture, lr_factors, n_penalized
+
+    L = depth + 1
+    out: dict[str, list] = {}
+    prev: dict = {}
+    p_total = []
+    for width in widths:
+        nets = [
+            architecture(
+                input_dim=data.input_dim,
+                width=width,
+                depth=depth,
+                n_classes=data.n_classes,
+                parametrization=par,
+            )  # fmt: skip
+            for par in parametrizations
+        ]
+        p_total.append(n_penalized(nets[0]))
+        rates = np.array(
+            [
+                lr[par]
+                * np.asarray(
+                    lr_factors(
+                        layers,
+                        parametrization=par,
+                        optimizer="sgd",
+                        lr_scaling="mup" if par == "mean_field" else "none",
+                        base_width=1,
+                    )
+                )  # fmt: skip
+                for par, layers in zip(parametrizations, nets, strict=True)
+            ]
+        )
+        for regime in REGIMES:
+
+            def run(lams, regime=regime, nets=nets, rates=rates):
+                if regime == "stationary":
+                    return stationary_sweep(
+                        data, nets, lam_sums=lams, seeds=seeds, config=config, pad_input=pad_input
+                    )
+                return budget_sweep(
+                    data, nets, lam_sums=lams, seeds=seeds, lr=rates, steps=steps,
+                    config=config._replace(clarke_steps=0), pad_input=pad_input,
+                )  # fmt: skip
+
+            centers = np.array(
+                [
+                    prev[(par, regime)]
+                    if (par, regime) in prev
+                    else center[regime] * math.prod(l.multiplier for l in layers) ** (2 / L)
+                    for par, layers in zip(parametrizations, nets, strict=True)
+                ]
+            )
+            coarse = centers[:, None] * 10.0 ** (np.array([-1.0, 0.0, 1.0]) * coarse_step)
+            first = run(coarse)
+            mean = np.where(np.isfinite(first["test_loss"]), first["test_loss"], np.inf).mean(-1)
+            i_best = np.argmin(mean, axis=1)
+            side = np.where((i_best == 2) | ((i_best == 1) & (mean[:, 2] < mean[:, 0])), 1, -1)
+            fine = np.array(
+                [
+                    coarse[k, i_best[k]] * 10.0 ** _refine_offsets(coarse_step, side[k])
+                    for k in range(len(nets))
+                ]
+            )
+            second = run(fine)
+            lams = np.concatenate([coarse, fine], axis=1)
+            both = {k: np.concatenate([first[k], second[k]], axis=1) for k in first}
+            for k, par in enumerate(parametrizations):
+                tag = f"{par}/{regime}"
+                test = both["test_loss"][k]  # [λ, seed]
+                star, edge = lam_star(lams[k], np.mean(test, axis=1))
+                seeds_star = [lam_star(lams[k], test[:, s])[0] for s in range(len(seeds))]
+                prev[(par, regime)] = star
+                rows = {
+                    "lams": lams[k],
+                    "lam_star": star,
+                    "lam_star_edge": edge,
+                    "lam_star_seeds": seeds_star,
+                    "best": int(np.argmin(np.abs(np.log(lams[k] / star)))),
+                }
+                rows.update({q: v[k] for q, v in both.items() if q != "trace"})
+                for q, v in rows.items():
+                    out.setdefault(f"{tag}/{q}", []).append(v)
+            if log is not None:
+                log(
+                    f"  depth {depth} P={width} {regime}: λ* "
+                    + ", ".join(f"{p}={prev[(p, regime)]:.2e}" for p in parametrizations)
+                )
+    result = {k: np.asarray(v) for k, v in out.items()}
+    result["widths"] = np.asarray(widths, float)
+    result["p_total"] = np.asarray(p_total, float)
+    return result
