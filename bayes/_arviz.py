@@ -10,12 +10,12 @@ newline, so the filter's pattern begins with ``\s*`` (``.`` does not match a new
 
 from __future__ import annotations
 
-import os
-import tempfile
 import warnings
 from pathlib import Path
 
 import numpy as np
+
+from theory._io import atomic_path
 
 with warnings.catch_warnings():
     warnings.filterwarnings(
@@ -116,17 +116,9 @@ def rank_ecdf_band(n_ranks: int, max_rank: int, prob: float = 0.99, seed: int = 
 
 def to_netcdf(idata, path: Path) -> Path:
     """Write ``idata`` to ``path`` atomically (temporary file + ``os.replace``)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        idata.to_netcdf(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    with atomic_path(path) as tmp:
+        idata.to_netcdf(str(tmp))
+    return Path(path)
 
 
 def from_netcdf(path: Path) -> az.InferenceData:

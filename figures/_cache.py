@@ -18,9 +18,9 @@ import ast
 import hashlib
 import io
 import json
-import os
+import shutil
 import sys
-import tempfile
+import zipfile
 from collections.abc import Mapping
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from figures._paths import ROOT, cache_dir
+from theory._io import atomic_write_bytes
 
 __all__ = ["CacheError", "code_version", "key_for", "load", "save"]
 
@@ -116,17 +117,7 @@ def save(name: str, key: str, result: Mapping, directory: Path | None = None) ->
     np.savez(buf, **{k: np.asarray(v) for k, v in result.items()})
     payload = buf.getvalue()
     digest = hashlib.sha256(payload).hexdigest().encode()
-    path = _path(name, key, directory)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(MAGIC + digest + b"\n" + payload)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return atomic_write_bytes(_path(name, key, directory), MAGIC + digest + b"\n" + payload)
 
 
 def _read(path: Path) -> dict[str, np.ndarray]:
@@ -148,7 +139,15 @@ def load(name: str, key: str, directory: Path | None = None) -> dict[str, np.nda
         return None
     try:
         return _read(path)
-    except (CacheError, OSError, ValueError) as exc:
-        print(f"cache: discarding {path.name}: {exc}", file=sys.stderr)
-        path.unlink(missing_ok=True)
+    except (CacheError, OSError, ValueError, zipfile.BadZipFile) as exc:
+        discard(path, exc)
         return None
+
+
+def discard(path: Path, why) -> None:
+    """Remove an untrustworthy cache entry (a file, or a directory in its place) with a notice."""
+    print(f"cache: discarding {path.name}: {why}", file=sys.stderr)
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink(missing_ok=True)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -11,6 +9,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+
+from theory._io import atomic_path  # noqa: E402
 
 __all__ = [
     "COLUMN_WIDTH",
@@ -92,14 +92,8 @@ def save(fig, directory: Path, name: str) -> list[Path]:
         ("png", {"Software": None}),
     ):
         path = directory / f"{name}.{ext}"
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{name}.", suffix=f".{ext}")
-        os.close(fd)
-        try:
+        with atomic_path(path) as tmp:
             fig.savefig(tmp, format=ext, metadata=meta)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
         paths.append(path)
     plt.close(fig)
     return paths

@@ -140,3 +140,104 @@ def test_no_signal_is_one_answer(seed, scale_y, scale_x):
         # the profile likelihood is flat near its maximum: Brent's answer moves at ~1e-5
         # relative under float64 reordering (measured max 3e-6 over 300 data sets)
         np.testing.assert_allclose(others, base, rtol=1e-4)
+
+
+# ---------------------------------------------------------------- training
+
+
+def test_training_rejects_labels_that_would_wrap_or_give_nan():
+    import jax.numpy as jnp
+
+    from training.train import cross_entropy
+
+    logits = jnp.zeros((3, 4))
+    for bad in ([-1, 0, 1], [0, 1, 4]):  # -1 would wrap to class 3; 4 would give NaN
+        with pytest.raises(ValueError, match="y must hold labels in"):
+            cross_entropy(logits, jnp.asarray(bad))
+    assert float(cross_entropy(logits, jnp.asarray([0, 1, 3]))) == pytest.approx(np.log(4))
+
+
+def test_sweep_rejects_bad_labels_before_training():
+    from training.data import teacher
+    from training.models import architecture
+    from training.train import sweep
+
+    data = teacher(n_train=20, n_test=20, input_dim=3, n_classes=2)
+    bad = data._replace(y_train=data.y_train - 1)  # labels -1 and 0
+    layers = architecture(input_dim=3, width=4, depth=1, n_classes=2, parametrization="ntk")
+    with pytest.raises(ValueError, match="data.y_train"):
+        sweep(bad, layers, lam_sums=[1e-3], seeds=[0], lr=0.1)
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [("optimizer", "SGD"), ("b1", 1.0), ("b2", -0.1), ("momentum", 1.0), ("steps", 0),
+     ("eps", 0.0), ("batch_size", 0)],
+)  # fmt: skip
+def test_train_config_fields_are_checked(field, value):
+    from training.train import TrainConfig, check_config
+
+    with pytest.raises(ValueError, match=field):
+        check_config(TrainConfig()._replace(**{field: value}))
+
+
+# ---------------------------------------------------------------- files and caches
+
+
+def test_written_files_follow_the_umask(tmp_path):
+    import os
+
+    from theory._io import atomic_write_text
+
+    old = os.umask(0o022)
+    try:
+        path = atomic_write_text(tmp_path / "a.tex", "x")
+    finally:
+        os.umask(old)
+    assert path.stat().st_mode & 0o777 == 0o644  # mkstemp alone would give 0o600
+
+
+@pytest.fixture
+def tmp_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("L2SCALE_CACHE_DIR", str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
+def test_a_checksummed_but_broken_zip_is_discarded(tmp_cache, capsys):
+    import hashlib
+
+    from figures import _cache
+
+    key = _cache.key_for("demo", {})
+    payload = b"PK\x03\x04 not really a zip"  # a valid checksum over a broken archive
+    digest = hashlib.sha256(payload).hexdigest().encode()
+    path = _cache._path("demo", key, None)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(_cache.MAGIC + digest + b"\n" + payload)
+    assert _cache.load("demo", key) is None
+    assert not path.exists() and "discarding" in capsys.readouterr().err
+
+
+def test_a_directory_in_place_of_a_cache_file_is_discarded(tmp_cache, capsys):
+    from figures import _cache
+
+    key = _cache.key_for("demo", {})
+    path = _cache._path("demo", key, None)
+    (path / "inner").mkdir(parents=True)
+    assert _cache.load("demo", key) is None
+    assert not path.exists() and "discarding" in capsys.readouterr().err
+
+
+def test_a_cached_result_missing_a_key_is_recomputed(tmp_cache, tmp_path, capsys):
+    import figures
+    from figures import _cache, _registry
+
+    name = "prior_equivalence"
+    config = figures.config_for(name, quick=True)
+    result, _ = figures.compute_cached(name, config)
+    key = _registry._key(name, config)
+    _cache.save(name, key, {k: v for k, v in list(result.items())[1:]})  # drop one key
+    paths = _registry.run(name, quick=True, out_dir=tmp_path, log=lambda _: None)
+    assert all(p.exists() for p in paths)
+    assert "missing key" in capsys.readouterr().err
+    assert set(_cache.load(name, key)) == set(result)  # the full result is cached again

@@ -8,13 +8,13 @@ equation by hand.  Macro names are letters only (a TeX requirement).
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import sympy as sp
+
+from theory._io import atomic_write_text
 
 __all__ = ["register", "registered", "render", "write_generated", "atomic_write_text"]
 
@@ -54,19 +54,6 @@ def render(name: str) -> str:
         )
     value = _REGISTRY[name][0]()
     return value if isinstance(value, str) else sp.latex(value)
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` via a temporary file and ``os.replace``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def write_generated(directory: Path | None = None) -> Path:

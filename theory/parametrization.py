@@ -169,6 +169,8 @@ def transfer_lambda(
 
     ``lam · (width_to / width_from) ** width_exponent(parametrization, normalization)``.
     """
+    check_width("width_from", width_from)  # named here: the helpers below say "width"
+    check_width("width_to", width_to)
     lam_ntk_value = lambda_to_ntk(
         lam, width=width_from, parametrization=parametrization, normalization=normalization
     )

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import random
-import tempfile
 from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
+
+from theory._io import atomic_path
+from theory._validate import check_int
 
 __all__ = ["Dataset", "digits", "mnist1d", "teacher", "load", "DATASETS"]
 
@@ -57,18 +58,14 @@ def digits(*, n_train: int = 200, split_seed: int = 0) -> Dataset:
     True
     """
     from sklearn.datasets import load_digits
-    from sklearn.model_selection import train_test_split
 
     x, y = load_digits(return_X_y=True)
-    x_tr, x_te, y_tr, y_te = train_test_split(
-        x, y, train_size=n_train, stratify=y, random_state=split_seed
-    )
-    x_tr, x_te = _standardize(x_tr.astype(np.float64), x_te.astype(np.float64))
-    return Dataset(x_tr, y_tr.astype(np.int32), x_te, y_te.astype(np.int32), 10)
+    return _stratified(x, y, _check_n_train(n_train, 10, len(y)), split_seed, 10)
 
 
 def _check_n_train(n_train, n_classes: int, n_total: int) -> int:
-    if int(n_train) != n_train or not n_classes <= n_train <= n_total - n_classes:
+    check_int("n_train", n_train)
+    if not n_classes <= n_train <= n_total - n_classes:
         raise ValueError(
             f"n_train must be an integer in [{n_classes}, {n_total - n_classes}], got {n_train!r}"
         )
@@ -118,15 +115,8 @@ def _mnist1d_arrays(num_samples: int, seed: int, cache: Path | None) -> tuple:
     x = np.concatenate([out["x"], out["x_test"]]).astype(np.float64)
     y = np.concatenate([out["y"], out["y_test"]]).astype(np.int32)
     if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                np.savez(fh, x=x, y=y)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with atomic_path(path) as tmp, open(tmp, "wb") as fh:
+            np.savez(fh, x=x, y=y)
     return x, y
 
 

@@ -37,13 +37,15 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from theory._validate import check_choice, check_nonnegative, check_positive
+from theory._validate import check_choice, check_int, check_nonnegative, check_positive
 from theory.transfer import OPTIMIZERS
 from training.data import Dataset
 from training.models import Layer, apply
 
 __all__ = [
     "TrainConfig",
+    "check_config",
+    "check_labels",
     "cross_entropy",
     "penalty",
     "objective",
@@ -70,8 +72,43 @@ class TrainConfig(NamedTuple):
 DEFAULT_CONFIG = TrainConfig()
 
 
+def check_config(config: TrainConfig) -> TrainConfig:
+    """Every field of ``config`` in its domain (``ValueError`` naming the field)."""
+    if not isinstance(config, TrainConfig):
+        raise ValueError(f"config must be a TrainConfig, got {config!r}")
+    check_choice("optimizer", config.optimizer, OPTIMIZERS)
+    check_int("steps", config.steps, minimum=1)
+    for name in ("momentum", "b1", "b2"):  # a decay of 1 never forgets: the moments blow up
+        value = float(check_nonnegative(name, getattr(config, name)))
+        if value >= 1:
+            raise ValueError(f"{name} must be in [0, 1), got {getattr(config, name)!r}")
+    check_positive("eps", config.eps)
+    if config.batch_size is not None:
+        check_int("batch_size", config.batch_size, minimum=1)
+    return config
+
+
+def check_labels(y, n_classes: int, name: str = "y") -> np.ndarray:
+    """Integer class labels in ``[0, n_classes)`` (``-1`` would wrap to the last class and
+    ``n_classes`` give NaN inside the jitted loss, silently)."""
+    y = np.asarray(y)
+    if y.ndim != 1 or y.dtype.kind not in "iu":
+        raise ValueError(f"{name} must be a 1-d array of integer labels, got {y.dtype} {y.shape}")
+    if y.size and (y.min() < 0 or y.max() >= n_classes):
+        raise ValueError(
+            f"{name} must hold labels in [0, {n_classes}), got min {y.min()}, max {y.max()}"
+        )
+    return y
+
+
 def cross_entropy(logits: jax.Array, y: jax.Array) -> jax.Array:
-    """Mean over rows of ``-log softmax(logits)[y]`` (natural log)."""
+    """Mean over rows of ``-log softmax(logits)[y]`` (natural log).
+
+    Concrete labels are checked (:func:`check_labels`); traced ones (inside ``jit``) were
+    checked where the data entered (:func:`sweep`, :mod:`training.stationary`).
+    """
+    if not isinstance(y, jax.core.Tracer) and not isinstance(logits, jax.core.Tracer):
+        check_labels(y, logits.shape[-1])
     logp = jax.nn.log_softmax(logits, axis=-1)
     return -jnp.mean(jnp.take_along_axis(logp, y[:, None], axis=-1))
 
@@ -108,6 +145,7 @@ def train_run(noise, batches, lam_sum, data, scales, *, config: TrainConfig) -> 
     The random draws are made outside (:func:`draw_noise`): with them inside, XLA's
     CPU compiler takes seconds longer on the scan.
     """
+    check_config(config)  # static: checked once, when the run is traced
     x_tr, y_tr, x_te, y_te = data
     mult, init_std, lr, rho, base_lr = scales
     n_layers = len(noise)
@@ -247,7 +285,14 @@ def _run_chunks(noise, batches, lams, arrays, scales, config, chunk) -> dict[str
 
 
 def _prepare(data: Dataset, layers, lr, base_lr, lam_sums, seeds, rho, config, dtype):
-    check_choice("optimizer", config.optimizer, OPTIMIZERS)
+    check_config(config)
+    check_labels(data.y_train, data.n_classes, "data.y_train")
+    check_labels(data.y_test, data.n_classes, "data.y_test")
+    if layers[-1].fan_out != data.n_classes or layers[0].fan_in != data.input_dim:
+        raise ValueError(
+            f"layers must map input_dim={data.input_dim} to n_classes={data.n_classes}, got "
+            f"{layers[0].fan_in} -> {layers[-1].fan_out}"
+        )
     check_choice("dtype", np.dtype(dtype).name, ("float32", "float64"))
     lams = check_nonnegative("lam_sums", lam_sums)
     if lams.ndim != 1:
