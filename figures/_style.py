@@ -9,10 +9,12 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 
 from theory._io import atomic_path  # noqa: E402
 
 __all__ = [
+    "mc_markers",
     "COLUMN_WIDTH",
     "PAGE_WIDTH",
     "COLORS",
@@ -81,6 +83,13 @@ def log_axes(ax, x: bool = True, y: bool = True) -> None:
     if y:
         ax.set_yscale("log")
         ax.yaxis.set_minor_formatter(NullFormatter())
+
+
+def mc_markers(ax, x, mean, se, color, **kw):
+    """Monte Carlo estimates as open markers with ±2 standard-error bars (every figure's
+    convention for simulation against theory); ``kw`` overrides the marker style."""
+    style = {"fmt": "o", "ms": 2.5, "mfc": "white", "elinewidth": 0.7, "capsize": 0} | kw
+    return ax.errorbar(x, mean, yerr=2 * np.asarray(se), color=color, **style)
 
 
 def save(fig, directory: Path, name: str) -> list[Path]:

@@ -145,24 +145,14 @@ def compute(
 def plot(result):
     import matplotlib.pyplot as plt
 
-    from figures._style import new_figure
+    from figures._style import mc_markers, new_figure
 
     fig, (ax, bx) = new_figure("page", height=2.4, ncols=2)
     colors = plt.cm.viridis(np.linspace(0.0, 0.85, len(result["widths_risk"])))
     for k, p in enumerate(result["widths_risk"]):
         c = colors[k]
         ax.plot(result["lam"], result[f"theory/{k}"], color=c, label=f"$P = {p:g}$")
-        ax.errorbar(
-            result["lam_sim"],
-            result[f"sim_mean/{k}"],
-            yerr=2 * result[f"sim_se/{k}"],
-            fmt="o",
-            ms=2.5,
-            color=c,
-            mfc="white",
-            elinewidth=0.7,
-            capsize=0,
-        )
+        mc_markers(ax, result["lam_sim"], result[f"sim_mean/{k}"], result[f"sim_se/{k}"], c)
         ax.plot(
             result[f"lam_star/{k}"], result[f"loss_star/{k}"], "*", color=c, ms=7, mec="k", mew=0.4
         )

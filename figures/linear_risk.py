@@ -90,7 +90,7 @@ def plot(result):
     import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
 
-    from figures._style import new_figure
+    from figures._style import mc_markers, new_figure
 
     fig, ax = new_figure("column", height=2.4)
     colors = plt.get_cmap("viridis")(np.linspace(0.0, 0.8, len(result["gammas"])))
@@ -98,18 +98,7 @@ def plot(result):
     for i, gamma in enumerate(result["gammas"]):
         c = colors[i]
         ax.plot(lam, result[f"risk/{i}"], color=c, label=f"$\\gamma = {gamma:g}$")
-        ax.errorbar(
-            lam_mc,
-            result[f"mc_mean/{i}"],
-            yerr=2 * result[f"mc_se/{i}"],
-            fmt="o",
-            ms=2.5,
-            color=c,
-            mfc="white",
-            mew=0.8,
-            elinewidth=0.7,
-            capsize=0,
-        )
+        mc_markers(ax, lam_mc, result[f"mc_mean/{i}"], result[f"mc_se/{i}"], c, mew=0.8)
         ax.plot(result["lam_star"][i], result["risk_star"][i], "*", ms=8, color=c, mec="k", mew=0.4)
         if np.isfinite(result["ridgeless"][i]):
             ax.axhline(result["ridgeless"][i], color=c, ls=":", lw=0.8)

@@ -69,24 +69,14 @@ def plot(result):
     import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
 
-    from figures._style import new_figure
+    from figures._style import mc_markers, new_figure
 
     fig, ax = new_figure("column", height=2.4)
     colors = plt.cm.viridis(np.linspace(0.0, 0.85, len(result["psi1s"])))
     for k, psi1 in enumerate(result["psi1s"]):
         c = colors[k]
         ax.plot(result["lam"], result[f"theory/{k}"], color=c, label=f"$\\psi_1 = {psi1:g}$")
-        ax.errorbar(
-            result["lam_sim"],
-            result[f"sim_mean/{k}"],
-            yerr=2 * result[f"sim_se/{k}"],
-            fmt="o",
-            ms=2.5,
-            color=c,
-            mfc="white",
-            elinewidth=0.7,
-            capsize=0,
-        )
+        mc_markers(ax, result["lam_sim"], result[f"sim_mean/{k}"], result[f"sim_se/{k}"], c)
         lam_star = float(result[f"lam_star/{k}"])
         if lam_star > 0:
             ax.plot(lam_star, result[f"risk_star/{k}"], "*", color=c, ms=7, mec="k", mew=0.4)
