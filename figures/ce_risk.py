@@ -17,6 +17,7 @@ import math
 
 import numpy as np
 
+from figures._fit import max_abs_z
 from theory.classification import (
     lambda_star_conventions,
     optimal_lambda,
@@ -191,11 +192,7 @@ def macros(result) -> dict[str, str]:
     for k, _ in enumerate(result["widths_risk"]):
         out[f"CERiskLamStar{names[k]}"] = f"{float(result[f'lam_star/{k}']):.2g}"
         out[f"CERiskLossStar{names[k]}"] = f"{float(result[f'loss_star/{k}']):.3f}"
-    z = [
-        np.max(np.abs(result[f"sim_mean/{k}"] - result[f"sim_theory/{k}"]) / result[f"sim_se/{k}"])
-        for k in range(len(result["widths_risk"]))
-    ]
-    out["CEMaxZ"] = f"{max(z):.1f}"
+    out["CEMaxZ"] = f"{max_abs_z(result, len(result['widths_risk'])):.1f}"
     out["CEExponentNTK"] = f"{float(result['exponent_ce']):.2f}"
     out["CEExponentStandardSum"] = f"{float(result['exponent_ce']) + 1:.2f}"
     out["CEExponentMeanFieldSum"] = f"{float(result['exponent_ce']) - 1:.2f}"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from figures._fit import max_abs_z
 from theory.random_features import (
     asymptotic_risk,
     optimal_lambda,
@@ -124,9 +125,5 @@ def macros(result) -> dict[str, str]:
     for k, _ in enumerate(result["psi1s"]):
         out[f"RFRiskLamStar{names[k]}"] = f"{float(result[f'lam_star/{k}']):.3g}"
         out[f"RFRiskTuned{names[k]}"] = f"{float(result[f'risk_star/{k}']):.3f}"
-    z = [
-        np.max(np.abs(result[f"sim_mean/{k}"] - result[f"sim_theory/{k}"]) / result[f"sim_se/{k}"])
-        for k in range(len(result["psi1s"]))
-    ]
-    out["RFRiskMaxZ"] = f"{max(z):.1f}"
+    out["RFRiskMaxZ"] = f"{max_abs_z(result, len(result['psi1s'])):.1f}"
     return out
