@@ -57,7 +57,7 @@ import optax
 from theory._validate import check_nonnegative, check_positive
 from training.data import Dataset
 from training.models import Layer, apply
-from training.train import check_labels, cross_entropy, draw_noise, penalty
+from training.train import check_dataset, cross_entropy, draw_noise, penalty
 
 __all__ = [
     "StationaryConfig",
@@ -343,8 +343,7 @@ def _prepare(data: Dataset, nets, lam_sums, seeds, pad_input):
         raise ValueError(f"lam_sums must have shape (len(nets), n_lams), got {lams.shape}")
     if len(seeds) < 1:
         raise ValueError("seeds must hold at least one seed")
-    check_labels(data.y_train, data.n_classes, "data.y_train")
-    check_labels(data.y_test, data.n_classes, "data.y_test")
+    check_dataset(data)
     d = data.input_dim
     if shapes[0][0][0] != d:
         raise ValueError(f"nets must take input_dim={d}, got fan_in {shapes[0][0][0]}")

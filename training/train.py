@@ -46,6 +46,7 @@ __all__ = [
     "TrainConfig",
     "check_config",
     "check_labels",
+    "check_dataset",
     "cross_entropy",
     "penalty",
     "objective",
@@ -99,6 +100,13 @@ def check_labels(y, n_classes: int, name: str = "y") -> np.ndarray:
             f"{name} must hold labels in [0, {n_classes}), got min {y.min()}, max {y.max()}"
         )
     return y
+
+
+def check_dataset(data: Dataset) -> Dataset:
+    """The labels of both splits of ``data`` in ``[0, data.n_classes)``."""
+    check_labels(data.y_train, data.n_classes, "data.y_train")
+    check_labels(data.y_test, data.n_classes, "data.y_test")
+    return data
 
 
 def cross_entropy(logits: jax.Array, y: jax.Array) -> jax.Array:
@@ -286,8 +294,7 @@ def _run_chunks(noise, batches, lams, arrays, scales, config, chunk) -> dict[str
 
 def _prepare(data: Dataset, layers, lr, base_lr, lam_sums, seeds, rho, config, dtype):
     check_config(config)
-    check_labels(data.y_train, data.n_classes, "data.y_train")
-    check_labels(data.y_test, data.n_classes, "data.y_test")
+    check_dataset(data)
     if layers[-1].fan_out != data.n_classes or layers[0].fan_in != data.input_dim:
         raise ValueError(
             f"layers must map input_dim={data.input_dim} to n_classes={data.n_classes}, got "
