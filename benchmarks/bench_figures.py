@@ -2,13 +2,17 @@
 
 Each run is a fresh process (package import and JAX start-up included).
 
-- quick, cold: an empty temporary cache;
+- quick, cold: an empty temporary cache and output directory;
+- quick, no-op (issue 17, target <= 5 s): the same command again, everything current.  Its
+  baseline, in the same temporary directory, is the run that the code before issue 17 made
+  every time: the drawing stamps removed, so every result is loaded from the cache and
+  every figure redrawn (nothing is recomputed in either: checked from the runs' logs);
 - full, cold: an empty temporary cache -- about half an hour on 2 cores, so it runs only with
   ``L2SCALE_BENCH_FULL_COLD=1``, or when the project cache is stale (next item); otherwise
   the row says it was not run;
-- full re-run: the project's own cache (``.cache/figures``) after ``make figures``, i.e. a
-  cache hit: loading results, drawing and writing the PDFs/PNGs.  If the cache is cold
-  this run fills it first and is timed again.
+- full re-run: the project's own cache (``.cache/figures``) and ``paper/figures`` after
+  ``make figures``, i.e. a no-op when they are current.  If the cache is cold this run
+  fills it first and is timed again.
 
 The ratio full-cold / re-run is the saving that the cache buys.  The figure processes'
 progress goes to stderr as it happens; the peak resident memory of the largest figure
@@ -19,6 +23,7 @@ row after the full run is the full run's peak unless the quick run was larger).
 from __future__ import annotations
 
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -29,19 +34,63 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _timed(args: list[str], cache: str | None) -> float:
+def _timed(args: list[str], cache: str | None, log: list[str] | None = None) -> float:
+    """Wall time of ``python -m figures ARGS``; its stderr goes to ours as it happens, or,
+    with ``log``, is collected there (and then echoed)."""
     env = dict(os.environ)
     if cache is not None:
         env["L2SCALE_CACHE_DIR"] = cache
     t0 = time.perf_counter()
-    subprocess.run(
+    out = subprocess.run(
         [sys.executable, "-m", "figures", *args],
         cwd=ROOT,
         env=env,
         check=True,
         stdout=subprocess.DEVNULL,
+        stderr=None if log is None else subprocess.PIPE,
+        text=True,
     )
-    return time.perf_counter() - t0
+    elapsed = time.perf_counter() - t0
+    if log is not None:
+        sys.stderr.write(out.stderr)
+        log.append(out.stderr)
+    return elapsed
+
+
+def _noop_rows(names: tuple[str, ...] = ()) -> list[dict]:
+    """Quick run cold, then the no-op re-run against the redraw-everything baseline (of the
+    figures ``names``; all by default)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        cache, out = str(Path(tmp) / "cache"), str(Path(tmp) / "out")
+        args = ["--quick", "--out", out, *names]
+        quick = _timed(args, cache)
+        logs: list[str] = []
+        noop = _timed(args, cache, logs)
+        for stamp in Path(out).glob("*.stamp.json"):
+            stamp.unlink()
+        redraw = _timed(args, cache, logs)
+        noop_again = _timed(args, cache, logs)
+    n_figures = len(re.findall(r"^\[\d+/\d+\] ", logs[0], flags=re.MULTILINE))
+    assert n_figures > 0, "the no-op run made no figure"
+    for label, log in zip(("no-op", "redraw", "no-op after redraw"), logs, strict=True):
+        assert "computed in" not in log, f"the {label} run recomputed a figure"
+    for label, log in (("no-op", logs[0]), ("no-op after redraw", logs[2])):
+        assert log.count("up to date") == n_figures, f"the {label} run redrew a figure"
+    return [
+        {"metric": "python -m figures --quick (cold cache)", "value": quick, "unit": "s"},
+        {"metric": "peak RSS, quick run", "value": _peak_rss_mb(), "unit": "MB"},
+        {
+            "metric": "python -m figures --quick, no-op (everything current)",
+            "value": min(noop, noop_again),
+            "unit": "s",
+            "baseline": redraw,
+            "ratio": redraw / min(noop, noop_again),
+            "target": "<= 5 s",
+            "note": f"{n_figures} figures, none computed or drawn (best of 2: "
+            f"{noop:.1f}, {noop_again:.1f} s); baseline: drawing stamps removed, every "
+            "result loaded and redrawn (what every re-run did before issue 17)",
+        },
+    ]
 
 
 def _peak_rss_mb() -> float:
@@ -50,12 +99,7 @@ def _peak_rss_mb() -> float:
 
 
 def run() -> list[dict]:
-    with tempfile.TemporaryDirectory() as quick_cache:
-        quick = _timed(["--quick"], quick_cache)
-    rows = [
-        {"metric": "python -m figures --quick (cold cache)", "value": quick, "unit": "s"},
-        {"metric": "peak RSS, quick run", "value": _peak_rss_mb(), "unit": "MB"},
-    ]
+    rows = _noop_rows()
     cold = {"metric": "python -m figures (cold cache)", "value": None, "unit": "s"}
     rows.append(cold)
     full = None
@@ -71,9 +115,13 @@ def run() -> list[dict]:
         rerun = _timed([], None)
     if full is None:
         cold["note"] = "not run: set L2SCALE_BENCH_FULL_COLD=1 (about 25 min)"
-    row = {"metric": "python -m figures re-run (cache hit)", "value": rerun, "unit": "s"}
+    row = {
+        "metric": "python -m figures re-run (project cache, no-op if current)",
+        "value": rerun,
+        "unit": "s",
+    }
     if full:
-        row.update(baseline=full, ratio=full / rerun, note="ratio = cold / cache hit")
+        row.update(baseline=full, ratio=full / rerun, note="ratio = cold / re-run")
     rows.append(row)
     rows.append(
         {"metric": "peak RSS, largest figure process", "value": _peak_rss_mb(), "unit": "MB"}

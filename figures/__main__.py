@@ -1,14 +1,31 @@
-"""``python -m figures [NAME ...] [--quick] [--list] [--force]``: regenerate the paper's figures."""
+"""``python -m figures [NAME ...] [--quick] [--force] [--out DIR] [--list]``: regenerate the
+paper's figures.
+
+Only what is stale is redone: a figure whose outputs are current is neither computed nor
+drawn, and when nothing is stale neither JAX nor the library is imported.
+"""
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import sys
 import time
+from pathlib import Path
 
-import bayes  # noqa: F401  (one XLA host device per core, before any figure starts JAX)
-from figures._paths import enable_jax_compilation_cache
-from figures._registry import FIGURES, run
+from figures import _deps
+from figures._paths import GENERATED_DIR, enable_jax_compilation_cache
+from figures._registry import FIGURES, is_current, outputs_current, run, write_stamp
+
+
+def _theory_tex() -> tuple:
+    """``(stamp, key, [theory.tex])`` of the paper's generated equations: keyed by every
+    module that :func:`theory._latex.write_generated` reaches and the SymPy version."""
+    from importlib.metadata import version
+
+    modules = _deps.closure({"theory._latex": ["write_generated"]})
+    key = hashlib.sha256(f"{_deps.digest(modules)}\0sympy={version('sympy')}".encode())
+    return GENERATED_DIR / "theory.stamp.json", key.hexdigest()[:32], [GENERATED_DIR / "theory.tex"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -18,7 +35,15 @@ def main(argv: list[str] | None = None) -> int:
         "--quick", action="store_true", help="small sizes, into .cache/figures-quick/"
     )
     parser.add_argument("--list", action="store_true", help="list the figures and exit")
-    parser.add_argument("--force", action="store_true", help="recompute even on a cache hit")
+    parser.add_argument(
+        "--force", action="store_true", help="recompute and redraw even when up to date"
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help="write the PDFs and PNGs into DIR (default: paper/figures, or .cache/figures-quick)",
+    )
     args = parser.parse_args(argv)
 
     if args.list:
@@ -31,16 +56,27 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
+    t0 = time.perf_counter()
     names = args.names or list(FIGURES)
-    enable_jax_compilation_cache()
-    if not args.names and not args.quick:
+    tex = _theory_tex() if not args.names and not args.quick else None
+    tex_stale = tex is not None and (args.force or not outputs_current(*tex))
+    if (
+        tex_stale
+        or args.force
+        or not all(is_current(n, quick=args.quick, out_dir=args.out) for n in names)
+    ):
+        import bayes  # noqa: F401  (one XLA host device per core, before any figure starts JAX)
+
+        enable_jax_compilation_cache()
+    if tex_stale:
         from theory._latex import write_generated
 
+        stamp, key, outputs = tex
         print(f"writing {write_generated()}", file=sys.stderr)
-    t0 = time.perf_counter()
+        write_stamp(stamp, key, outputs)
     for i, name in enumerate(names, 1):
         print(f"[{i}/{len(names)}] {name}{' (quick)' if args.quick else ''}", file=sys.stderr)
-        run(name, quick=args.quick, force=args.force)
+        run(name, quick=args.quick, force=args.force, out_dir=args.out)
     print(f"done: {len(names)} figure(s) in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
     return 0
 

@@ -6,15 +6,17 @@ written through a temporary file and ``os.replace``, so a reader sees either
 the old file or the complete new one.  A file whose digest does not match (a
 truncated or corrupted write) is reported and recomputed, never loaded.
 
-The key hashes the figure's name, its configuration, the source of every
-library package (``theory``, ``bayes``, ``training``), the figure module's
-source minus its drawing functions, and the versions of the numeric
-libraries: editing any of them invalidates the cache; editing ``plot`` does not.
+The key hashes the figure's name, its configuration, the source of every project
+module that the figure's ``compute`` can reach (its import graph, :mod:`figures._deps`),
+the figure module's source minus its drawing functions, this file (the storage format),
+and the versions of the numeric libraries: editing a module that ``compute`` reaches
+invalidates the cache; editing ``plot``, or a library module it does not reach, does not.
 """
 
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import io
 import json
@@ -27,17 +29,18 @@ from pathlib import Path
 
 import numpy as np
 
+from figures import _deps
 from figures._paths import ROOT, cache_dir
-from theory._io import atomic_write_bytes
 
-__all__ = ["CacheError", "code_version", "key_for", "load", "save"]
+__all__ = ["CacheError", "code_version", "compute_modules", "key_for", "load", "save"]
 
 MAGIC = b"L2SCALE-CACHE-1\n"
-_PACKAGES = ("theory", "bayes", "training")
 _LIBRARIES = ("numpy", "scipy", "jax", "jaxlib", "numpyro", "sympy")
-#: private modules of ``figures`` that cannot change a computed result (drawing, paths,
-#: the registry); every other ``figures/_*.py`` (e.g. ``_bayes.py``) may, so it is hashed
-_NOT_COMPUTE = ("_style.py", "_paths.py", "_registry.py", "__main__.py")
+#: modules of ``figures`` that run, draw or locate the computations but cannot change a
+#: computed result: neither hashed nor followed in a figure's import graph
+NOT_COMPUTE = ("figures._registry", "figures._style", "figures._paths", "figures.__main__")
+#: the drawing functions of a figure module (they only read the cached result)
+DRAWING = ("plot", "macros")
 
 
 class CacheError(Exception):
@@ -49,36 +52,57 @@ def _compute_source(path: Path) -> str:
 
     They only read the cached result, so editing them must not invalidate it.
     """
-    tree = ast.parse(path.read_text())
+    return _without_drawing(_deps.read_source(path))
+
+
+@functools.lru_cache(maxsize=64)
+def _without_drawing(source: bytes) -> str:
+    tree = ast.parse(source)
     tree.body = [
         node
         for node in tree.body
-        if not (isinstance(node, ast.FunctionDef) and node.name in ("plot", "macros"))
+        if not (isinstance(node, ast.FunctionDef) and node.name in DRAWING)
     ]
     return ast.unparse(tree)
 
 
-def code_version(name: str | None = None) -> str:
-    """SHA-256 over the library sources, figure ``name``'s compute code and library versions.
+def compute_modules(name: str, root: Path | None = None) -> dict[str, Path]:
+    """The project modules that figure ``name``'s ``compute`` can reach (module -> file):
+    its own module, asked for every function but the drawing ones, and what that reaches
+    (:func:`figures._deps.closure`; the runner modules ``NOT_COMPUTE`` are left out)."""
+    root = root or ROOT
+    functions = _deps.functions(_deps.read_source(root / "figures" / f"{name}.py"), "figures")
+    return _deps.closure(
+        {f"figures.{name}": [f for f in functions if f not in DRAWING]}, root=root, skip=NOT_COMPUTE
+    )
 
-    Library: every module of ``theory``, ``bayes``, ``training``, and the shared private
-    modules of ``figures`` (``_cache.py`` itself, helpers such as ``_bayes.py``) except the
-    drawing-only ones in ``_NOT_COMPUTE``.
+
+def code_version(name: str | None = None) -> str:
+    """SHA-256 over figure ``name``'s compute code, the project modules it reaches, this file
+    and the library versions; for ``name=None``, over every module of the project.
     """
     h = hashlib.sha256()
-    paths = [p for pkg in _PACKAGES for p in sorted((ROOT / pkg).rglob("*.py"))]
-    shared = [p for p in sorted((ROOT / "figures").glob("_*.py")) if p.name not in _NOT_COMPUTE]
-    for path in paths + shared:
-        h.update(str(path.relative_to(ROOT)).encode())
-        h.update(path.read_bytes())
-    if name is not None:
-        h.update(_compute_source(ROOT / "figures" / f"{name}.py").encode())
+    if name is None:
+        names = [m for m in _deps.all_modules(ROOT) if m not in NOT_COMPUTE]
+        modules = {m: _deps.module_path(m, ROOT) for m in names}
+        h.update(_deps.digest(modules).encode())
+    else:
+        modules = compute_modules(name, ROOT)
+        own = _compute_source(ROOT / "figures" / f"{name}.py").encode()
+        h.update(_deps.digest(modules, replace={f"figures.{name}": own}).encode())
+    h.update(_deps.read_source(Path(__file__)))
     for lib in _LIBRARIES:
-        try:
-            h.update(f"{lib}={version(lib)}".encode())
-        except PackageNotFoundError:
-            h.update(f"{lib}=absent".encode())
+        h.update(f"{lib}={library_version(lib)}".encode())
     return h.hexdigest()
+
+
+@functools.cache
+def library_version(lib: str) -> str:
+    """Installed version of ``lib`` (``"absent"`` if it is not), read once per process."""
+    try:
+        return version(lib)
+    except PackageNotFoundError:
+        return "absent"
 
 
 def _jsonable(value):
@@ -117,6 +141,8 @@ def save(name: str, key: str, result: Mapping, directory: Path | None = None) ->
     np.savez(buf, **{k: np.asarray(v) for k, v in result.items()})
     payload = buf.getvalue()
     digest = hashlib.sha256(payload).hexdigest().encode()
+    from theory._io import atomic_write_bytes  # (imports the theory package: only on a write)
+
     return atomic_write_bytes(_path(name, key, directory), MAGIC + digest + b"\n" + payload)
 
 

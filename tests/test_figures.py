@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import figures
-from figures import _cache
+from figures import _cache, _deps
 from figures.__main__ import main
 
 
@@ -120,19 +120,245 @@ def test_editing_plot_keeps_the_cache_but_editing_compute_does_not(tmp_path):
     assert _cache._compute_source(src) != base
 
 
-def test_shared_figure_helpers_are_part_of_the_code_version(tmp_path, monkeypatch):
-    """A helper that ``compute`` calls (figures/_bayes.py) must invalidate the cache when it
-    changes; the drawing-only modules must not."""
-    root = tmp_path / "repo"
+def _fake_repo(root, files: dict[str, str]):
+    """A repository of the project's packages holding ``files`` (path -> source)."""
     for pkg in ("theory", "bayes", "training", "figures"):
-        (root / pkg).mkdir(parents=True)
-        (root / pkg / "__init__.py").write_text("")
-    (root / "figures" / "fig.py").write_text("def compute():\n    return 1\n")
-    for helper in ("_cache.py", "_bayes.py", "_style.py"):
-        (root / "figures" / helper).write_text("A = 1\n")
+        (root / pkg).mkdir(parents=True, exist_ok=True)
+        (root / pkg / "__init__.py").touch()
+    for path, text in files.items():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_text(text)
+    return root
+
+
+def test_shared_figure_helpers_that_compute_imports_are_part_of_the_code_version(
+    tmp_path, monkeypatch
+):
+    """A helper that ``compute`` imports (figures/_bayes.py) invalidates the cache when it
+    changes; the drawing-only modules and helpers the figure does not import do not."""
+    root = _fake_repo(
+        tmp_path / "repo",
+        {
+            "figures/fig.py": (
+                "from figures._bayes import A\n\n"
+                "def compute():\n    return A\n\n"
+                "def plot(r):\n    from figures._style import A\n    return A\n"
+            ),
+            **{f"figures/{h}.py": "A = 1\n" for h in ("_bayes", "_style", "_other")},
+            "figures/_cache.py": "",
+        },
+    )
     monkeypatch.setattr(_cache, "ROOT", root)
+    monkeypatch.setattr(_deps, "ROOT", root)
     base = _cache.code_version("fig")
-    (root / "figures" / "_style.py").write_text("A = 2\n")
-    assert _cache.code_version("fig") == base
-    (root / "figures" / "_bayes.py").write_text("A = 2\n")
-    assert _cache.code_version("fig") != base
+    for helper, changes in (("_style", False), ("_other", False), ("_bayes", True)):
+        (root / "figures" / f"{helper}.py").write_text("A = 2\n")
+        assert (_cache.code_version("fig") != base) == changes, helper
+        base = _cache.code_version("fig")
+
+
+def _graph(root, module, names=_deps.ALL):
+    return set(_deps.closure({module: names}, root=root))
+
+
+def test_import_graph_rules(tmp_path):
+    """What the import graph follows: relative imports, imports inside reachable functions,
+    side-effect and dynamic imports, packages reached by name; not re-exports nobody uses,
+    not functions nothing calls, not a script's ``__main__`` block."""
+    root = _fake_repo(
+        tmp_path / "repo",
+        {
+            # a package that re-exports its submodules and calls one helper at import
+            "theory/__init__.py": (
+                "from theory import _global, _registered, a, b\n"
+                "from theory._setup import setup\n\nsetup()\n"
+                '__all__ = ["_global", "_registered", "a", "b"]\n'
+            ),
+            "theory/_setup.py": "def setup():\n    pass\n",
+            "theory/a.py": "from . import _util\n\ndef f():\n    return _util.X\n",
+            "theory/b.py": (
+                "def g():\n    from theory.c import h\n    return h()\n\n"
+                "def unused():\n    from theory.d import k\n    return k()\n"
+            ),
+            "theory/c.py": "def h():\n    return 1\n",
+            "theory/d.py": "def k():\n    return 1\n",
+            "theory/e.py": "import theory.c  # noqa: F401  (a side effect)\n",
+            "theory/f.py": (
+                "import importlib\n\n"
+                'def load():\n    return importlib.import_module("theory.d")\n\n'
+                'if __name__ == "__main__":\n    import theory.e\n'
+            ),
+            "theory/_util.py": "X = 1\n",
+            # run at import by the package: one changes global state, one only registers
+            "theory/_global.py": 'import jax\n\njax.config.update("jax_enable_x64", True)\n',
+            "theory/_latex.py": "def register(name):\n    return lambda fn: fn\n",
+            "theory/_registered.py": (
+                "from theory._latex import register\n\n"
+                '_T = {"a": 1}\n_T["b"] = 2\nregister("X")(lambda: 1)\n'
+            ),
+            "bayes/__init__.py": "",
+            "bayes/m.py": "from theory.b import g\n\ndef run():\n    return g()\n",
+            "bayes/n.py": "from theory import a\n\ndef run():\n    return a.f()\n",
+        },
+    )
+    parents = {"theory", "theory._setup", "theory._global"}
+    # theory/__init__ runs (hashed) with the setup it calls and the module it runs that
+    # changes global state; its other re-exports are reached only by those who ask for them
+    assert (
+        _graph(root, "bayes.m", ["run"]) == {"bayes", "bayes.m", "theory.b", "theory.c"} | parents
+    )
+    assert (
+        _graph(root, "bayes.n", ["run"])
+        == {"bayes", "bayes.n", "theory.a", "theory._util"} | parents
+    )
+    # ALL: every function, so theory.d through b.unused
+    assert "theory.d" in _graph(root, "theory.b")
+    # a side-effect import is followed in full: import theory.c binds theory -> a, b too
+    assert _graph(root, "theory.e") >= {"theory.c", "theory.a", "theory.b"}
+    # a literal import_module is followed; the __main__ block is not
+    reached = _graph(root, "theory.f")
+    assert "theory.d" in reached and "theory.e" not in reached
+
+
+@pytest.mark.parametrize(
+    ("module", "invalidates", "keeps"),
+    [
+        ("theory/linear.py", {"linear_risk", "linear_lambda_star"}, {"rf_risk", "bayes_kappa"}),
+        ("training/stationary.py", {"network_exponents", "penalty_view"}, {"training_transfer"}),
+        ("figures/_bayes.py", {"bayes_widths", "diagnostics"}, {"linear_risk", "gradient_view"}),
+    ],
+)
+def test_a_scratch_edit_invalidates_only_the_figures_that_reach_the_module(
+    module, invalidates, keeps, monkeypatch
+):
+    """An edit to one library module changes the cache key of the figures whose ``compute``
+    reaches it (``penalty_view`` through ``DEPENDS``) and of no other figure."""
+    from figures import _registry
+
+    names = sorted(invalidates | keeps)
+    before = {n: _registry._key(n, figures.config_for(n)) for n in names}
+    read = _deps.read_source
+    edited = (_cache.ROOT / module).resolve()
+
+    def scratch_edit(path):
+        source = read(path)
+        return source + b"\n# scratch edit\n" if path.resolve() == edited else source
+
+    monkeypatch.setattr(_deps, "read_source", scratch_edit)
+    after = {n: _registry._key(n, figures.config_for(n)) for n in names}
+    assert {n for n in names if after[n] != before[n]} == invalidates
+
+
+def test_figure_literals_match_the_imported_modules():
+    """CONFIG, QUICK and DEPENDS read from the source (no import) equal the modules' own."""
+    from figures import _registry
+
+    for name in figures.FIGURES:
+        module = figures.get(name)
+        for attr, default in (("CONFIG", None), ("QUICK", {}), ("DEPENDS", ())):
+            assert _registry._attribute(name, attr) == getattr(module, attr, default), name
+        assert _registry._attribute(name, "macros") == hasattr(module, "macros"), name
+    config = figures.config_for("linear_risk")
+    config["seed"] = -1  # a fresh copy each time: callers may change it
+    assert figures.config_for("linear_risk")["seed"] != -1
+
+
+def test_a_literal_config_that_the_module_changes_is_read_from_the_module():
+    from figures._registry import _literals
+
+    assert "CONFIG" in _literals(b"CONFIG = {'a': [2**k for k in range(3)]}\n")
+    for source in (
+        b"CONFIG = {'a': 1}\nCONFIG['a'] = 2\n",
+        b"CONFIG = {'a': 1}\nCONFIG.update(a=2)\n",
+        b"CONFIG = {'a': 1}\nchange(CONFIG)\n",
+        b"CONFIG = {'a': 1}\nCONFIG = {'a': 2}\n",
+        b"from somewhere import *\nCONFIG = {'a': 1}\n",
+    ):
+        assert "CONFIG" not in _literals(source), source
+
+
+def test_a_current_figure_is_neither_computed_nor_drawn(tmp_cache, tmp_path, monkeypatch):
+    """The second run finds the outputs current: no load, no compute, no plot; a change of
+    the drawing code redraws from the cache; a damaged output is redrawn; a drawing that
+    fails leaves no stale output behind."""
+    from figures import _registry
+
+    name, out = "prior_equivalence", tmp_path / "out"
+    module = figures.get(name)
+    first = figures.run(name, quick=True, out_dir=out, log=lambda _: None)
+    assert (out / f"{name}.stamp.json").exists() and all(p.exists() for p in first)
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("called on a no-op run")
+
+    for target, attr in ((module, "compute"), (module, "plot"), (_cache, "load")):
+        monkeypatch.setattr(target, attr, forbidden)
+    assert _registry.is_current(name, quick=True, out_dir=out)
+    assert figures.run(name, quick=True, out_dir=out, log=lambda _: None) == first
+    monkeypatch.undo()
+    monkeypatch.setenv("L2SCALE_CACHE_DIR", str(tmp_cache))
+
+    # a damaged output is redrawn, from the cache
+    first[1].write_bytes(b"not a png")
+    assert not _registry.is_current(name, quick=True, out_dir=out)
+    monkeypatch.setattr(module, "compute", forbidden)
+    figures.run(name, quick=True, out_dir=out, log=lambda _: None)
+    assert _registry.is_current(name, quick=True, out_dir=out)
+
+    # an edit of the drawing code makes the outputs stale; a failing plot leaves none
+    read, path = _deps.read_source, (_cache.ROOT / "figures" / f"{name}.py").resolve()
+    monkeypatch.setattr(
+        _deps,
+        "read_source",
+        lambda p: read(p) + (b"\n# edit\n" if p.resolve() == path else b""),
+    )
+    assert not _registry.is_current(name, quick=True, out_dir=out)
+    monkeypatch.setattr(module, "plot", lambda result: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        figures.run(name, quick=True, out_dir=out, log=lambda _: None)
+    assert not any(p.exists() for p in first) and not (out / f"{name}.stamp.json").exists()
+
+
+def test_deciding_that_a_figure_is_current_imports_no_numerics(tmp_path):
+    """The no-op path reads sources and hashes files: JAX, SymPy, matplotlib and the library
+    stay unimported (they take seconds to import)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from figures import _registry\n"
+        "for name in _registry.FIGURES:\n"
+        "    _registry.is_current(name, quick=True)\n"
+        "heavy = {'jax', 'sympy', 'matplotlib', 'numpyro', 'theory', 'bayes', 'training'}\n"
+        "print(sorted(heavy & set(sys.modules)))\n"
+    )
+    env = {"L2SCALE_CACHE_DIR": str(tmp_path), "PATH": ""}
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=_cache.ROOT, env=env, capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
+
+
+def test_the_generated_equations_are_rewritten_only_when_theory_changes(tmp_path, monkeypatch):
+    """``paper/generated/theory.tex`` is keyed by every module that ``write_generated``
+    reaches (the whole theory package: it imports it for the registrations)."""
+    from figures import __main__ as cli
+    from figures._registry import outputs_current, write_stamp
+
+    monkeypatch.setattr(cli, "GENERATED_DIR", tmp_path)
+    stamp, key, outputs = cli._theory_tex()
+    assert outputs == [tmp_path / "theory.tex"] and not outputs_current(stamp, key, outputs)
+    outputs[0].write_text("% as write_generated would\n")
+    write_stamp(stamp, key, outputs)
+    assert outputs_current(*cli._theory_tex())
+    read, edited = _deps.read_source, (_cache.ROOT / "theory" / "evidence.py").resolve()
+    monkeypatch.setattr(
+        _deps, "read_source", lambda p: read(p) + (b"\n# edit\n" if p.resolve() == edited else b"")
+    )
+    assert not outputs_current(*cli._theory_tex())
+    monkeypatch.undo()
+    monkeypatch.setattr(cli, "GENERATED_DIR", tmp_path)
+    outputs[0].write_text("% edited by hand\n")
+    assert not outputs_current(*cli._theory_tex())
