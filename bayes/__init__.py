@@ -4,6 +4,8 @@
   classification) and one-hidden-layer MLP models with width-scaled priors;
 - :mod:`bayes.collapsed` -- weights integrated out after one eigendecomposition
   (O(N) per log-density), exact conditional weight draws, the multi-width κ model;
+- :mod:`bayes.whitened` -- the cross-entropy random-features classifier in exact whitened
+  coordinates (singular basis, class contrasts) and an exact linear-separability test;
 - :mod:`bayes.inference` -- NUTS runs returning ArviZ InferenceData;
 - :mod:`bayes.diagnostics` -- R-hat, ESS, divergences, BFMI, predictive checks,
   PSIS-LOO, simulation-based calibration.

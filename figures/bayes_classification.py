@@ -1,18 +1,26 @@
 """Figure 9 -- cross-entropy on real data: the posterior of λ across widths (sklearn digits).
 
 A random-features classifier ``logits = P^(−c) Φ A + b`` (ReLU features of the 64
-standardized pixels, θ_j on the sphere) with ``A_jk ~ N(0, s²)`` and ``s ~ HalfNormal(1)``
-is sampled with full NUTS (non-centered) at several widths, in the NTK (c = ½) and the
-standard (c = 0) parametrization.  The Categorical likelihood is minus the
+standardized pixels, θ_j on the sphere) with ``A_jk ~ N(0, s²)`` and ``s ~ HalfNormal(σ_s)``
+is sampled with NUTS at several widths, in the NTK (c = ½) and the standard (c = 0)
+parametrization, in the whitened coordinates of :mod:`bayes.whitened` (singular basis of
+the training features, class contrasts, non-centered: an exact change of variables that
+halves the leapfrog steps per draw).  The Categorical likelihood is minus the
 cross-entropy, so through :mod:`theory.prior` the posterior of s is a posterior over
-``λ_sum = 1/(2 N s²)`` (:func:`bayes.models.implied_lambda`).  Panel (a): the posterior
-λ_sum across widths.  The function-space argument of :mod:`theory.parametrization` predicts
-slope 0 under NTK and 1 under the standard parametrization *if the data identify the
-function scale*; with N = 500 digits and P·K ≳ N the training set is separable, the
-likelihood keeps rewarding larger logits and the posterior of s is held by its hyperprior's
-tail instead, so the measured slopes (exported as macros) need not follow the prediction.
-Panel (b): posterior predictive check (held-out accuracy and log loss of the posterior
-predictive).
+``λ_sum = 1/(2 N s²)`` (:func:`bayes.models.implied_lambda`).
+
+What the data identify is tested, not assumed: every width's training set is checked for
+linear separability (:func:`bayes.whitened.linearly_separable`, exact), and the posterior
+is run under two hyperpriors, ``σ_s = 1`` and ``σ_s = 3``.  If the likelihood pins ``s``
+the two posteriors of λ agree; if only the hyperprior's tail stops ``s`` (separable data:
+the likelihood keeps rewarding larger logits) the posterior λ moves with ``σ_s``, by up
+to the factor 9 of ``λ ∝ 1/s²``.  The *prior share* ``log(λ_med(σ=1)/λ_med(σ=3)) / log 9``
+(0: set by the data, 1: set by the hyperprior) is exported per width.  The function-space
+argument of :mod:`theory.parametrization` predicts slope 0 under NTK and 1 under standard
+*if the data identify the function scale*; only widths with a prior share near 0 can test it.
+
+(a) posterior λ_sum (median, 5–95%) across widths under both hyperpriors, separable
+widths marked; (b) held-out accuracy and log loss of the posterior predictive.
 """
 
 from __future__ import annotations
@@ -20,19 +28,21 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import logsumexp
 
-from bayes import collapsed, models
+from bayes import collapsed, models, whitened
 from bayes.data import digits_split
 from figures._bayes import append_report, checked_nuts
 from figures._fit import log_log_slope
-from theory.parametrization import READOUT_EXPONENT
 
 CONFIG = {
     "n_train": 500,
     "n_test": 1000,
     "widths": [16, 64, 256],
     "parametrizations": ["ntk", "standard"],
-    "num_warmup": 500,
-    "num_samples": 1500,  # 1000 left R-hat at 1.0105 for one width (2 chains)
+    "s_scales": [1.0, 3.0],  # σ_s of the two hyperpriors HalfNormal(σ_s)
+    # min bulk ESS of (s, b) per draw is lowest at P = 16 (whitened model): 2 × 1000 draws
+    # gave 387 (NTK, σ_s = 3), 2 × 800 gave 273 (standard, σ_s = 1)
+    "num_warmup": 400,
+    "num_samples": 1500,
     "num_chains": 2,
     "ess_min": 400,
     "rhat_max": 1.01,
@@ -57,12 +67,17 @@ def _features(X: np.ndarray, width: int, seed: int) -> np.ndarray:
     return np.concatenate(list(collapsed.relu_feature_blocks(X, width=width, seed=seed)()), axis=1)
 
 
+def _tag(par: str, s_scale: float) -> str:
+    return f"{par}-s{s_scale:g}"
+
+
 def compute(
     *,
     n_train,
     n_test,
     widths,
     parametrizations,
+    s_scales,
     num_warmup,
     num_samples,
     num_chains,
@@ -70,72 +85,101 @@ def compute(
     rhat_max,
     seed,
 ) -> dict:
+    if len(s_scales) != 2:
+        raise ValueError(f"s_scales must hold two hyperprior scales, got {s_scales!r}")
     X_tr, y_tr, X_te, y_te = digits_split(n_train, n_test, seed=seed)
     out: dict[str, np.ndarray] = {
         "widths": np.asarray(widths, float),
         "quantiles": QUANTILES,
+        "s_scales": np.asarray(s_scales, float),
         "class_freq_obs": np.bincount(y_tr, minlength=10) / n_train,
     }
     rows: dict[str, list] = {}
-    for par in parametrizations:
-        for width in widths:
-            phi = _features(np.vstack([X_tr, X_te]), width, seed + width)
-            phi_tr, phi_te = phi[:n_train], phi[n_train:]
-            label = f"bayes_classification {par} P={width}"
-            idata, report = checked_nuts(
-                models.noncentered(models.rf_classifier),
-                phi_tr,
-                y_tr,
-                n_classes=10,
-                parametrization=par,
-                width_exponent=0.0,
-                num_warmup=num_warmup,
-                num_samples=num_samples,
-                num_chains=num_chains,
-                seed=seed,
-                var_names=["s", "b"],
-                ess_min=ess_min,
-                rhat_max=rhat_max,
-                label=label,
-                save_as=f"bayes_classification-{par}-P{width}",
-            )
-            s = np.asarray(idata.posterior["s"]).ravel()
-            lam = models.implied_lambda(
-                s, width=width, width_exponent=0.0, n_samples=n_train, loss="cross_entropy"
-            )
-            a = np.asarray(idata.posterior["w"]).reshape(-1, width, 10)
-            b = np.asarray(idata.posterior["b"]).reshape(-1, 10)
-            c = float(READOUT_EXPONENT[par])
-            logits = width ** (-c) * np.einsum("np,spk->snk", phi_te, a) + b[:, None, :]
-            log_p = logits - logsumexp(logits, axis=-1, keepdims=True)  # (draws, n_test, 10)
-            log_pred = logsumexp(log_p, axis=0) - np.log(len(log_p))  # posterior predictive
-            # replicated training labels: class frequencies under the posterior predictive
-            logits_tr = width ** (-c) * np.einsum("np,spk->snk", phi_tr, a) + b[:, None, :]
-            p_tr = np.exp(logits_tr - logsumexp(logits_tr, axis=-1, keepdims=True)).mean(
-                axis=(0, 1)
-            )
-            tag = f"{par}"
-            rows.setdefault(f"s_q/{tag}", []).append(np.quantile(s, QUANTILES))
-            rows.setdefault(f"lam_q/{tag}", []).append(np.quantile(lam, QUANTILES))
-            rows.setdefault(f"test_acc/{tag}", []).append(np.mean(log_pred.argmax(1) == y_te))
-            rows.setdefault(f"test_logloss/{tag}", []).append(
-                -np.mean(log_pred[np.arange(n_test), y_te])
-            )
-            rows.setdefault(f"class_freq_rep/{tag}", []).append(p_tr)
-            append_report(rows, tag, report)
+    for width in widths:
+        phi = _features(np.vstack([X_tr, X_te]), width, seed + width)
+        phi_tr, phi_te = phi[:n_train], phi[n_train:]
+        rows.setdefault("separable", []).append(
+            whitened.linearly_separable(phi_tr, y_tr, n_classes=10)
+        )
+        for par in parametrizations:
+            white = whitened.whiten(phi_tr, n_classes=10, parametrization=par)
+            for s_scale in s_scales:
+                tag = _tag(par, s_scale)
+                label = f"bayes_classification {par} σ_s={s_scale:g} P={width}"
+                idata, report = checked_nuts(
+                    whitened.rf_classifier_whitened,
+                    white.us,
+                    y_tr,
+                    contrasts=white.contrasts,
+                    s_scale=s_scale,
+                    num_warmup=num_warmup,
+                    num_samples=num_samples,
+                    num_chains=num_chains,
+                    seed=seed,
+                    var_names=["s", "b"],
+                    ess_min=ess_min,
+                    rhat_max=rhat_max,
+                    label=label,
+                    validate=lambda us, y: models.check_classification_data(us, y, 10),
+                    save_as=f"bayes_classification-{tag}-P{width}",
+                )
+                post = idata.posterior
+                s = np.asarray(post["s"]).ravel()
+                lam = models.implied_lambda(
+                    s, width=width, width_exponent=0.0, n_samples=n_train, loss="cross_entropy"
+                )
+                xi, b = np.asarray(post["xi"]), np.asarray(post["b"])
+                logits = whitened.predict_logits(white, s, xi, b, phi_te, seed=seed)
+                log_p = logits - logsumexp(logits, axis=-1, keepdims=True)  # (draws, n_test, K)
+                log_pred = logsumexp(log_p, axis=0) - np.log(len(log_p))  # posterior predictive
+                rows.setdefault(f"s_q/{tag}", []).append(np.quantile(s, QUANTILES))
+                rows.setdefault(f"lam_q/{tag}", []).append(np.quantile(lam, QUANTILES))
+                rows.setdefault(f"test_acc/{tag}", []).append(np.mean(log_pred.argmax(1) == y_te))
+                rows.setdefault(f"test_logloss/{tag}", []).append(
+                    -np.mean(log_pred[np.arange(n_test), y_te])
+                )
+                rows.setdefault(f"steps_per_draw/{tag}", []).append(
+                    float(np.mean(np.asarray(idata.sample_stats["n_steps"])))
+                )
+                append_report(rows, tag, report)
     out.update({k: np.asarray(v) for k, v in rows.items()})
+    lo, hi = s_scales
+    for par in parametrizations:
+        med_lo = out[f"lam_q/{_tag(par, lo)}"][:, 2]
+        med_hi = out[f"lam_q/{_tag(par, hi)}"][:, 2]
+        # 0: the data set λ (both hyperpriors agree); 1: λ moved by the full (σ_hi/σ_lo)²
+        out[f"prior_share/{par}"] = np.log(med_lo / med_hi) / np.log((hi / lo) ** 2)
     return out
 
 
+def _pars(result) -> list[str]:
+    return [p for p in ("ntk", "standard") if f"prior_share/{p}" in result]
+
+
 def macros(result) -> dict[str, str]:
+    """Slopes of the posterior λ under each hyperprior, prior shares, separability, accuracy."""
     w = result["widths"]
-    out = {}
-    for par, tag in (("ntk", "NTK"), ("standard", "Standard")):
-        if f"lam_q/{par}" in result:
-            out[f"BayesClassLamSlope{tag}"] = (
-                f"{log_log_slope(w, result[f'lam_q/{par}'][:, 2]):.2f}"
-            )
-            out[f"BayesClassAcc{tag}"] = f"{100 * result[f'test_acc/{par}'][-1]:.1f}"
+    lo, hi = (float(v) for v in result["s_scales"])
+    sep = np.asarray(result["separable"], bool)
+    out = {
+        "BayesClassSScaleLo": f"{lo:g}",
+        "BayesClassSScaleHi": f"{hi:g}",
+        "BayesClassWidths": ", ".join(f"{int(v)}" for v in w),
+        "BayesClassSeparableWidths": ", ".join(f"{int(v)}" for v in w[sep]) or "none",
+        "BayesClassNonSeparableWidths": ", ".join(f"{int(v)}" for v in w[~sep]) or "none",
+    }
+    for par, name in (("ntk", "NTK"), ("standard", "Standard")):
+        if par not in _pars(result):
+            continue
+        for s_scale, word in ((lo, ""), (hi, "Wide")):
+            q = result[f"lam_q/{_tag(par, s_scale)}"]
+            out[f"BayesClassLamSlope{word}{name}"] = f"{log_log_slope(w, q[:, 2]):.2f}"
+        share = result[f"prior_share/{par}"]
+        for mask, word in ((sep, "Sep"), (~sep, "NonSep")):
+            if mask.any():
+                out[f"BayesClassPriorShare{word}Min{name}"] = f"{share[mask].min():.2f}"
+                out[f"BayesClassPriorShare{word}Max{name}"] = f"{share[mask].max():.2f}"
+        out[f"BayesClassAcc{name}"] = f"{100 * result[f'test_acc/{_tag(par, lo)}'][-1]:.1f}"
     return out
 
 
@@ -144,41 +188,39 @@ def plot(result):
 
     fig, (ax_l, ax_p) = new_figure("page", height=2.2, ncols=2)
     w = result["widths"]
-    pars = [p for p in ("ntk", "standard") if f"lam_q/{p}" in result]
-    for par in pars:
-        q = result[f"lam_q/{par}"]
-        ax_l.fill_between(w, q[:, 0], q[:, 4], color=COLORS[par], alpha=0.2, lw=0)
-        ax_l.plot(
-            w,
-            q[:, 2],
-            "o-",
-            color=COLORS[par],
-            label=f"{LABELS[par]} (slope {log_log_slope(w, q[:, 2]):.2f})",
-        )
+    lo, hi = (float(v) for v in result["s_scales"])
+    sep = np.asarray(result["separable"], bool)
+    for par in _pars(result):
+        for s_scale, style in ((lo, "o-"), (hi, "s--")):
+            q = result[f"lam_q/{_tag(par, s_scale)}"]
+            ax_l.fill_between(w, q[:, 0], q[:, 4], color=COLORS[par], alpha=0.12, lw=0)
+            ax_l.plot(
+                w, q[:, 2], style, color=COLORS[par], mfc="white" if s_scale == hi else None,
+                label=f"{LABELS[par]}, $\\sigma_s={s_scale:g}$ (slope {log_log_slope(w, q[:, 2]):.2f})",
+            )  # fmt: skip
+    for x in w[sep]:
+        ax_l.axvline(x, color="0.6", lw=0.6, ls=":", zorder=0)
     log_axes(ax_l)
     ax_l.set(
-        xlabel="width $P$",
+        xlabel="width $P$ (dotted: training set separable)",
         ylabel=r"posterior $\lambda_{\rm sum} = 1/(2Ns^2)$",
         title="(a) cross-entropy random features, digits",
     )
-    ax_l.legend()
-    for par in pars:
+    ax_l.legend(fontsize=5)
+    for par in _pars(result):
+        tag = _tag(par, lo)
         ax_p.plot(
-            w, result[f"test_acc/{par}"], "o-", color=COLORS[par], label=f"{LABELS[par]}: accuracy"
+            w, result[f"test_acc/{tag}"], "o-", color=COLORS[par], label=f"{LABELS[par]}: accuracy"
         )
         ax_p.plot(
-            w,
-            result[f"test_logloss/{par}"],
-            "s--",
-            color=COLORS[par],
-            mfc="white",
+            w, result[f"test_logloss/{tag}"], "s--", color=COLORS[par], mfc="white",
             label=f"{LABELS[par]}: log loss",
-        )
+        )  # fmt: skip
     ax_p.set_xscale("log")
     ax_p.set(
         xlabel="width $P$",
         ylabel="held-out posterior predictive",
-        title="(b) predictive check on held-out digits",
+        title=f"(b) predictive check on held-out digits ($\\sigma_s={lo:g}$)",
     )
     ax_p.legend()
     return fig
