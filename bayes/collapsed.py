@@ -25,7 +25,15 @@ import numpy as np
 import numpyro
 import numpyro.distributions as dist
 
-from theory._validate import as_float_array, check_positive
+from theory._validate import (
+    as_float_array,
+    check_instance,
+    check_int,
+    check_nonnegative,
+    check_positive,
+    check_representable,
+    check_seed,
+)
 
 __all__ = [
     "Spectrum",
@@ -63,8 +71,18 @@ class Spectrum:
         return self.U.shape[1]
 
 
+def _matrix(name: str, value) -> np.ndarray:
+    """A finite 2-D float64 array with at least one row and column."""
+    a = as_float_array(name, value)
+    if a.ndim != 2 or 0 in a.shape:
+        raise ValueError(f"{name} must be a 2-D array with positive sizes, got shape {a.shape}")
+    return a
+
+
 def array_blocks(features: np.ndarray, block: int = 8192) -> BlockFn:
     """Feature blocks (column slices) of an in-memory ``(N, P)`` matrix."""
+    features = _matrix("features", features)
+    block = check_int("block", block, minimum=1)
 
     def gen():
         for start in range(0, features.shape[1], block):
@@ -79,7 +97,10 @@ def relu_feature_blocks(X: np.ndarray, *, width: int, seed: int, block: int = 40
     Block ``b`` is generated from ``(seed, b)`` alone, so every pass over the blocks yields the
     same features and no pass holds more than ``N × block`` values.
     """
-    X = np.asarray(X, dtype=np.float64)
+    X = _matrix("X", X)
+    width = check_int("width", width, minimum=1)
+    seed = check_seed("seed", seed)
+    block = check_int("block", block, minimum=1)
     d = X.shape[1]
 
     def gen():
@@ -99,8 +120,10 @@ def gram_spectrum(blocks: BlockFn | np.ndarray) -> Spectrum:
     for an in-memory array) the P × P matrix ``Φᵀ Φ = V diag(k) Vᵀ`` is decomposed instead,
     ``U_r = Φ V diag(k)^(−1/2)``, completed by QR.
     """
+    if not callable(blocks):
+        blocks = _matrix("blocks", blocks)
     if isinstance(blocks, np.ndarray) and blocks.shape[1] < blocks.shape[0]:
-        phi = np.asarray(blocks, dtype=np.float64)
+        phi = blocks
         k, V = np.linalg.eigh(phi.T @ phi)
         keep = k > k.max() * phi.shape[0] * np.finfo(float).eps
         # complete the r eigenvectors to an orthonormal basis of R^N (null space: k = 0)
@@ -112,6 +135,11 @@ def gram_spectrum(blocks: BlockFn | np.ndarray) -> Spectrum:
         blocks = array_blocks(blocks)
     gram, width = None, 0
     for phi in blocks():
+        phi = _matrix("blocks", phi)  # each block a finite (N, m) matrix
+        if gram is not None and phi.shape[0] != gram.shape[0]:
+            raise ValueError(
+                f"blocks must all have N = {gram.shape[0]} rows, got a block of {phi.shape}"
+            )
         gram = phi @ phi.T if gram is None else gram + phi @ phi.T
         width += phi.shape[1]
     if gram is None:
@@ -120,22 +148,22 @@ def gram_spectrum(blocks: BlockFn | np.ndarray) -> Spectrum:
     return Spectrum(np.clip(k, 0.0, None), u, width)
 
 
-def check_spectrum_data(k, z=None) -> None:
-    """Eigenvalues ``k`` finite and ≥ 0; ``z`` finite with the same shape."""
-    k = np.asarray(k)
-    if k.ndim != 1 or not np.all(np.isfinite(k)) or np.any(k < 0):
-        raise ValueError("k must be a 1-D array of finite, non-negative eigenvalues")
+def check_spectrum_data(k, z=None, *, names: tuple[str, str] = ("k", "z")) -> None:
+    """Eigenvalues ``k`` finite and ≥ 0; ``z`` finite with the same shape (``names`` in messages)."""
+    k_name, z_name = names
+    k = check_nonnegative(k_name, k)
+    if k.ndim != 1:
+        raise ValueError(f"{k_name} must be a 1-D array of eigenvalues, got shape {k.shape}")
     if z is not None:
-        z = np.asarray(z)
+        z = as_float_array(z_name, z)
         if z.shape != k.shape:
-            raise ValueError(f"z must have the shape of k {k.shape}, got {z.shape}")
-        if not np.all(np.isfinite(z)):
-            raise ValueError("z must be finite")
+            raise ValueError(f"{z_name} must have the shape of {k_name} {k.shape}, got {z.shape}")
 
 
 def rotate(spectrum: Spectrum, y: np.ndarray) -> np.ndarray:
     """Rotated targets ``z = Uᵀ y`` (N,): ``z_i ~ N(0, σ² + v k_i)`` independent."""
-    y = np.asarray(y, dtype=np.float64)
+    check_instance("spectrum", spectrum, Spectrum)
+    y = as_float_array("y", y)
     if y.shape != (spectrum.n_samples,):
         raise ValueError(f"y must have shape ({spectrum.n_samples},), got {y.shape}")
     return spectrum.U.T @ y
@@ -236,8 +264,16 @@ def draw_weights(
     posterior.  The inverse uses the stored eigendecomposition; features are visited in blocks
     (twice: once for ``A a₀``, once for ``Aᵀ r``).
     """
-    if isinstance(blocks, np.ndarray):
+    check_instance("spectrum", spectrum, Spectrum)
+    if not callable(blocks):
+        blocks = _matrix("blocks", blocks)
+        if blocks.shape != (spectrum.n_samples, spectrum.width):
+            raise ValueError(
+                f"blocks must be the (N, P) = {(spectrum.n_samples, spectrum.width)} features "
+                f"of the spectrum, got shape {blocks.shape}"
+            )
         blocks = array_blocks(blocks)
+    seed = check_seed("seed", seed)
     v = np.atleast_1d(check_positive("prior_var", prior_var))
     s2 = np.atleast_1d(check_positive("noise_var", noise_var))
     if v.ndim != 1 or v.shape != s2.shape:
@@ -269,4 +305,7 @@ def draw_weights(
         m = phi.shape[1]
         out[:, start : start + m] += v[:, None] * readout_scale * coef @ phi
         start += m
-    return out
+    if start != width:
+        raise ValueError(f"blocks must yield the spectrum's {width} features, got {start}")
+    inputs = {"prior_var": prior_var, "noise_var": noise_var, "readout_scale": readout_scale}
+    return check_representable(out, what="weight draws", inputs=inputs)

@@ -30,7 +30,15 @@ from scipy import stats
 
 from bayes import _arviz
 from bayes.models import check_positive_int, check_target_accept
-from theory._validate import as_float_array, check_int, check_nonnegative
+from theory._validate import (
+    as_float_array,
+    check_callable,
+    check_instance,
+    check_int,
+    check_nonnegative,
+    check_representable,
+    check_seed,
+)
 
 __all__ = [
     "DiagnosticError",
@@ -93,7 +101,8 @@ def check(
     finite and ≥ 0, ``max_divergences`` an integer ≥ 0.
     """
     _check_thresholds(rhat_max, ess_min, bfmi_min, max_divergences)
-    var_names = list(var_names) if var_names is not None else None
+    _check_idata("idata", idata)
+    var_names = None if var_names is None else _check_var_names(idata, var_names)
     rhat = float(max(np.max(v) for v in _arviz.rhat(idata, var_names).values()))
     ess_b = _min_over(_arviz.ess_bulk(idata, var_names))
     ess_t = _min_over(_arviz.ess_tail(idata, var_names))
@@ -125,17 +134,53 @@ def _check_thresholds(rhat_max, ess_min, bfmi_min, max_divergences) -> None:
     check_int("max_divergences", max_divergences, minimum=0)
 
 
+def _check_idata(name: str, idata) -> None:
+    """An InferenceData with a posterior (and the sample stats NUTS records)."""
+    check_instance(name, idata, _arviz.az.InferenceData)
+    if "posterior" not in idata.groups():
+        raise ValueError(f"{name} must have a posterior group, got groups {idata.groups()}")
+
+
+def _check_var_names(idata, var_names) -> list[str]:
+    """A non-empty list of posterior variable names (a bare string is not a list of names)."""
+    if isinstance(var_names, str) or not isinstance(var_names, (list, tuple)) or not var_names:
+        raise ValueError(f"var_names must be a non-empty list of names, got {var_names!r}")
+    unknown = [v for v in var_names if not isinstance(v, str) or v not in idata.posterior]
+    if unknown:
+        raise ValueError(
+            f"var_names must be posterior variables {sorted(idata.posterior.data_vars)}, "
+            f"got unknown {unknown!r}"
+        )
+    return list(var_names)
+
+
 def require_ok(report: Report, what: str) -> Report:
     """Raise :class:`DiagnosticError` naming ``what`` unless ``report.ok``."""
+    check_instance("report", report, Report)
+    if not isinstance(what, str) or not what:
+        raise ValueError(f"what must be a non-empty description, got {what!r}")
     if not report.ok:
         raise DiagnosticError(f"{what}: {report}")
     return report
 
 
 def ppc_pvalue(y_obs: np.ndarray, y_rep: np.ndarray, statistic: Callable[[np.ndarray], float]):
-    """Posterior predictive p-value ``P(T(y_rep) ≥ T(y_obs))`` over replicated data sets."""
-    t_obs = statistic(np.asarray(y_obs))
-    t_rep = np.array([statistic(r) for r in np.asarray(y_rep)])
+    """Posterior predictive p-value ``P(T(y_rep) ≥ T(y_obs))`` over replicated data sets.
+
+    ``y_rep`` is ``(draws, *y_obs.shape)``, at least one draw; all finite.
+    """
+    y_obs = as_float_array("y_obs", y_obs)
+    y_rep = as_float_array("y_rep", y_rep)
+    if y_rep.ndim != y_obs.ndim + 1 or y_rep.shape[1:] != y_obs.shape or len(y_rep) == 0:
+        raise ValueError(
+            f"y_rep must be (draws >= 1, *y_obs.shape) = (draws, {', '.join(map(str, y_obs.shape))}), "
+            f"got shape {y_rep.shape}"
+        )
+    check_callable("statistic", statistic)
+    t_obs = statistic(y_obs)
+    t_rep = np.array([statistic(r) for r in y_rep])
+    inputs = {"y_obs": y_obs, "y_rep": y_rep, "statistic": statistic}
+    check_representable(np.append(t_rep, t_obs), what="statistic", inputs=inputs)
     return float(np.mean(t_rep >= t_obs)), t_obs, t_rep
 
 
@@ -145,6 +190,10 @@ def loo_compare(idatas: dict, var_name: str | None = None):
     ``table`` is ArviZ's comparison (best first); ``max_pareto_k[name]`` is the largest Pareto
     k of that fit -- above 0.7 its LOO estimate is unreliable, which callers must report.
     """
+    if not isinstance(idatas, dict) or len(idatas) < 2:
+        raise ValueError(f"idatas must be a dict of at least two named fits, got {idatas!r}")
+    for name, idata in idatas.items():
+        _check_idata(f"idatas[{name!r}]", idata)
     elpds = {name: _arviz.loo(idata, var_name=var_name) for name, idata in idatas.items()}
     k_max = {name: float(np.nanmax(np.asarray(e.pareto_k))) for name, e in elpds.items()}
     return _arviz.compare(elpds), k_max
@@ -278,6 +327,10 @@ def sbc(
     check_int("n_bins", n_bins, minimum=2)
     check_int("max_tree_depth", max_tree_depth, minimum=1)
     check_target_accept(target_accept)
+    check_callable("model", model)
+    check_seed("seed", seed)
+    if not isinstance(obs_site, str) or not obs_site:
+        raise ValueError(f"obs_site must be a sample-site name, got {obs_site!r}")
     if isinstance(params, str) or not all(isinstance(p, str) for p in params) or not params:
         raise ValueError(f"params must be a non-empty list of sample-site names, got {params!r}")
     if num_samples % thin:

@@ -26,6 +26,14 @@ import numpyro
 from numpyro.infer import MCMC, NUTS
 
 from bayes import _arviz
+from theory._validate import (
+    check_callable,
+    check_file_name,
+    check_flag,
+    check_instance,
+    check_int,
+    check_seed,
+)
 
 __all__ = ["setup", "chain_method", "make_mcmc", "run_nuts", "save", "load", "cache_dir"]
 
@@ -36,6 +44,8 @@ def setup(host_devices: int | None = None) -> None:
     Usable cores are this process's CPU affinity, not ``os.cpu_count()``: in a container the
     latter counts the host's cores (macOS has no affinity: ``os.cpu_count()`` there).
     """
+    if host_devices is not None:
+        check_int("host_devices", host_devices, minimum=1)
     usable = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
     numpyro.set_host_device_count(host_devices or (len(usable) if usable else os.cpu_count()) or 1)
 
@@ -47,7 +57,8 @@ def chain_method(num_chains: int, reuse: bool = False) -> str:
     ``"parallel"`` in numpyro 0.22 (measured: 12 s per call vs 2 s sequential on 2 CPU cores),
     so reuse runs chains ``"vectorized"`` on a GPU and ``"sequential"`` on a CPU.
     """
-    if reuse:
+    check_int("num_chains", num_chains, minimum=1)
+    if check_flag("reuse", reuse):
         return "vectorized" if jax.default_backend() == "gpu" else "sequential"
     return "parallel" if jax.local_device_count() >= num_chains else "sequential"
 
@@ -82,6 +93,9 @@ def make_mcmc(
     ):
         check_positive_int(name, value)
     check_target_accept(target_accept)
+    check_callable("model", model)
+    check_flag("dense_mass", dense_mass)
+    check_flag("jit_model_args", jit_model_args)
     kernel = NUTS(
         partial(model, **static_kwargs) if static_kwargs else model,
         target_accept_prob=target_accept,
@@ -135,6 +149,10 @@ def run_nuts(
     """
     from bayes.models import check_target_accept
 
+    check_callable("model", model)
+    check_seed("seed", seed)
+    if save_as is not None:
+        check_file_name("save_as", save_as)
     if not args or any(a is None for a in args):
         raise ValueError(
             "args must be the model's data with the observations, none of them None "
@@ -195,8 +213,12 @@ def cache_dir() -> Path:
 
 def save(idata, name: str, directory: Path | None = None) -> Path:
     """Save ``idata`` as NetCDF ``<name>.nc`` in the (ignored) cache, atomically."""
+    check_instance("idata", idata, _arviz.az.InferenceData)
+    check_file_name("name", name)
     return _arviz.to_netcdf(idata, (directory or cache_dir()) / f"{name}.nc")
 
 
 def load(name: str, directory: Path | None = None):
+    """The InferenceData saved by :func:`save` as ``<name>``."""
+    check_file_name("name", name)
     return _arviz.from_netcdf((directory or cache_dir()) / f"{name}.nc")

@@ -26,7 +26,16 @@ import numpyro.distributions as dist
 from numpyro.handlers import reparam
 from numpyro.infer.reparam import LocScaleReparam
 
-from theory._validate import check_choice, check_width
+from theory._validate import (
+    as_float_array,
+    check_callable,
+    check_choice,
+    check_finite,
+    check_int,
+    check_positive,
+    check_representable,
+    check_width,
+)
 from theory.parametrization import PARAMETRIZATIONS, READOUT_EXPONENT
 from theory.prior import lambda_from_prior_variance
 
@@ -58,17 +67,34 @@ def implied_lambda(
     >>> float(implied_lambda(1.0, width=100, width_exponent=1.0, n_samples=50, noise_sd=1.0))
     2.0
     """
+    s_value = check_positive("s", s)
     width = check_width("width", width)
-    prior_var = np.asarray(s, dtype=float) ** 2 * width ** (-float(width_exponent))
-    noise_var = 1.0 if noise_sd is None else np.asarray(noise_sd, dtype=float) ** 2
-    return lambda_from_prior_variance(
-        prior_var,
-        n_samples=n_samples,
-        loss=loss,
-        normalization=normalization,
-        n_params=width,
-        noise_var=noise_var,
-    )
+    kappa = check_finite("width_exponent", width_exponent)
+    noise_sd_value = 1.0 if noise_sd is None else check_positive("noise_sd", noise_sd)
+    inputs = {"s": s, "width": width, "width_exponent": width_exponent, "noise_sd": noise_sd}
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        noise_var = noise_sd_value**2
+        prior_var = s_value**2 * width ** (-kappa)
+        check_representable(prior_var, what="prior variance", inputs=inputs, positive=True)
+        check_representable(noise_var, what="noise variance", inputs=inputs, positive=True)
+    inputs["n_samples"] = n_samples
+    try:
+        lam = lambda_from_prior_variance(
+            prior_var,
+            n_samples=n_samples,
+            loss=loss,
+            normalization=normalization,
+            n_params=width,
+            noise_var=noise_var,
+        )
+    except ValueError as exc:
+        if "float64" not in str(exc):  # a bad n_samples, loss or normalization: as it is
+            raise
+        # an over- or underflow of λ: name this function's arguments, not the inner ones
+        problem = str(exc).split(": ", 1)[1].split(" at ", 1)[0]
+        at = ", ".join(f"{k}={v!r}" for k, v in inputs.items())
+        raise ValueError(f"{', '.join(inputs)}: {problem} at {at}") from None
+    return check_representable(lam, what="lambda", inputs=inputs, positive=True)
 
 
 def noncentered(model, sites=("w",)):
@@ -77,6 +103,11 @@ def noncentered(model, sites=("w",)):
     Sampling then runs on standardized weights ``w_j / (s P^(−κ/2))``, removing the funnel
     between ``s`` and ``w`` when the data are weak.
     """
+    check_callable("model", model)
+    if isinstance(sites, str) or not isinstance(sites, (list, tuple)) or not sites:
+        raise ValueError(f"sites must be a non-empty list of sample-site names, got {sites!r}")
+    if not all(isinstance(site, str) and site for site in sites):
+        raise ValueError(f"sites must be sample-site names (strings), got {sites!r}")
     config = {site: LocScaleReparam(centered=0) for site in sites}
 
     def wrapped(*args, **kwargs):
@@ -87,31 +118,29 @@ def noncentered(model, sites=("w",)):
     return wrapped
 
 
-def check_regression_data(X, y=None) -> None:
-    """``ValueError`` before any sampling for mismatched shapes or non-finite values."""
-    X = np.asarray(X)
+def check_regression_data(X, y=None, *, x_name: str = "X") -> None:
+    """``ValueError`` before any sampling for mismatched shapes or non-finite values.
+
+    ``x_name`` names the design in messages (``"features"`` for the random-features models).
+    """
+    X = as_float_array(x_name, X)
     if X.ndim != 2 or X.shape[0] < 1 or X.shape[1] < 1:
-        raise ValueError(f"X must be 2-D with positive sizes, got shape {X.shape}")
-    if not np.all(np.isfinite(X)):
-        raise ValueError("X must be finite")
+        raise ValueError(f"{x_name} must be 2-D with positive sizes, got shape {X.shape}")
     if y is not None:
-        y = np.asarray(y)
+        y = as_float_array("y", y)
         if y.shape != (X.shape[0],):
-            raise ValueError(f"y must have shape ({X.shape[0]},) to match X, got {y.shape}")
-        if not np.all(np.isfinite(y)):
-            raise ValueError("y must be finite")
+            raise ValueError(f"y must have shape ({X.shape[0]},) to match {x_name}, got {y.shape}")
 
 
-def check_classification_data(X, y, n_classes: int) -> None:
+def check_classification_data(X, y, n_classes: int, *, x_name: str = "X") -> None:
     """Like :func:`check_regression_data`, plus integer labels in ``0..n_classes-1``."""
-    if not isinstance(n_classes, (int, np.integer)) or n_classes < 2:
-        raise ValueError(f"n_classes must be an integer >= 2, got {n_classes!r}")
-    check_regression_data(X, None)
+    check_int("n_classes", n_classes, minimum=2)
+    check_regression_data(X, None, x_name=x_name)
     if y is not None:
         y = np.asarray(y)
         if y.shape != (np.asarray(X).shape[0],):
             raise ValueError(
-                f"y must have shape ({np.asarray(X).shape[0]},) to match X, got {y.shape}"
+                f"y must have shape ({np.asarray(X).shape[0]},) to match {x_name}, got {y.shape}"
             )
         if not np.issubdtype(y.dtype, np.integer) or y.min() < 0 or y.max() >= n_classes:
             raise ValueError(f"y must hold integer labels in 0..{n_classes - 1}")
@@ -230,26 +259,63 @@ def validate(model, *args, **kwargs) -> None:
     """
     from bayes import collapsed
 
+    check_callable("model", model)
     base = getattr(model, "base_model", model)
     y = args[1] if len(args) > 1 else kwargs.get("y")
+    x_name = "features" if base in (rf_regression, rf_classifier) else "X"
     if base in (linear_regression, rf_regression, mlp_regression):
-        check_regression_data(args[0], y)
+        check_regression_data(args[0], y, x_name=x_name)
     if base is mlp_regression and "width" in kwargs:
         check_positive_int("width", kwargs["width"])
     if base is rf_classifier:
-        check_classification_data(args[0], y, kwargs.get("n_classes"))
+        check_classification_data(args[0], y, kwargs.get("n_classes"), x_name=x_name)
+    if base in (rf_regression, rf_classifier):
+        check_choice("parametrization", kwargs.get("parametrization", "ntk"), PARAMETRIZATIONS)
     if base is collapsed.collapsed_regression:
         collapsed.check_spectrum_data(args[0], args[1] if len(args) > 1 else kwargs.get("z"))
         check_width("width", kwargs.get("width"))
     if base is collapsed.collapsed_multiwidth:
         ks = args[0]
+        if isinstance(ks, np.ndarray) or not isinstance(ks, (list, tuple)) or not ks:
+            raise ValueError(f"ks must be a non-empty list of eigenvalue arrays, got {ks!r}")
         zs = args[1] if len(args) > 1 else kwargs.get("zs")
+        if zs is not None and len(zs) != len(ks):
+            raise ValueError(f"zs must have one entry per data set ({len(ks)}), got {len(zs)}")
         widths = kwargs.get("widths")
         if widths is None or len(widths) != len(ks):
-            raise ValueError(f"widths must have one entry per data set ({len(ks)})")
+            raise ValueError(f"widths must have one entry per data set ({len(ks)}), got {widths!r}")
         check_width("widths", widths)
         for m, k in enumerate(ks):
-            collapsed.check_spectrum_data(k, None if zs is None else zs[m])
+            z = None if zs is None else zs[m]
+            collapsed.check_spectrum_data(k, z, names=(f"ks[{m}]", f"zs[{m}]"))
+        if kwargs.get("kappa") is None:
+            bounds = check_finite("kappa_bounds", kwargs.get("kappa_bounds", (-0.5, 2.5)))
+            if bounds.shape != (2,) or not bounds[0] < bounds[1]:
+                raise ValueError(
+                    f"kappa_bounds must be two numbers lo < hi, got {kwargs['kappa_bounds']!r}"
+                )
+    _check_hyperparameters(kwargs)
+
+
+#: hyperparameters of the library's models and their domains
+_FINITE = ("width_exponent", "readout_exponent", "kappa")
+_POSITIVE = ("s_scale", "noise_scale")
+
+
+def _check_hyperparameters(kwargs: dict) -> None:
+    """Exponents finite (``None``: the model's default), prior scales > 0."""
+    for name in _FINITE:
+        if kwargs.get(name) is not None and not _traced(kwargs[name]):
+            check_finite(name, kwargs[name])
+    for name in _POSITIVE:
+        if name in kwargs and not _traced(kwargs[name]):
+            check_positive(name, kwargs[name])
+
+
+def _traced(value) -> bool:
+    import jax
+
+    return isinstance(value, jax.core.Tracer)
 
 
 def check_target_accept(value) -> float:

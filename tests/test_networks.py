@@ -24,7 +24,7 @@ from scipy.special import logsumexp
 from theory import networks as net
 from theory.parametrization import PARAMETRIZATIONS
 from theory.prior import NORMALIZATIONS
-from theory.transfer import transfer_exponent
+from theory.transfer import transfer_exponent, transfer_exponent_expr
 from training.models import architecture, n_penalized
 
 DEPTHS = (1, 2, 3, 4)
@@ -89,13 +89,14 @@ def test_one_hidden_unit_penalty_is_the_total_variation_form():
 )
 def test_exponent_equals_the_closed_form_for_any_multipliers(exps):
     n_layers = len(exps)
-    e = net.lambda_exponent(multiplier_exponents=exps)
+    e = net.lambda_exponent_expr(multiplier_exponents=exps)
     closed = -sp.Rational(2, n_layers) * sum(sp.Rational(f.numerator, f.denominator) for f in exps)
     assert isinstance(e, sp.Rational) and e == closed
+    assert net.lambda_exponent(multiplier_exponents=exps) == float(closed)  # the float API
     general = net.lambda_exponent_general_expr().subs(net.L, n_layers).doit()
     values = {net.a[k + 1]: sp.Rational(f.numerator, f.denominator) for k, f in enumerate(exps)}
     assert general.subs(values) == closed
-    mean = net.lambda_exponent(multiplier_exponents=exps, normalization="mean")
+    mean = net.lambda_exponent_expr(multiplier_exponents=exps, normalization="mean")
     assert mean == closed + (1 if n_layers == 2 else 2)
 
 
@@ -105,16 +106,23 @@ def test_exponent_equals_the_closed_form_for_any_multipliers(exps):
 )
 def test_presets_against_the_hand_table(parametrization, normalization, depth):
     expected = _hand(parametrization, normalization, depth)
-    assert net.lambda_exponent(parametrization, normalization, depth=depth) == expected
-    e = transfer_exponent(parametrization, normalization, penalized="all", depth=depth)
+    assert net.lambda_exponent_expr(parametrization, normalization, depth=depth) == expected
+    e = transfer_exponent_expr(parametrization, normalization, penalized="all", depth=depth)
     assert isinstance(e, sp.Rational) and e == expected
+    # the numeric APIs return Python floats (JSON-encodable), the nearest float to the exact value
+    for got in (
+        net.lambda_exponent(parametrization, normalization, depth=depth),
+        transfer_exponent(parametrization, normalization, penalized="all", depth=depth),
+    ):
+        assert type(got) is float and got == float(expected)
 
 
 def test_weight_count_and_its_exponent():
     d, n, k = net.S.d, net.n, net.K
     assert net.n_weights_expr(depth=1) == d * n + n * k
     assert net.n_weights_expr(depth=3) == d * n + 2 * n**2 + n * k
-    assert [net.n_weights_exponent(depth=h) for h in DEPTHS] == [1, 2, 2, 2]
+    got = [net.n_weights_exponent(depth=h) for h in DEPTHS]
+    assert got == [1, 2, 2, 2] and all(type(e) is int for e in got)
     for h in (1, 2, 3):  # training.models counts the same weights
         layers = architecture(
             input_dim=64, width=16, depth=h, n_classes=10, parametrization="standard"
@@ -149,6 +157,8 @@ def test_bad_depth_is_rejected_by_name(depth):
         lambda: net.lambda_exponent("ntk", depth=depth),
         lambda: net.lambda_exponent(multiplier_exponents=(0, 1), depth=depth),
         lambda: net.preset_exponents("ntk", depth=depth),
+        lambda: net.lambda_exponent_expr("ntk", depth=depth),
+        lambda: net.preset_exponents_expr("ntk", depth=depth),
         lambda: net.n_weights_expr(depth=depth),
         lambda: net.rescaling_expr(depth=depth),
         lambda: net.equivalent_lambda_expr(depth=depth),

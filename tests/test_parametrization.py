@@ -42,8 +42,10 @@ def test_substitution_gives_the_ntk_readout_for_every_c():
 
 @pytest.mark.parametrize(("parametrization", "normalization"), PAIRS)
 def test_width_exponents(parametrization, normalization):
-    e = par.width_exponent(parametrization, normalization)
-    assert isinstance(e, sp.Integer) and e == HAND[parametrization, normalization]
+    exact = par.width_exponent_expr(normalization, parametrization)
+    assert isinstance(exact, sp.Integer) and exact == HAND[parametrization, normalization]
+    e = par.width_exponent(parametrization, normalization)  # the numeric API: a Python float
+    assert type(e) is float and e == HAND[parametrization, normalization]
 
 
 def test_general_exponents_in_c():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -18,8 +19,10 @@ from theory.transfer import (
     OPTIMIZERS,
     main,
     mup_lr_exponent,
+    mup_lr_exponent_expr,
     transfer,
     transfer_exponent,
+    transfer_exponent_expr,
 )
 
 CASES = [(p, n) for p in PARAMETRIZATIONS for n in NORMALIZATIONS]
@@ -114,7 +117,7 @@ def test_cli_rejects_bad_input_with_a_clear_message(capsys, override, name):
     if name.startswith("--"):  # argparse's choices
         assert f"error: argument {name}: invalid choice" in err
     else:
-        assert f"error: {name}" in err and "must" in err or "outside float64" in err
+        assert f"error: {name}" in err and ("must" in err or "float64" in err)
 
 
 def test_cli_rejects_a_missing_argument_and_non_numbers(capsys):
@@ -136,7 +139,9 @@ def test_mup_learning_rates_match_tensor_programs_v_table_3():
     # SGD: input η·fan_out, hidden η, output η/fan_in; Adam: input η, hidden and output η/fan_in
     table = {"sgd": (1, 0, -1), "adam": (0, -1, -1)}
     for opt, exponents in table.items():
-        assert tuple(mup_lr_exponent("standard", opt, k) for k in LAYER_KINDS) == exponents
+        assert tuple(mup_lr_exponent_expr("standard", opt, k) for k in LAYER_KINDS) == exponents
+        floats = tuple(mup_lr_exponent("standard", opt, k) for k in LAYER_KINDS)
+        assert floats == exponents and all(type(e) is float for e in floats)
 
 
 @pytest.mark.parametrize("optimizer", ["sgd", "adam"])
@@ -223,6 +228,16 @@ def test_all_weights_rule_on_the_command_line(capsys):
     assert "argument --penalized: invalid choice: 'hidden'" in capsys.readouterr().err
 
 
+def test_cli_json_is_one_parseable_object_with_the_exact_exponent(capsys):
+    argv = ["--lam", "1e-4", "--from-width", "100", "--to-width", "800", "--depth", "2"]
+    argv += ["--parametrization", "ntk", "--normalization", "sum", "--penalized", "all", "--json"]
+    assert main(argv) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert record["exponent_exact"] == "-2/3" and record["exponent"] == -2 / 3
+    assert record["lam"] == pytest.approx(2.5e-5, rel=1e-14)  # 8^(-2/3) = 1/4, a few ulp
+    assert record["support"] == "derivation" and record["inputs"]["depth"] == 2
+
+
 def test_cli_help_lists_depth_and_the_defaults(capsys):
     with pytest.raises(SystemExit) as exc:
         main(["--help"])
@@ -242,7 +257,7 @@ def test_all_weights_exponent_by_depth(parametrization, normalization, depth):
     """DESIGN §1 by hand: e_sum = 0, −h/(h+1), −1; the mean adds 1 (h = 1) or 2 (h ≥ 2)."""
     e_sum = {"standard": 0, "ntk": sp.Rational(-depth, depth + 1), "mean_field": -1}
     e = e_sum[parametrization] + (0 if normalization == "sum" else (1 if depth == 1 else 2))
-    got = transfer_exponent(parametrization, normalization, penalized="all", depth=depth)
+    got = transfer_exponent_expr(parametrization, normalization, penalized="all", depth=depth)
     assert isinstance(got, sp.Rational) and got == e
     t = transfer(
         1e-3,
@@ -254,7 +269,8 @@ def test_all_weights_exponent_by_depth(parametrization, normalization, depth):
         depth=depth,
     )
     assert t.lam == pytest.approx(1e-3 * 4 ** float(e), rel=1e-12)
-    assert t.exponent == e and t.support == "derivation"
+    assert t.exponent == float(e) and t.support == "derivation"
+    assert type(t.exponent) is float and json.loads(json.dumps(t._asdict())) == t._asdict()
     assert f"depth {depth} (" in t.rule and "global minimizer" in t.rule
     assert f"depth {depth} (" in t.note and "global minimizer" in t.note
 

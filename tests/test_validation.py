@@ -241,3 +241,355 @@ def test_a_cached_result_missing_a_key_is_recomputed(tmp_cache, tmp_path, capsys
     assert all(p.exists() for p in paths)
     assert "missing key" in capsys.readouterr().err
     assert set(_cache.load(name, key)) == set(result)  # the full result is cached again
+
+
+# ---------------------------------------------------------------- found by the second fuzz
+# Each row is one input the re-run fuzz of this issue (tests/test_fuzz.py's table, thousands of
+# random draws) found silently accepted, rejected by an error that did not name the argument,
+# or turned into NaN/inf without a word.  Now each raises naming the argument.
+
+
+def _rejections():
+    import jax
+    import sympy as sp
+
+    from bayes import inference
+    from bayes.data import simulate_linear
+    from theory import classification as cls
+    from theory import linear, prior, random_features
+    from theory.classification import gaussian_spectrum
+    from training import experiment, train
+    from training import models as tmodels
+    from training.data import teacher
+
+    X, y = np.random.default_rng(0).standard_normal((6, 3)), np.ones(6)
+    labels = np.array([0, 1, 0, 1, 1, 0])
+    spec = collapsed.gram_spectrum(X)
+    data = teacher(n_train=12, n_test=12, input_dim=3, n_classes=2)
+    layers = tmodels.architecture(input_dim=3, width=4, depth=1, n_classes=2, parametrization="ntk")
+    weights, mults = [np.ones((3, 4)), np.ones((4, 2))], [1.0, 1.0]
+    sweep_kw = dict(lam_sums=[1e-3], seeds=[0], lr=0.1, config=train.TrainConfig(steps=2))
+    idata = _tiny_idata()
+    report = diagnostics.Report(1.0, 500.0, 500.0, 0, 1.0, 100)
+    return [
+        # bayes: silently accepted
+        (lambda: models.validate(models.linear_regression, X, y, s_scale=-1.0), "s_scale"),
+        (lambda: models.validate(models.rf_regression, X, y, noise_scale=0.0), "noise_scale"),
+        (
+            lambda: models.validate(
+                models.rf_classifier, X, labels, n_classes=2, width_exponent=math.nan
+            ),
+            "width_exponent",
+        ),  # fmt: skip
+        (
+            lambda: models.validate(models.rf_regression, X, y, parametrization="mup"),
+            "parametrization",
+        ),
+        (
+            lambda: models.validate(
+                collapsed.collapsed_multiwidth, [spec.k], [y], widths=[3], kappa_bounds=(1.0, 0.0)
+            ),
+            "kappa_bounds",
+        ),  # fmt: skip
+        (lambda: models.validate("abc", X, y), "model"),
+        (lambda: models.noncentered(models.linear_regression, sites=[]), "sites"),
+        (lambda: models.implied_lambda(-1.0, width=10, width_exponent=1.0, n_samples=5), "s"),
+        (
+            lambda: models.implied_lambda(1.0, width=10, width_exponent=-math.inf, n_samples=5),
+            "width_exponent",
+        ),
+        (lambda: inference.setup(0), "host_devices"),
+        (lambda: inference.chain_method(0), "num_chains"),
+        (lambda: inference.chain_method(2, reuse="yes"), "reuse"),
+        (lambda: inference.make_mcmc("abc"), "model"),
+        (lambda: inference.make_mcmc(models.linear_regression, dense_mass="yes"), "dense_mass"),
+        (lambda: inference.run_nuts(models.linear_regression, X, y, seed=-1), "seed"),
+        (lambda: inference.run_nuts(models.linear_regression, X, y, save_as="a/b"), "save_as"),
+        (lambda: inference.save(idata, ""), "name"),
+        (lambda: inference.save("abc", "fit"), "idata"),
+        (lambda: collapsed.relu_feature_blocks(X, width=0, seed=0), "width"),
+        (lambda: collapsed.relu_feature_blocks(X, width=4, seed=-1), "seed"),
+        (lambda: collapsed.array_blocks(X, block=0), "block"),
+        (lambda: collapsed.array_blocks(np.where(X > 0, np.nan, X)), "features"),
+        (lambda: collapsed.rotate(spec, np.full(6, np.nan)), "y"),
+        (
+            lambda: collapsed.draw_weights(spec, np.where(X > 0, np.nan, X), y, [1.0], [1.0]),
+            "blocks",
+        ),
+        (lambda: collapsed.draw_weights(spec, X, y, [1.0], [1.0], seed=True), "seed"),
+        (
+            lambda: simulate_linear(
+                0, n_samples=5, width=3, s=1.0, width_exponent=1.0, noise_sd=0.5
+            ),
+            "rng",
+        ),  # fmt: skip
+        (
+            lambda: simulate_linear(
+                np.random.default_rng(0),
+                n_samples=0,
+                width=3,
+                s=1.0,
+                width_exponent=1.0,
+                noise_sd=0.5,
+            ),
+            "n_samples",
+        ),  # fmt: skip
+        (
+            lambda: simulate_linear(
+                np.random.default_rng(0),
+                n_samples=5,
+                width=3,
+                s=math.nan,
+                width_exponent=1.0,
+                noise_sd=0.5,
+            ),
+            "s",
+        ),  # fmt: skip
+        (
+            lambda: simulate_linear(
+                np.random.default_rng(0),
+                n_samples=5,
+                width=3,
+                s=1.0,
+                width_exponent=1.0,
+                noise_sd=-1.0,
+            ),
+            "noise_sd",
+        ),  # fmt: skip
+        (lambda: digits_split(50, 50, seed=True), "seed"),
+        (lambda: diagnostics.check(idata, "s"), "var_names"),  # would read 's' as a list
+        (lambda: diagnostics.require_ok("abc", "fit"), "report"),
+        (lambda: diagnostics.require_ok(report, 3), "what"),
+        (lambda: diagnostics.ppc_pvalue(y, np.ones((0, 6)), np.max), "y_rep"),  # p-value nan
+        (lambda: diagnostics.ppc_pvalue(np.full(6, np.nan), np.ones((4, 6)), np.max), "y_obs"),
+        (lambda: diagnostics.loo_compare({"a": idata}), "idatas"),
+        (
+            lambda: diagnostics.sbc(models.linear_regression, X, params=["s"], seed=-1, **SBC_KW),
+            "seed",
+        ),  # fmt: skip
+        # training: silently accepted
+        (
+            lambda: tmodels.architecture(
+                input_dim=3, width=True, depth=1, n_classes=2, parametrization="ntk"
+            ),
+            "width",
+        ),  # fmt: skip
+        (lambda: tmodels.n_penalized([]), "layers"),
+        (
+            lambda: tmodels.init_weights(jax.random.PRNGKey(0), layers, init_std=[math.nan, 1.0]),
+            "init_std",
+        ),
+        (lambda: tmodels.apply(weights, mults, np.where(X > 0, np.nan, X)), "x"),
+        (
+            lambda: tmodels.lr_factors(
+                layers, parametrization="ntk", optimizer="sgd", lr_scaling="mup", base_width=2.5
+            ),
+            "base_width",
+        ),  # fmt: skip
+        (lambda: train.penalty(weights, [-1.0, 1.0]), "rho"),
+        (lambda: train.objective(weights, mults, X, labels, -1.0, [1.0, 1.0]), "lam_sum"),
+        (lambda: train.check_labels(labels, 2.5), "n_classes"),
+        (
+            lambda: train.check_dataset(data._replace(x_train=np.full_like(data.x_train, np.nan))),
+            "data.x_train",
+        ),
+        (lambda: train.cross_entropy(np.full((6, 2), np.nan), labels), "logits"),
+        (lambda: train.sweep(data, layers, **(sweep_kw | {"seeds": [2.5]})), "seeds"),
+        (lambda: train.sweep(data, layers, chunk=2.5, **sweep_kw), "chunk"),
+        (lambda: train.sweep(data, layers, **(sweep_kw | {"lam_sums": []})), "lam_sums"),
+        (lambda: train.chunk_size(0, 3, 200, 16), "n_lams"),
+        (
+            lambda: train.draw_noise(
+                [0], shapes=((3, 4),), steps=2, batch_size=7, n_train=6, dtype=np.float64
+            ),
+            "batch_size",
+        ),  # fmt: skip
+        (lambda: experiment.lam_star(-np.ones(5), np.arange(5.0)), "lams"),  # was (nan, True)
+        (lambda: experiment.fit_exponent([16, 64, 256], [1e-3, 0.0, 1.0]), "lam_stars"),  # nan
+        (lambda: experiment.fit_exponent([16, 16, 16], [1e-3, 1e-2, 1.0]), "widths"),
+        (
+            lambda: experiment.rule_lambdas(
+                experiment.Setting(), 1e-3, width_from=16, width_to=64, p_from=100, p_to=-3
+            ),
+            "p_to",
+        ),  # fmt: skip
+        (
+            lambda: experiment.run_setting(
+                experiment.Setting(dataset="teacher"),
+                widths=[4, 8],
+                seeds=[0, 1],
+                steps=2,
+                n_train=0,
+            ),
+            "n_train",
+        ),  # fmt: skip
+        (
+            lambda: experiment.run_setting(
+                experiment.Setting(dataset="teacher"), widths=[4, 8], seeds=[0], steps=2, n_train=20
+            ),
+            "seeds",
+        ),  # s.e. nan
+        (lambda: experiment.check_setting(experiment.Setting(base_width=-3)), "base_width"),
+        # theory: silently accepted or not named
+        (lambda: prior.prior_variance(1e-3, n_samples=100, n_params=math.nan), "n_params"),
+        (lambda: prior.lambda_from_prior_variance(-1.0, n_samples=100), "-1.0"),
+        (
+            lambda: linear.monte_carlo_risk(
+                [0.1], n_samples=1000.0, n_features=5, noise_var=1.0, signal_var=1.0
+            ),
+            "n_samples",
+        ),  # fmt: skip
+        (
+            lambda: linear.monte_carlo_risk(
+                [0.1], n_samples=True, n_features=5, noise_var=1.0, signal_var=1.0
+            ),
+            "n_samples",
+        ),  # fmt: skip
+        (lambda: linear.inverse_wishart_trace_expr(math.nan, sp.Symbol("n")), "p"),  # was nan
+        (lambda: linear.ridgeless_risk_expr(["under"]), "regime"),  # unhashable type: 'list'
+        (lambda: prior.prior_variance_expr(["squared"]), "loss"),
+        (lambda: random_features.gaussian_coefficients_expr(math.nan), "activation"),
+        (lambda: cls.logistic_loss_expr(math.nan), "arg"),
+        (lambda: evidence.evidence_fit(X, y, log_q_bounds=(math.nan, 1.0)), "log_q_bounds"),
+        (
+            lambda: random_features.exponent_ranges([1, 2, 4], [0.5, 0.0, 0.1], target=math.nan),
+            "target",
+        ),
+        (lambda: random_features.exponent_ranges([1, 2, 4], [0.5, 0.0], target=0.0), "local"),
+        (
+            lambda: random_features.simulate_test_error(
+                0.1, n_samples=10, n_features=5, input_dim=3, noise_var=0.1, rcond=-1.0
+            ),
+            "rcond",
+        ),  # fmt: skip
+        (
+            lambda: random_features.simulate_test_error(
+                0.1, n_samples=True, n_features=5, input_dim=3, noise_var=0.1
+            ),
+            "n_samples",
+        ),
+        (
+            lambda: random_features.lambda_to_mm(1e-3, n_features=0.0, input_dim=100),
+            "n_features",
+        ),  # was named "width"
+        (
+            lambda: cls.simulate_logistic(0.1, n_samples=10, n_features=4, input_dim=3),
+            "input_dim",
+        ),  # ignored without an activation
+        (lambda: cls.simulate_logistic(0.1, n_samples=10, n_features=4, seed=True), "seed"),
+        (lambda: cls.random_features_spectrum(n_features=3, input_dim=2, seed=True), "seed"),
+        (
+            lambda: cls.optimal_lambda(gaussian_spectrum(50), n_samples=100, per_decade=0),
+            "per_decade",
+        ),
+        (lambda: cls.optimal_lambda("abc", n_samples=100), "spectrum"),
+    ]
+
+
+def _tiny_idata():
+    import arviz as az
+
+    rng = np.random.default_rng(1)
+    return az.from_dict(
+        posterior={"s": rng.standard_normal((2, 50))},
+        sample_stats={"diverging": np.zeros((2, 50), bool), "energy": rng.standard_normal((2, 50))},
+    )
+
+
+REJECTIONS = _rejections()
+
+
+@pytest.mark.parametrize(("call", "name"), REJECTIONS, ids=[n for _, n in REJECTIONS])
+def test_second_fuzz_findings_are_rejected_naming_the_argument(call, name):
+    with pytest.raises((ValueError, TypeError)) as exc:
+        call()
+    assert name in str(exc.value)
+
+
+def _silent_nonfinite():
+    import jax.numpy as jnp
+
+    from theory import linear, random_features
+    from theory.classification import to_loureiro
+    from theory.parametrization import lambda_from_ntk, transfer_lambda
+    from theory.prior import to_sum
+
+    X = np.random.default_rng(0).standard_normal((6, 3))
+    return [  # each returned inf, -inf or nan (in brackets) before
+        (lambda: random_features.ridgeless_chi(1.7976931348623157e308, zeta=1.0), "psi"),  # -inf
+        (lambda: random_features.ridgeless_chi(2.0, zeta=1e200), "zeta"),  # nan
+        (lambda: random_features.wide_chi(1e300, 0.5, zeta=1.0), "psi2"),  # -inf
+        (lambda: random_features.wide_risk(1e200, 0.5, zeta=1.0, noise_var=0.5), "psi2"),  # nan
+        (lambda: random_features.wide_optimal_lam_bar(3.0, zeta=1.5, noise_var=0.25,
+                                                      signal_var=5e-324), "signal_var"),  # inf
+        (lambda: random_features.bias_variance(2.0, 1e-308, 1.0, zeta=1.0), "psi2"),  # nan
+        (lambda: random_features.mm_risk(2.0, 3.0, 1.0, zeta=1.0, noise_var=0.5,
+                                         nonlinear_var=1.7976931348623157e308),
+         "nonlinear_var"),  # inf  # fmt: skip
+        (lambda: random_features.fixed_point_residual(2.0, 3.0, 5e-324, zeta=1.0), "lam_bar"),
+        (lambda: random_features.asymptotic_risk(1e-3, n_samples=300, n_features=200,
+                                                 input_dim=1e300, noise_var=0.25),
+         "input_dim"),  # nan  # fmt: skip
+        (lambda: linear.asymptotic_risk_jax(1.7976931348623157e308, 0.5, 1.0, 1.0), "lam"),
+        (lambda: linear.asymptotic_risk_jax(jnp.asarray(1e-308), 1.0, 1e24, 0.0), "noise_var"),
+        (lambda: evidence.evidence_fit(X, np.full(6, 5e-324)), "y"),  # log evidence inf
+        (lambda: to_sum(1e300, normalization="mean", n_params=1e-300), "n_params"),  # inf
+        (lambda: transfer_lambda(1e-300, width_from=1e300, width_to=1e-300,
+                                 parametrization="standard", normalization="mean"),
+         "width_from"),  # 0.0  # fmt: skip
+        (lambda: lambda_from_ntk(1e300, width=1e300, parametrization="standard",
+                                 normalization="sum"), "width"),  # inf  # fmt: skip
+        (lambda: to_loureiro(1e300, n_samples=1e300), "n_samples"),  # inf
+        (lambda: linear.bayes_optimal_lambda(n_samples=1e-300, n_features=1e300, noise_var=1.0,
+                                             signal_var=1e-300), "n_samples"),  # inf
+    ]  # fmt: skip
+
+
+SILENT = _silent_nonfinite()
+
+
+@pytest.mark.parametrize(("call", "name"), SILENT, ids=[n for _, n in SILENT])
+def test_extreme_finite_input_no_longer_gives_a_silent_nan_or_inf(call, name):
+    with pytest.raises(ValueError) as exc:
+        call()
+    message = str(exc.value)
+    assert name in message and "float64" in message, message
+
+
+def test_numeric_exponents_are_json_encodable_floats():
+    """Numeric APIs return Python floats; the exact values stay in the ``*_expr`` functions."""
+    import json
+
+    import sympy as sp
+
+    from theory import networks, parametrization, transfer
+
+    got = {
+        "width": parametrization.width_exponent("ntk", "mean"),
+        "network": networks.lambda_exponent("ntk", depth=2),
+        "transfer": transfer.transfer_exponent("ntk", "sum", penalized="all", depth=2),
+        "mup": transfer.mup_lr_exponent("ntk", "adam", "hidden"),
+        "lr": transfer.lr_exponent("ntk", "adam", "hidden", "mup"),
+        "presets": networks.preset_exponents("mean_field", depth=2),
+        "count": networks.n_weights_exponent(depth=2),
+        "rule": transfer.transfer(1e-4, width_from=100, width_to=800, parametrization="ntk",
+                                  normalization="sum", penalized="all", depth=2).exponent,
+    }  # fmt: skip
+    assert json.loads(json.dumps(got)) == {**got, "presets": [0.0, 0.5, 1.0]}
+    assert got["network"] == got["transfer"] == -2 / 3 and got["count"] == 2
+    assert networks.lambda_exponent_expr("ntk", depth=2) == sp.Rational(-2, 3)
+    assert transfer.transfer_exponent_expr("ntk", "sum", penalized="all", depth=2) == sp.Rational(
+        -2, 3
+    )
+    assert parametrization.width_exponent_expr("mean", "ntk") == 1
+
+
+def test_cli_overflow_exits_non_zero_naming_the_inputs(capsys):
+    from theory.transfer import main
+
+    argv = ["--lam", "1e308", "--from-width", "1", "--to-width", "1e10"]
+    with pytest.raises(SystemExit) as exc:
+        main(argv + ["--parametrization", "standard", "--normalization", "sum"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "lam, width_from, width_to" in err and "overflows float64" in err

@@ -6,21 +6,33 @@ so a user sees at once which keyword was wrong.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import math
 import numbers
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import numpy as np
 import sympy as sp
 
 __all__ = [
+    "cache_checked",
     "as_float_array",
     "as_rational",
+    "check_callable",
     "check_choice",
+    "check_expr",
+    "check_file_name",
+    "check_finite",
+    "check_flag",
+    "check_fraction",
+    "check_instance",
     "check_int",
     "check_positive",
     "check_nonnegative",
+    "check_representable",
+    "check_seed",
     "check_width",
 ]
 
@@ -101,3 +113,156 @@ def as_rational(name: str, value: Any) -> sp.Rational:
             raise ValueError(f"{name} must be finite, got {value!r}")
         return sp.Rational(repr(float(value)))
     raise ValueError(f"{name} must be a rational number or a finite float, got {value!r}")
+
+
+def check_finite(name: str, value: Any) -> np.ndarray:
+    """Any finite real number (or array of them)."""
+    return as_float_array(name, value)
+
+
+def check_fraction(
+    name: str, value: Any, *, low_open: bool = False, high_open: bool = True
+) -> float:
+    """One number in ``[0, 1)`` (by default); ``low_open``/``high_open`` exclude an end.
+
+    Momentum and Adam's β's are in ``[0, 1)`` (a decay of 1 never forgets), NUTS's target
+    acceptance probability in ``(0, 1)``.
+    """
+    arr = as_float_array(name, value)
+    if arr.ndim or isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be one number, got {value!r}")
+    x = float(arr)
+    low_ok = x > 0 if low_open else x >= 0
+    high_ok = x < 1 if high_open else x <= 1
+    if not (low_ok and high_ok):
+        interval = ("(" if low_open else "[") + "0, 1" + (")" if high_open else "]")
+        raise ValueError(f"{name} must be in {interval}, got {value!r}")
+    return x
+
+
+def check_seed(name: str, value: Any, *, allow_generator: bool = False):
+    """A random seed: an integer >= 0 (NumPy's ``SeedSequence`` domain), not a bool.
+
+    With ``allow_generator`` a ``numpy.random.Generator`` is passed through.
+    """
+    if allow_generator and isinstance(value, np.random.Generator):
+        return value
+    return check_int(name, value, minimum=0)
+
+
+def check_flag(name: str, value: Any) -> bool:
+    """A bool (``True``/``False``, NumPy's included): ``"no"`` or ``2`` is not a flag."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def check_callable(name: str, value: Any):
+    """A callable (a model, a statistic)."""
+    if not callable(value):
+        raise TypeError(f"{name} must be callable, got {value!r}")
+    return value
+
+
+def check_instance(name: str, value: Any, cls: type | tuple[type, ...]):
+    """``value`` an instance of ``cls`` (a result record passed back in, a data set)."""
+    if not isinstance(value, cls):
+        names = " or ".join(c.__name__ for c in (cls if isinstance(cls, tuple) else (cls,)))
+        raise TypeError(f"{name} must be a {names}, got {_short(value)}")
+    return value
+
+
+def check_file_name(name: str, value: Any) -> str:
+    """A bare file name: a non-empty string with no path separator and not ``.``/``..``."""
+    if not isinstance(value, str) or not value or "/" in value or "\\" in value:
+        raise ValueError(f"{name} must be a non-empty file name without '/', got {value!r}")
+    if value in (".", ".."):
+        raise ValueError(f"{name} must be a file name, got {value!r}")
+    return value
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    """``repr(value)`` cut to ``limit`` characters (arrays print their first entries)."""
+    text = repr(value.tolist() if isinstance(value, np.ndarray) else value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def check_representable(
+    value: Any,
+    *,
+    what: str,
+    inputs: Mapping[str, Any],
+    positive: Any = False,
+    exempt: Any = False,
+):
+    """A result computed from finite ``inputs`` must be a finite float64 number.
+
+    Raises ``ValueError`` naming every input and its value when the result is ±inf or NaN
+    (an over- or underflow on the way, or an expression that is ``inf/inf``), or 0 where it
+    must be positive (``positive``: a bool or a mask, e.g. ``lam > 0`` for a λ conversion,
+    where 0 can only be an underflow).  ``exempt`` (a bool or a mask) marks the entries where
+    ``inf`` or 0 is the exact answer (a flat prior at λ = 0).  Returns ``value`` unchanged.
+
+    >>> check_representable(2.0, what="lambda", inputs={"lam": 1.0})
+    2.0
+    >>> check_representable(np.inf, what="lambda", inputs={"lam": 1e300, "width": 1e10})
+    Traceback (most recent call last):
+    ...
+    ValueError: lam, width: the lambda overflows float64 (inf) at lam=1e+300, width=10000000000.0
+    """
+    arr = np.asarray(value, dtype=np.float64)
+    keep = ~np.asarray(exempt, dtype=bool)
+    problem = None
+    if np.any(np.isnan(arr) & keep):
+        problem = "is NaN in float64 (inf/inf or 0·inf after an over- or underflow)"
+    elif np.any(np.isinf(arr) & keep):
+        problem = "overflows float64 (inf)"
+    elif np.any((arr == 0) & np.asarray(positive, dtype=bool) & keep):
+        problem = "underflows float64 (0)"
+    if problem is not None:
+        names = ", ".join(inputs)
+        at = ", ".join(f"{k}={_short(v)}" for k, v in inputs.items())
+        raise ValueError(f"{names}: the {what} {problem} at {at}")
+    return value
+
+
+def check_expr(name: str, value: Any) -> sp.Expr:
+    """A finite SymPy expression (a number or symbol is one); strings are not parsed.
+
+    ``nan``, ``zoo`` and ``±oo`` anywhere in it are rejected: a derivation fed ``nan``
+    returns ``nan`` silently.
+    """
+    try:
+        expr = sp.sympify(value, strict=True)
+    except (sp.SympifyError, TypeError) as exc:
+        raise TypeError(f"{name} must be a SymPy expression, got {value!r}") from exc
+    if not isinstance(expr, sp.Expr):
+        raise TypeError(f"{name} must be a SymPy expression, got {value!r}")
+    if expr.has(sp.nan, sp.zoo, sp.oo):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    return expr
+
+
+def cache_checked(fn: Callable) -> Callable:
+    """:func:`functools.cache` for a public function: an unhashable argument (a list where a
+    name is expected) is a ``TypeError`` naming it, not ``unhashable type: 'list'``."""
+    cached = functools.cache(fn)
+    signature = inspect.signature(fn)
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return cached(*args, **kwargs)
+        except TypeError as exc:
+            if "unhashable" not in str(exc):
+                raise
+            for name, value in signature.bind(*args, **kwargs).arguments.items():
+                try:
+                    hash(value)
+                except TypeError:
+                    raise TypeError(f"{name} must be a name or a number, got {value!r}") from None
+            raise
+
+    wrapper.cache_clear = cached.cache_clear
+    wrapper.cache_info = cached.cache_info
+    return wrapper

@@ -29,7 +29,12 @@ from scipy import optimize
 
 from theory import _symbols as S
 from theory._latex import register
-from theory._validate import as_float_array, check_nonnegative, check_positive
+from theory._validate import (
+    as_float_array,
+    check_nonnegative,
+    check_positive,
+    check_representable,
+)
 from theory.prior import prior_variance_expr
 
 __all__ = [
@@ -148,9 +153,12 @@ def log_evidence(X, y, *, noise_var: float, prior_var: float) -> float:
     X, y = _check_data(X, y)
     noise_var = float(check_positive("noise_var", noise_var))
     prior_var = float(check_nonnegative("prior_var", prior_var))
-    s, z2 = _spectrum(X, y)
-    var = noise_var + prior_var * s
-    return float(-0.5 * np.sum(np.log(var) + z2 / var) - 0.5 * len(y) * np.log(2 * np.pi))
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        s, z2 = _spectrum(X, y)
+        var = noise_var + prior_var * s
+        value = -0.5 * np.sum(np.log(var) + z2 / var) - 0.5 * len(y) * np.log(2 * np.pi)
+    inputs = {"X": X, "y": y, "noise_var": noise_var, "prior_var": prior_var}
+    return float(check_representable(value, what="log evidence", inputs=inputs))
 
 
 #: "no signal": the evidence gains less than this many nats per observation over τ² = 0
@@ -172,35 +180,63 @@ def evidence_fit(X, y, *, log_q_bounds: tuple[float, float] = (-40.0, 40.0)) -> 
     float64 rounding of the O(N) log-evidence and far below any real signal).
     """
     X, y = _check_data(X, y)
+    lo, hi = _check_bounds(log_q_bounds)
     n = X.shape[0]
-    s, z2 = _spectrum(X, y)
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        s, z2 = _spectrum(X, y)
+    check_representable(
+        np.concatenate([s, z2]), what="spectrum (X Xᵀ, (Uᵀy)²)", inputs={"X": X, "y": y}
+    )
     positive = s[s > 0]
     if positive.size == 0:
         raise ValueError("X must not be identically zero")
-    log_scale = float(np.log(np.mean(positive)))
-    grid = np.linspace(*log_q_bounds, 161) - log_scale
-    vals = np.array([_profile_negloglik(g, s, z2) for g in grid])
-    k = int(np.argmin(vals))
-    no_signal_value = 0.5 * n * np.log(np.mean(z2))  # the profile at q = 0 exactly
-    sigma2_0 = float(np.mean(z2))
+    sigma2_0 = float(np.mean(z2))  # ‖y‖²/N: the noise variance of the no-signal model
+    no_signal_value = 0.5 * n * np.log(sigma2_0) if sigma2_0 > 0 else -np.inf  # profile at q = 0
     no_signal = EvidenceFit(np.inf, sigma2_0, 0.0, float(-no_signal_value - _const(n)))
+    check_representable(  # the no-signal model, before any search from it
+        [no_signal.noise_var, no_signal.log_evidence],
+        what="no-signal fit (noise variance, log evidence)",
+        inputs={"X": X, "y": y},
+        positive=[True, False],
+    )
+    log_scale = float(np.log(np.mean(positive)))
+    grid = np.linspace(lo, hi, 161) - log_scale
+    with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
+        vals = np.array([_profile_negloglik(g, s, z2) for g in grid])
+    vals = np.where(np.isnan(vals), np.inf, vals)  # an overflowed grid point is no maximum
+    k = int(np.argmin(vals))
     if k == 0:  # evidence maximal as q → 0
         return no_signal
     if k == len(grid) - 1:
         raise ValueError("X, y: the evidence increases without bound in τ²/σ² (interpolating data)")
-    res = optimize.minimize_scalar(
-        _profile_negloglik,
-        bounds=(grid[k - 1], grid[k + 1]),
-        args=(s, z2),
-        method="bounded",
-        options={"xatol": 1e-12},
-    )
+    with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
+        res = optimize.minimize_scalar(
+            _profile_negloglik,
+            bounds=(grid[k - 1], grid[k + 1]),
+            args=(s, z2),
+            method="bounded",
+            options={"xatol": 1e-12},
+        )
+        qv = np.exp(np.float64(res.x))  # NumPy scalars: an overflow is inf, checked below
+        sigma2 = np.mean(z2 / (1.0 + qv * s))
+        lam = 1.0 / (n * qv)  # = σ̂²/(N τ̂²), lambda_from_variances_expr
+        fit = EvidenceFit(
+            float(lam), float(sigma2), float(qv * sigma2), float(-res.fun - _const(n))
+        )
     if no_signal_value - res.fun < NO_SIGNAL_NATS_PER_SAMPLE * n:
         return no_signal
-    qv = float(np.exp(res.x))
-    sigma2 = float(np.mean(z2 / (1.0 + qv * s)))
-    lam = 1.0 / (n * qv)  # = σ̂²/(N τ̂²), lambda_from_variances_expr
-    return EvidenceFit(lam, sigma2, qv * sigma2, float(-res.fun - _const(n)))
+    positive = [True, True, True, False]  # λ, σ², τ² > 0; the log evidence has any sign
+    values = [fit.lam, fit.noise_var, fit.prior_var, fit.log_evidence]
+    check_representable(values, what="evidence fit", inputs={"X": X, "y": y}, positive=positive)
+    return fit
+
+
+def _check_bounds(log_q_bounds) -> tuple[float, float]:
+    """Two finite numbers ``lo < hi`` (the search range of ``log(q s̄)``)."""
+    b = as_float_array("log_q_bounds", log_q_bounds)
+    if b.shape != (2,) or not b[0] < b[1]:
+        raise ValueError(f"log_q_bounds must be two numbers lo < hi, got {log_q_bounds!r}")
+    return float(b[0]), float(b[1])
 
 
 def _const(n: int) -> float:

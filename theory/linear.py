@@ -56,14 +56,18 @@ from theory._latex import register
 from theory._numeric import lambdify
 from theory._validate import (
     as_float_array,
+    cache_checked,
     check_choice,
+    check_expr,
+    check_int,
     check_nonnegative,
     check_positive,
+    check_representable,
+    check_seed,
     check_width,
 )
 from theory.prior import (
     NORMALIZATIONS,
-    from_sum,
     lambda_sum_from_mean_expr,
     prior_variance_expr,
     to_sum,
@@ -123,7 +127,7 @@ def prior_weight_variance_expr() -> sp.Expr:
     return S.s2 * S.d ** (-S.kappa)
 
 
-@cache
+@cache_checked
 def bayes_optimal_lambda_expr(normalization: Normalization = "sum") -> sp.Expr:
     r"""The ridge λ whose solution is the posterior mean under ``β ~ N(0, s² d^(-κ) I)``.
 
@@ -194,7 +198,7 @@ def risk_expr() -> sp.Expr:
     return c1 * m_val + c2 * dm_val
 
 
-@cache
+@cache_checked
 def optimal_lambda_expr(normalization: Normalization = "sum") -> sp.Expr:
     r"""λ* solving ``∂R/∂λ = 0``: ``γσ²/α²`` (sum), ``γσ² d/α²`` (mean).
 
@@ -269,7 +273,7 @@ def optimal_risk_explicit_expr() -> sp.Expr:
     return sp.simplify(optimal_risk_expr().subs(m_val, stieltjes_expr().subs(S.lam, lam_star)))
 
 
-@cache
+@cache_checked
 def ridgeless_risk_expr(regime: Regime) -> sp.Expr:
     r"""``lim_{λ→0⁺} R(λ)`` for ``γ < 1`` (``"under"``) or ``γ > 1`` (``"over"``).
 
@@ -296,10 +300,11 @@ def ridgeless_risk_expr(regime: Regime) -> sp.Expr:
 
 def inverse_wishart_trace_expr(p: sp.Expr, n: sp.Expr) -> sp.Expr:
     """``E tr W⁻¹ = p/(n − p − 1)`` for ``W ~ Wishart_p(n, I)`` (``n > p + 1``), the one lemma used."""
+    p, n = check_expr("p", p), check_expr("n", n)
     return p / (n - p - 1)
 
 
-@cache
+@cache_checked
 def finite_ridgeless_risk_expr(regime: Regime) -> sp.Expr:
     r"""Exact ``E‖ŵ₀ − β‖²`` of min-norm least squares, Gaussian design (Hastie et al. 2022).
 
@@ -382,8 +387,12 @@ def bayes_optimal_lambda(
     s2 = check_nonnegative("noise_var", noise_var)
     a2 = check_positive("signal_var", signal_var)
     kappa = as_float_array("prior_exponent", prior_exponent)
-    lam_sum = _fn("bayes_sum")(n, d, s2, a2, kappa)
-    return from_sum(lam_sum, normalization=normalization, n_params=d)
+    with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
+        lam_sum = _fn("bayes_sum")(n, d, s2, a2, kappa)
+        lam = lam_sum if normalization == "sum" else lam_sum * d  # λ_mean = P λ_sum
+    inputs = {"n_samples": n_samples, "n_features": n_features, "noise_var": noise_var,
+              "signal_var": signal_var, "prior_exponent": prior_exponent}  # fmt: skip
+    return _out(check_representable(lam, what="lambda", inputs=inputs, positive=s2 > 0))
 
 
 # ---------------------------------------------------------------- MP Stieltjes transform
@@ -391,10 +400,14 @@ def bayes_optimal_lambda(
 
 def _check_lam_gamma(lam, gamma, normalization: str = "sum", n_features=None):
     _mean_requires(normalization, n_features)
+    lam_in = lam
     lam = check_nonnegative("lam", lam)
     gamma = check_positive("gamma", gamma)
-    if normalization == "mean":
-        lam = to_sum(lam, normalization="mean", n_params=check_width("n_features", n_features))
+    if normalization == "mean":  # λ_sum = λ_mean / P
+        with np.errstate(under="ignore"):
+            lam = lam / check_width("n_features", n_features)
+        inputs = {"lam": lam_in, "n_features": n_features}
+        check_representable(lam, what="lambda_sum", inputs=inputs, positive=lam_in != 0)
     return np.asarray(lam, dtype=np.float64), gamma
 
 
@@ -420,9 +433,11 @@ def mp_stieltjes(lam: npt.ArrayLike, *, gamma: npt.ArrayLike) -> float | np.ndar
     >>> round(mp_stieltjes(1.0, gamma=1.0), 12)   # (√5 − 1)/2
     0.61803398875
     """
+    lam_in, gamma_in = lam, gamma
     lam, gamma = _check_lam_gamma(lam, gamma)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return _out(_stieltjes(lam, gamma, np))
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
+        m = _stieltjes(lam, gamma, np)
+    return _finite(m, "Stieltjes transform", lam_in, gamma_in, lam == 0)
 
 
 def mp_stieltjes_derivative(lam: npt.ArrayLike, *, gamma: npt.ArrayLike) -> float | np.ndarray:
@@ -431,10 +446,18 @@ def mp_stieltjes_derivative(lam: npt.ArrayLike, *, gamma: npt.ArrayLike) -> floa
     >>> mp_stieltjes_derivative(0.0, gamma=0.5)   # 1/(1 − γ)³
     8.0
     """
+    lam_in, gamma_in = lam, gamma
     lam, gamma = _check_lam_gamma(lam, gamma)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
         m = _stieltjes(lam, gamma, np)
-        return _out(m * (1.0 + gamma * m) / _mp_parts(lam, gamma, np)[1])
+        dm = m * (1.0 + gamma * m) / _mp_parts(lam, gamma, np)[1]
+    return _finite(dm, "Stieltjes derivative", lam_in, gamma_in, lam == 0)
+
+
+def _finite(value, what: str, lam, gamma, exempt) -> float | np.ndarray:
+    """``value`` unless it over- or underflowed (``exempt``: where ``inf`` is the answer)."""
+    inputs = {"lam": lam, "gamma": gamma}
+    return _out(check_representable(value, what=what, inputs=inputs, exempt=exempt))
 
 
 # ---------------------------------------------------------------- asymptotic risk
@@ -469,9 +492,7 @@ def _risk_core(lam, gamma, noise_var, signal_var, xp):
     return xp.where(singular, xp.where(noise_var > 0, xp.inf, 0.0), risk)
 
 
-#: ``asymptotic_risk_jax(lam_sum, gamma, noise_var, signal_var)``: jitted JAX core of
-#: :func:`asymptotic_risk` (sum normalization, no argument checks; broadcasts).
-asymptotic_risk_jax = jax.jit(
+_asymptotic_risk_jit = jax.jit(
     lambda lam, gamma, noise_var, signal_var: _risk_core(
         jnp.asarray(lam, dtype=jnp.float64),
         jnp.asarray(gamma, dtype=jnp.float64),
@@ -480,6 +501,27 @@ asymptotic_risk_jax = jax.jit(
         jnp,
     )
 )
+
+
+def asymptotic_risk_jax(lam, gamma, noise_var, signal_var):
+    """Jitted JAX core of :func:`asymptotic_risk` (sum normalization; broadcasts).
+
+    Differentiable and vmappable: concrete arguments are checked like
+    :func:`asymptotic_risk`'s, traced ones (inside ``jax.grad``/``jit``) pass through.
+    """
+    inputs = {"lam": lam, "gamma": gamma, "noise_var": noise_var, "signal_var": signal_var}
+    checks = {"lam": check_nonnegative, "gamma": check_positive}
+    traced = {name: isinstance(v, jax.core.Tracer) for name, v in inputs.items()}
+    values = {
+        name: v if traced[name] else checks.get(name, check_nonnegative)(name, v)
+        for name, v in inputs.items()
+    }
+    risk = _asymptotic_risk_jit(lam, gamma, noise_var, signal_var)
+    if any(traced.values()):  # inside jax.grad / jit: the traced core, as it is
+        return risk
+    singular = (values["lam"] == 0) & (values["gamma"] == 1)  # the peak: inf is the answer
+    check_representable(np.asarray(risk), what="risk", inputs=inputs, exempt=singular)
+    return risk
 
 
 def asymptotic_risk(
@@ -504,11 +546,16 @@ def asymptotic_risk(
     >>> asymptotic_risk(1e300, gamma=2.0, noise_var=1.0, signal_var=1.0)
     1.0
     """
+    inputs = {"lam": lam, "gamma": gamma, "noise_var": noise_var, "signal_var": signal_var}
+    if normalization == "mean":
+        inputs["n_features"] = n_features
     lam, gamma = _check_lam_gamma(lam, gamma, normalization, n_features)
     s2 = check_nonnegative("noise_var", noise_var)
     a2 = check_nonnegative("signal_var", signal_var)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return _out(_risk_core(lam, gamma, s2, a2, np))
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
+        risk = _risk_core(lam, gamma, s2, a2, np)
+    singular = (lam == 0) & (gamma == 1)  # the interpolation peak: inf is the answer
+    return _out(check_representable(risk, what="risk", inputs=inputs, exempt=singular))
 
 
 def optimal_lambda(
@@ -528,10 +575,13 @@ def optimal_lambda(
     g = check_positive("gamma", gamma)
     s2 = check_nonnegative("noise_var", noise_var)
     a2 = check_positive("signal_var", signal_var)
-    lam_sum = _fn("lambda_star")(g, s2, a2)
-    if normalization == "sum":
-        return _out(lam_sum)
-    return from_sum(lam_sum, normalization="mean", n_params=check_width("n_features", n_features))
+    inputs = {"gamma": gamma, "noise_var": noise_var, "signal_var": signal_var}
+    with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
+        lam = _fn("lambda_star")(g, s2, a2)
+        if normalization == "mean":  # λ_mean = P λ_sum
+            inputs["n_features"] = n_features
+            lam = lam * check_width("n_features", n_features)
+    return _out(check_representable(lam, what="lambda", inputs=inputs, positive=s2 > 0))
 
 
 def optimal_risk(
@@ -559,11 +609,13 @@ def ridgeless_risk(
     g = check_positive("gamma", gamma)
     s2 = check_nonnegative("noise_var", noise_var)
     a2 = check_nonnegative("signal_var", signal_var)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
         under = _fn("ridgeless_under")(g, s2, a2)
         over = _fn("ridgeless_over")(g, s2, a2)
     at_one = np.where(s2 > 0, np.inf, 0.0)
-    return _out(np.where(g < 1, under, np.where(g > 1, over, at_one)))
+    risk = np.where(g < 1, under, np.where(g > 1, over, at_one))
+    inputs = {"gamma": gamma, "noise_var": noise_var, "signal_var": signal_var}
+    return _out(check_representable(risk, what="risk", inputs=inputs, exempt=g == 1))
 
 
 def finite_ridgeless_risk(
@@ -587,11 +639,15 @@ def finite_ridgeless_risk(
     d = check_width("n_features", n_features)
     s2 = check_nonnegative("noise_var", noise_var)
     a2 = check_nonnegative("signal_var", signal_var)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
         under = _fn("finite_under")(n, d, s2, a2)
         over = _fn("finite_over")(n, d, s2, a2)
-    between = np.where(s2 > 0, np.inf, a2 * np.maximum(0.0, 1.0 - n / d))
-    return _out(np.where(d < n - 1, under, np.where(d > n + 1, over, between)))
+        between = np.where(s2 > 0, np.inf, a2 * np.maximum(0.0, 1.0 - n / d))
+    is_between = ~((d < n - 1) | (d > n + 1))
+    risk = np.where(d < n - 1, under, np.where(d > n + 1, over, between))
+    inputs = {"n_samples": n_samples, "n_features": n_features, "noise_var": noise_var,
+              "signal_var": signal_var}  # fmt: skip
+    return _out(check_representable(risk, what="risk", inputs=inputs, exempt=is_between))
 
 
 # ---------------------------------------------------------------- Monte Carlo
@@ -672,9 +728,12 @@ def ridge_risk_path(
             f"{y.shape}, {beta.shape}"
         )
     n = X.shape[-2]
-    e, t, b, resid = _spectral(X, y, beta, method)
-    shrunk = t[..., :, None] / (e[..., :, None] + n * lam_sum)
-    return np.sum((shrunk - b[..., :, None]) ** 2, axis=-2) + resid[..., None]
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        e, t, b, resid = _spectral(X, y, beta, method)
+        shrunk = t[..., :, None] / (e[..., :, None] + n * lam_sum)
+        risk = np.sum((shrunk - b[..., :, None]) ** 2, axis=-2) + resid[..., None]
+    inputs = {"X": X, "y": y, "beta": beta, "lam": lam}
+    return check_representable(risk, what="risk path", inputs=inputs)
 
 
 class MonteCarloRisk(NamedTuple):
@@ -685,13 +744,6 @@ class MonteCarloRisk(NamedTuple):
     se: np.ndarray  #: (L,) standard error of the mean
     tuned_lambda: np.ndarray  #: (n_draws,) grid argmin of each draw's risk curve
     risks: np.ndarray  #: (n_draws, L) excess risk ‖ŵ_λ − β‖² per draw
-
-
-def _check_int(name: str, value, minimum: int) -> int:
-    arr = as_float_array(name, value)
-    if arr.ndim != 0 or arr != np.round(arr) or arr < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return int(arr)
 
 
 def monte_carlo_risk(
@@ -730,9 +782,9 @@ def monte_carlo_risk(
     """
     check_choice("method", method, ("svd", "gram"))
     check_choice("normalization", normalization, NORMALIZATIONS)
-    n = _check_int("n_samples", n_samples, 1)
-    d = _check_int("n_features", n_features, 1)
-    draws = _check_int("n_draws", n_draws, 2)
+    n = check_int("n_samples", n_samples, minimum=1)
+    d = check_int("n_features", n_features, minimum=1)
+    draws = check_int("n_draws", n_draws, minimum=2)
     lam_grid = check_nonnegative("lam", lam)
     if lam_grid.ndim != 1 or lam_grid.size == 0:
         raise ValueError(f"lam must be a non-empty 1-d grid, got shape {lam_grid.shape}")
@@ -742,8 +794,8 @@ def monte_carlo_risk(
     kappa = as_float_array("prior_exponent", prior_exponent)
     tau = float(np.sqrt(s2 * float(d) ** (-kappa)))
     if blas_threads is not None:
-        _check_int("blas_threads", blas_threads, 1)
-    rng = np.random.default_rng(seed)
+        check_int("blas_threads", blas_threads, minimum=1)
+    rng = np.random.default_rng(check_seed("seed", seed, allow_generator=True))
 
     from threadpoolctl import threadpool_limits  # a dependency of scikit-learn
 
@@ -757,6 +809,15 @@ def monte_carlo_risk(
             beta = tau * rng.standard_normal((size, d))
             y = np.einsum("bnd,bd->bn", X, beta) + sigma * rng.standard_normal((size, n))
             risks[start : start + size] = ridge_risk_path(X, y, beta, lam_sum, method=method)
+    inputs = {
+        "lam": lam,
+        "n_samples": n_samples,
+        "n_features": n_features,
+        "noise_var": noise_var,
+        "signal_var": signal_var,
+        "prior_exponent": prior_exponent,
+    }
+    check_representable(risks, what="simulated risk", inputs=inputs)  # fmt: skip
     mean = risks.mean(axis=0)
     se = risks.std(axis=0, ddof=1) / np.sqrt(draws)
     tuned = lam_grid[np.argmin(risks, axis=1)]

@@ -71,10 +71,10 @@ They fail with
   2017) — an optimizer question (:mod:`theory.transfer`, AdamW), with no fixed
   minimizer to hold.
 
->>> [lambda_exponent(p, depth=2) for p in ("standard", "ntk", "mean_field")]
+>>> [lambda_exponent_expr(p, depth=2) for p in ("standard", "ntk", "mean_field")]
 [0, -2/3, -1]
 >>> lambda_exponent(multiplier_exponents=(0, 0.5, 0.5, 0.5), normalization="mean")
-5/4
+1.25
 """
 
 from __future__ import annotations
@@ -94,6 +94,7 @@ from theory._validate import (
     check_int,
     check_nonnegative,
     check_positive,
+    check_representable,
 )
 from theory.parametrization import PARAMETRIZATIONS, READOUT_EXPONENT
 from theory.prior import NORMALIZATIONS, lambda_sum_from_mean_expr
@@ -112,9 +113,11 @@ __all__ = [
     "balanced_penalty_expr",
     "balanced_penalty_general_expr",
     "lambda_exponent_general_expr",
+    "preset_exponents_expr",
     "preset_exponents",
     "n_weights_expr",
     "n_weights_exponent",
+    "lambda_exponent_expr",
     "lambda_exponent",
     "equivalent_lambda",
     "balanced_penalty",
@@ -326,14 +329,14 @@ def lambda_exponent_general_expr() -> sp.Expr:
     return sp.simplify(n * sp.diff(sp.log(lam), n))
 
 
-def preset_exponents(parametrization: str, *, depth: int) -> tuple[sp.Rational, ...]:
-    """``(a_1, …, a_L)`` of ``parametrization``, as in :mod:`training.models`.
+def preset_exponents_expr(parametrization: str, *, depth: int) -> tuple[sp.Rational, ...]:
+    """``(a_1, …, a_L)`` of ``parametrization``, as in :mod:`training.models` (exact).
 
     A layer's multiplier is ``g · fan_in^(−p)`` (standard p = 0; NTK and mean-field p = ½)
     except the mean-field readout, ``1/n`` (``READOUT_EXPONENT``); the input layer's fan-in
     is the input dimension ``d``, which does not grow with the width.
 
-    >>> preset_exponents("mean_field", depth=2)
+    >>> preset_exponents_expr("mean_field", depth=2)
     (0, 1/2, 1)
     """
     check_choice("parametrization", parametrization, PARAMETRIZATIONS)
@@ -343,6 +346,15 @@ def preset_exponents(parametrization: str, *, depth: int) -> tuple[sp.Rational, 
     multipliers = [fan_in ** (-p) for fan_in in fan_ins[:-1]]
     multipliers.append(n ** (-READOUT_EXPONENT[parametrization]))  # readout: P^(-c)
     return tuple(sp.simplify(-n * sp.diff(sp.log(m), n)) for m in multipliers)
+
+
+def preset_exponents(parametrization: str, *, depth: int) -> tuple[float, ...]:
+    """:func:`preset_exponents_expr` as floats.
+
+    >>> preset_exponents("mean_field", depth=2)
+    (0.0, 0.5, 1.0)
+    """
+    return tuple(float(v) for v in preset_exponents_expr(parametrization, depth=depth))
 
 
 def _n_weights_general() -> sp.Expr:
@@ -365,13 +377,13 @@ def _n_weights(depth: int) -> sp.Expr:
     return sp.expand(sum(i * o for i, o in zip(sizes[:-1], sizes[1:], strict=True)))
 
 
-def n_weights_exponent(*, depth: int) -> sp.Integer:
+def n_weights_exponent(*, depth: int) -> int:
     """Leading power of the width in :func:`n_weights_expr`: 1 for one hidden layer, else 2.
 
     >>> [n_weights_exponent(depth=h) for h in (1, 2, 3)]
     [1, 2, 2]
     """
-    return sp.Integer(sp.Poly(n_weights_expr(depth=depth), n).degree())
+    return int(sp.Poly(n_weights_expr(depth=depth), n).degree())
 
 
 def _check_exponents(value) -> tuple[sp.Rational, ...]:
@@ -380,23 +392,23 @@ def _check_exponents(value) -> tuple[sp.Rational, ...]:
     return tuple(as_rational("multiplier_exponents", v) for v in value)
 
 
-def lambda_exponent(
+def lambda_exponent_expr(
     parametrization: str | None = None,
     normalization: str = "sum",
     *,
     depth: int | None = None,
     multiplier_exponents: Sequence | None = None,
 ) -> sp.Rational:
-    """Width exponent ``e`` of λ* (``λ ∝ n^e``), every weight penalized, global minimizer.
+    """Width exponent ``e`` of λ* (``λ ∝ n^e``), every weight penalized, global minimizer (exact).
 
     Give either ``parametrization`` (a preset; ``depth`` defaults to 1) or
     ``multiplier_exponents = (a_1, …, a_L)`` (``depth`` defaults to ``L − 1``; if given it
     must equal it).  Derived from :func:`equivalent_lambda_expr` with ``m_l = k_l n^(−a_l)``
     (arbitrary constants ``k_l``); ``"mean"`` adds the leading power of ``P_total``.
 
-    >>> [lambda_exponent("ntk", depth=h) for h in (1, 2, 3, 4)]
+    >>> [lambda_exponent_expr("ntk", depth=h) for h in (1, 2, 3, 4)]
     [-1/2, -2/3, -3/4, -4/5]
-    >>> lambda_exponent("ntk", "mean", depth=1), lambda_exponent("ntk", "mean", depth=2)
+    >>> lambda_exponent_expr("ntk", "mean", depth=1), lambda_exponent_expr("ntk", "mean", depth=2)
     (1/2, 4/3)
     """
     check_choice("normalization", normalization, NORMALIZATIONS)
@@ -406,7 +418,7 @@ def lambda_exponent(
             f"parametrization={parametrization!r}, multiplier_exponents={multiplier_exponents!r}"
         )
     if parametrization is not None:
-        exps = preset_exponents(parametrization, depth=1 if depth is None else depth)
+        exps = preset_exponents_expr(parametrization, depth=1 if depth is None else depth)
     else:
         exps = _check_exponents(multiplier_exponents)
         if len(exps) < 2:
@@ -420,6 +432,28 @@ def lambda_exponent(
                 f"got {len(exps)}: {multiplier_exponents!r}"
             )
     return _lambda_exponent(exps, normalization)
+
+
+def lambda_exponent(
+    parametrization: str | None = None,
+    normalization: str = "sum",
+    *,
+    depth: int | None = None,
+    multiplier_exponents: Sequence | None = None,
+) -> float:
+    """:func:`lambda_exponent_expr` as a float (same arguments).
+
+    >>> [lambda_exponent("ntk", depth=h) for h in (1, 3)]
+    [-0.5, -0.75]
+    """
+    return float(
+        lambda_exponent_expr(
+            parametrization,
+            normalization,
+            depth=depth,
+            multiplier_exponents=multiplier_exponents,
+        )
+    )
 
 
 @cache
@@ -460,7 +494,10 @@ def equivalent_lambda(lam, *, multipliers) -> float | np.ndarray:
     ms = check_positive("multipliers", multipliers)
     if ms.ndim != 1 or ms.size < 2:
         raise ValueError(f"multipliers must be a sequence of >= 2 numbers, got {multipliers!r}")
-    out = np.asarray(_equivalent_lambda_fn(ms.size - 1)(lam, *ms), dtype=np.float64)
+    with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
+        out = np.asarray(_equivalent_lambda_fn(ms.size - 1)(lam, *ms), dtype=np.float64)
+    inputs = {"lam": lam, "multipliers": multipliers}
+    check_representable(out, what="multiplier-free lambda", inputs=inputs, positive=True)
     return float(out) if out.ndim == 0 else out
 
 
@@ -485,7 +522,11 @@ def balanced_penalty(lam, *, sq_norms) -> float:
     if lams.ndim > 1 or lams.size not in (1, qs.size):
         raise ValueError(f"lam must be one number or one per layer ({qs.size}), got {lam!r}")
     lams = np.broadcast_to(lams, qs.shape)
-    return float(_balanced_penalty_fn(qs.size - 1)(*lams, *qs))
+    with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
+        value = float(_balanced_penalty_fn(qs.size - 1)(*lams, *qs))
+    inputs = {"lam": lam, "sq_norms": sq_norms}
+    positive = bool(np.all(qs > 0))  # one zero layer makes the balanced penalty exactly 0
+    return check_representable(value, what="balanced penalty", inputs=inputs, positive=positive)
 
 
 # ---------------------------------------------------------------- LaTeX
@@ -534,7 +575,7 @@ for _p in PARAMETRIZATIONS:
             register(
                 f"NetExp{_CAMEL[_p]}{_CAMEL[_nm]}Depth{_WORDS[_h - 1]}",
                 f"width exponent of lambda*, every weight penalized, {_p}, {_nm}, depth {_h}",
-            )((lambda p, nm, h: lambda: lambda_exponent(p, nm, depth=h))(_p, _nm, _h))
+            )((lambda p, nm, h: lambda: lambda_exponent_expr(p, nm, depth=h))(_p, _nm, _h))
 
 
 def _table_rows() -> str:
@@ -542,7 +583,7 @@ def _table_rows() -> str:
     rows = []
     for h in TABLE_DEPTHS:
         cells = [
-            sp.latex(lambda_exponent(p, nm, depth=h))
+            sp.latex(lambda_exponent_expr(p, nm, depth=h))
             for p in PARAMETRIZATIONS
             for nm in NORMALIZATIONS
         ]

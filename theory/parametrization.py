@@ -22,7 +22,7 @@ mean_field      -1      0
 ==============  =====  ======
 
 >>> [width_exponent(p, n) for p in PARAMETRIZATIONS for n in ("sum", "mean")]
-[1, 2, 0, 1, -1, 0]
+[1.0, 2.0, 0.0, 1.0, -1.0, 0.0]
 >>> transfer_lambda(1e-3, width_from=256, width_to=4096, parametrization="standard",
 ...                 normalization="sum")
 0.016
@@ -39,7 +39,14 @@ import sympy as sp
 from theory import _symbols as S
 from theory._latex import register
 from theory._numeric import lambdify
-from theory._validate import check_choice, check_nonnegative, check_positive, check_width
+from theory._validate import (
+    cache_checked,
+    check_choice,
+    check_nonnegative,
+    check_positive,
+    check_representable,
+    check_width,
+)
 from theory.prior import (
     NORMALIZATIONS,
     lambda_sum_from_mean_expr,
@@ -98,7 +105,7 @@ def readout_expr() -> sp.Expr:
     return sp.powsimp(S.P ** (-S.c) * ntk_substitution() * phi)
 
 
-@cache
+@cache_checked
 def lambda_expr(normalization: str = "sum") -> sp.Expr:
     """λ in the ``c`` readout and ``normalization`` giving the same objective as λ_NTK (sum).
 
@@ -111,30 +118,49 @@ def lambda_expr(normalization: str = "sum") -> sp.Expr:
     return sp.powsimp(sp.simplify(lam_c))
 
 
-@cache
-def width_exponent_expr(normalization: str = "sum") -> sp.Expr:
+def width_exponent_expr(normalization: str = "sum", parametrization: str | None = None) -> sp.Expr:
     """``d log λ / d log P`` at fixed λ_NTK, as an expression in the readout exponent ``c``.
+
+    With ``parametrization`` the exact exponent of that readout (a SymPy ``Rational``);
+    :func:`width_exponent` is its float.
 
     >>> width_exponent_expr("sum")
     1 - 2*c
     >>> width_exponent_expr("mean")
     2 - 2*c
+    >>> width_exponent_expr("sum", "ntk"), width_exponent_expr("mean", "mean_field")
+    (0, 0)
     """
+    check_choice("normalization", normalization, NORMALIZATIONS)
+    if parametrization is not None:
+        check_choice("parametrization", parametrization, PARAMETRIZATIONS)
+    e = _width_exponent_expr(normalization)
+    return e if parametrization is None else e.subs(S.c, READOUT_EXPONENT[parametrization])
+
+
+@cache
+def _width_exponent_expr(normalization: str) -> sp.Expr:
     expr = lambda_expr(normalization)
     return sp.expand(sp.simplify(S.P * sp.diff(expr, S.P) / expr))
 
 
-def width_exponent(parametrization: Parametrization, normalization: str) -> sp.Rational:
-    """The exponent ``e`` with λ* ∝ P^e when the NTK-scaled λ* is width-independent (a SymPy number)."""
+def width_exponent(parametrization: Parametrization, normalization: str) -> float:
+    """The exponent ``e`` with λ* ∝ P^e when the NTK-scaled λ* is width-independent.
+
+    A float; the exact value is ``width_exponent_expr(normalization, parametrization)``.
+    """
     check_choice("parametrization", parametrization, PARAMETRIZATIONS)
-    return width_exponent_expr(normalization).subs(S.c, READOUT_EXPONENT[parametrization])
+    return float(width_exponent_expr(normalization, parametrization))
 
 
 def readout_scale(width, parametrization: Parametrization) -> float | np.ndarray:
     """The factor ``P^(-c)`` multiplying ``Σ_j a_j φ_j``."""
     check_choice("parametrization", parametrization, PARAMETRIZATIONS)
-    width = check_width("width", width)
-    return width ** (-float(READOUT_EXPONENT[parametrization]))
+    p = check_width("width", width)
+    with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
+        value = p ** (-float(READOUT_EXPONENT[parametrization]))
+    inputs = {"width": width}
+    return _out(check_representable(value, what="readout scale", inputs=inputs, positive=True))
 
 
 def _factor(width, parametrization: str, normalization: str) -> np.ndarray:
@@ -142,7 +168,8 @@ def _factor(width, parametrization: str, normalization: str) -> np.ndarray:
     check_choice("parametrization", parametrization, PARAMETRIZATIONS)
     check_choice("normalization", normalization, NORMALIZATIONS)
     e = float(width_exponent(parametrization, normalization))
-    return check_width("width", width) ** e
+    with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
+        return check_width("width", width) ** e
 
 
 def _out(x) -> float | np.ndarray:
@@ -150,16 +177,25 @@ def _out(x) -> float | np.ndarray:
     return float(x) if x.ndim == 0 else x
 
 
+def _checked(value, what: str, inputs: dict, lam: np.ndarray) -> float | np.ndarray:
+    """A λ from a λ (> 0 where ``lam`` > 0): an over- or underflow names ``inputs``."""
+    return _out(check_representable(value, what=what, inputs=inputs, positive=lam > 0))
+
+
 def lambda_from_ntk(lam_ntk, *, width, parametrization: Parametrization, normalization: str):
     """λ in (parametrization, normalization) with the same predictor as ``lam_ntk`` (NTK, sum)."""
-    lam_ntk = check_nonnegative("lam_ntk", lam_ntk)
-    return _out(lam_ntk * _factor(width, parametrization, normalization))
+    lam = check_nonnegative("lam_ntk", lam_ntk)
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        value = lam * _factor(width, parametrization, normalization)
+    return _checked(value, "lambda", {"lam_ntk": lam_ntk, "width": width}, lam)
 
 
 def lambda_to_ntk(lam, *, width, parametrization: Parametrization, normalization: str):
     """Inverse of :func:`lambda_from_ntk`."""
-    lam = check_nonnegative("lam", lam)
-    return _out(lam / _factor(width, parametrization, normalization))
+    lam_value = check_nonnegative("lam", lam)
+    with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
+        value = lam_value / _factor(width, parametrization, normalization)
+    return _checked(value, "NTK lambda", {"lam": lam, "width": width}, lam_value)
 
 
 def transfer_lambda(
@@ -167,23 +203,25 @@ def transfer_lambda(
 ) -> float | np.ndarray:
     """λ at ``width_to`` that keeps the NTK-scaled λ (the function-space prior) of ``lam`` at ``width_from``.
 
-    ``lam · (width_to / width_from) ** width_exponent(parametrization, normalization)``.
+    ``lam · (width_to / width_from) ** width_exponent(parametrization, normalization)``,
+    computed as :func:`lambda_from_ntk` of :func:`lambda_to_ntk`; a result (or a step on the
+    way) outside float64 raises ``ValueError`` naming ``lam``, ``width_from``, ``width_to``.
     """
+    lam_value = check_nonnegative("lam", lam)
     check_width("width_from", width_from)  # named here: the helpers below say "width"
     check_width("width_to", width_to)
-    lam_ntk_value = lambda_to_ntk(
-        lam, width=width_from, parametrization=parametrization, normalization=normalization
-    )
-    return lambda_from_ntk(
-        lam_ntk_value, width=width_to, parametrization=parametrization, normalization=normalization
-    )
+    with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
+        lam_ntk_value = lam_value / _factor(width_from, parametrization, normalization)
+        value = lam_ntk_value * _factor(width_to, parametrization, normalization)
+    inputs = {"lam": lam, "width_from": width_from, "width_to": width_to}
+    return _checked(value, "transferred lambda", inputs, lam_value)
 
 
 #: second moment E[φ(z)²] of one feature, a free symbol (1/2 for ReLU of a symmetric z with E z² = 1)
 m2 = sp.Symbol(r"m_{2}", positive=True)
 
 
-@cache
+@cache_checked
 def output_variance_expr(normalization: str = "sum", loss: str = "squared") -> sp.Expr:
     """Prior variance of the readout ``f(x) = P^(-c) Σ_j a_j φ_j(x)`` at a fixed λ.
 
@@ -239,11 +277,20 @@ def output_prior_std(
     m2_value = check_positive("feature_second_moment", feature_second_moment)
     c_value = float(READOUT_EXPONENT[parametrization])
     fn = _output_variance_fn(normalization, loss)
-    with np.errstate(divide="ignore"):
-        var = fn(
-            np.asarray(lam, float), float(n_samples), float(noise_var), width, c_value, m2_value
-        )
-    return _out(np.sqrt(var))
+    lam_value = np.asarray(lam, float)
+    with np.errstate(divide="ignore", over="ignore", under="ignore", invalid="ignore"):
+        std = np.sqrt(fn(lam_value, float(n_samples), float(noise_var), width, c_value, m2_value))
+    inputs = {
+        "lam": lam,
+        "width": width,
+        "n_samples": n_samples,
+        "noise_var": noise_var,
+        "feature_second_moment": feature_second_moment,
+    }
+    std = check_representable(
+        std, what="prior std", inputs=inputs, positive=True, exempt=lam_value == 0
+    )
+    return _out(std)
 
 
 # ---------------------------------------------------------------- LaTeX
@@ -274,5 +321,5 @@ _CAMEL = {
 for _p in PARAMETRIZATIONS:
     for _n in NORMALIZATIONS:
         register(f"WidthExp{_CAMEL[_p]}{_CAMEL[_n]}", f"width exponent, {_p}, {_n}")(
-            (lambda p, n: lambda: width_exponent(p, n))(_p, _n)
+            (lambda p, n: lambda: width_exponent_expr(n, p))(_p, _n)
         )

@@ -42,7 +42,15 @@ import sympy as sp
 from theory import _symbols as S
 from theory._latex import register
 from theory._numeric import lambdify
-from theory._validate import check_choice, check_nonnegative, check_positive, check_width
+from theory._validate import (
+    cache_checked,
+    check_choice,
+    check_expr,
+    check_nonnegative,
+    check_positive,
+    check_representable,
+    check_width,
+)
 
 __all__ = [
     "LOSSES",
@@ -85,6 +93,12 @@ def match_gradients(grad_a: sp.Expr, grad_b: sp.Expr, unknowns: list[sp.Symbol])
     the two objectives) is among ``unknowns`` it is solved for; otherwise it is
     fixed to 1 (same step, as for an optimizer).  Returns the unique solution.
     """
+    grad_a = check_expr("grad_a", grad_a)
+    grad_b = check_expr("grad_b", grad_b)
+    if isinstance(unknowns, (str, sp.Basic)) or not isinstance(unknowns, (list, tuple)):
+        raise TypeError(f"unknowns must be a list of SymPy symbols, got {unknowns!r}")
+    if not unknowns or not all(isinstance(u, sp.Symbol) for u in unknowns):
+        raise ValueError(f"unknowns must be a non-empty list of SymPy symbols, got {unknowns!r}")
     residual = sp.expand(S.k * grad_a - grad_b)
     if S.k not in unknowns:
         residual = residual.subs(S.k, 1)
@@ -116,7 +130,7 @@ def lambda_sum_from_mean_expr() -> sp.Expr:
     return match_gradients(_grad_mean_penalty(), _grad_ours(), [S.k, S.lam])[S.lam]
 
 
-@cache
+@cache_checked
 def prior_variance_expr(loss: Loss = "squared", normalization: Normalization = "sum") -> sp.Expr:
     r"""Variance ``v`` of the i.i.d. prior ``w_j ~ N(0, v)`` whose MAP is our minimizer.
 
@@ -224,14 +238,31 @@ def _out(x: np.ndarray) -> float | np.ndarray:
     return float(x) if x.ndim == 0 else x
 
 
-def _sum_mean(converter: str, lam: np.ndarray, normalization, n_params):
-    """``lam`` unchanged under sum normalization, else through the derived ``converter``."""
+def _n_params(normalization: str, n_params):
+    """``n_params`` checked whenever it is given (even where ``"sum"`` does not use it)."""
     check_choice("normalization", normalization, NORMALIZATIONS)
+    if n_params is not None:
+        return check_width("n_params", n_params)
+    if normalization == "mean":
+        raise ValueError("n_params is required for normalization='mean', got None")
+    return None
+
+
+def _result(value, what: str, inputs: dict, positive) -> float | np.ndarray:
+    """``value`` as float/array, after :func:`check_representable` (λ's and variances are > 0
+    wherever ``positive``: 0 there is an underflow, ``inf`` an overflow)."""
+    return _out(check_representable(value, what=what, inputs=inputs, positive=positive))
+
+
+def _sum_mean(converter: str, name: str, lam, normalization, n_params):
+    """``lam`` unchanged under sum normalization, else through the derived ``converter``."""
+    lam = check_nonnegative(name, lam)
+    p = _n_params(normalization, n_params)
     if normalization == "sum":
         return _out(lam)
-    if n_params is None:
-        raise ValueError("n_params is required for normalization='mean'")
-    return _out(_fn(converter)(lam, check_width("n_params", n_params)))
+    with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
+        value = _fn(converter)(lam, p)
+    return _result(value, "converted lambda", {name: lam, "n_params": n_params}, lam > 0)
 
 
 def to_sum(lam, *, normalization: Normalization = "sum", n_params=None) -> float | np.ndarray:
@@ -240,7 +271,7 @@ def to_sum(lam, *, normalization: Normalization = "sum", n_params=None) -> float
     >>> to_sum(0.5, normalization="mean", n_params=100)
     0.005
     """
-    return _sum_mean("mean_to_sum", check_nonnegative("lam", lam), normalization, n_params)
+    return _sum_mean("mean_to_sum", "lam", lam, normalization, n_params)
 
 
 def from_sum(lam_sum, *, normalization: Normalization = "sum", n_params=None) -> float | np.ndarray:
@@ -249,7 +280,7 @@ def from_sum(lam_sum, *, normalization: Normalization = "sum", n_params=None) ->
     >>> from_sum(0.005, normalization="mean", n_params=100)
     0.5
     """
-    return _sum_mean("sum_to_mean", check_nonnegative("lam_sum", lam_sum), normalization, n_params)
+    return _sum_mean("sum_to_mean", "lam_sum", lam_sum, normalization, n_params)
 
 
 def prior_variance(
@@ -266,19 +297,25 @@ def prior_variance(
     ``lam`` is in ``normalization`` (``"mean"`` needs ``n_params``).  For
     ``loss="squared"`` the likelihood is Gaussian with variance ``noise_var``;
     for ``"cross_entropy"`` ``noise_var`` is ignored.  ``lam = 0`` gives ``inf``
-    (a flat prior).  Vectorized over array arguments.
+    (a flat prior); an ``inf`` or 0 from any other finite input is an over- or underflow
+    and raises ``ValueError`` naming the inputs.  Vectorized over array arguments.
     """
     _check_names(loss, normalization)
     lam = check_nonnegative("lam", lam)
     n = check_width("n_samples", n_samples)
     s2 = check_positive("noise_var", noise_var)
-    args = [lam, n, s2]
-    if normalization == "mean":
-        if n_params is None:
-            raise ValueError("n_params is required for normalization='mean'")
-        args.append(check_width("n_params", n_params))
-    with np.errstate(divide="ignore"):
-        return _out(_fn("prior_variance", loss, normalization)(*args))
+    p = _n_params(normalization, n_params)
+    args = [lam, n, s2] + ([p] if normalization == "mean" else [])
+    with np.errstate(divide="ignore", over="ignore", under="ignore", invalid="ignore"):
+        value = _fn("prior_variance", loss, normalization)(*args)
+    inputs = {"lam": lam, "n_samples": n_samples, "noise_var": noise_var, "n_params": n_params}
+    if normalization == "sum":
+        del inputs["n_params"]
+    return _out(
+        check_representable(
+            value, what="prior variance", inputs=inputs, positive=True, exempt=lam == 0
+        )
+    )
 
 
 @cache
@@ -286,6 +323,17 @@ def _lambda_from_variance_fn(loss: str, normalization: str):
     lam_sym = S.lam if normalization == "sum" else S.lam_mean
     (sol,) = sp.solve(sp.Eq(prior_variance_expr(loss, normalization), S.v), lam_sym)
     return lambdify(sol, [S.v, S.N, S.sigma2, S.P])
+
+
+def _prior_var(prior_var) -> np.ndarray:
+    """``prior_var`` > 0, ``+inf`` allowed (a flat prior); the message shows the value given."""
+    try:
+        arr = np.asarray(prior_var, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"prior_var must be a real number or array, got {prior_var!r}") from exc
+    if np.any(np.isnan(arr)) or np.any(arr <= 0):
+        raise ValueError(f"prior_var must be > 0 (inf: a flat prior), got {prior_var!r}")
+    return arr
 
 
 def lambda_from_prior_variance(
@@ -305,34 +353,53 @@ def lambda_from_prior_variance(
     0.001
     """
     _check_names(loss, normalization)
-    flat = np.isposinf(np.asarray(prior_var, dtype=float))
-    v = check_positive("prior_var", np.where(flat, 1.0, prior_var))
+    v_all = _prior_var(prior_var)
+    flat = np.isposinf(v_all)
+    v = np.where(flat, 1.0, v_all)
     n = check_width("n_samples", n_samples)
     s2 = check_positive("noise_var", noise_var)
+    p = _n_params(normalization, n_params)
+    with np.errstate(divide="ignore", over="ignore", under="ignore", invalid="ignore"):
+        lam = _lambda_from_variance_fn(loss, normalization)(v, n, s2, 1.0 if p is None else p)
+    inputs = {"prior_var": prior_var, "n_samples": n_samples, "noise_var": noise_var}
     if normalization == "mean":
-        if n_params is None:
-            raise ValueError("n_params is required for normalization='mean'")
-        p = check_width("n_params", n_params)
-    else:
-        p = 1.0
-    lam = _lambda_from_variance_fn(loss, normalization)(v, n, s2, p)
+        inputs["n_params"] = n_params
+    lam = check_representable(lam, what="lambda", inputs=inputs, positive=~flat, exempt=flat)
     return _out(np.where(flat, 0.0, lam))
+
+
+def _convert(fn: str, what: str, inputs: dict, positive, *args):
+    """``_fn(fn)(*args)`` checked by :func:`check_representable`."""
+    with np.errstate(divide="ignore", over="ignore", under="ignore", invalid="ignore"):
+        value = _fn(fn)(*args)
+    return _result(value, what, inputs, positive)
 
 
 def to_sklearn_ridge_alpha(lam, *, n_samples, normalization="sum", n_params=None):
     """scikit-learn ``Ridge(alpha=..., fit_intercept=False)`` with the same solution as λ."""
-    return _out(
-        _fn("to_sk")(
-            to_sum(lam, normalization=normalization, n_params=n_params),
-            check_width("n_samples", n_samples),
-        )
-    )
+    lam_sum = to_sum(lam, normalization=normalization, n_params=n_params)
+    n = check_width("n_samples", n_samples)
+    inputs = {"lam": lam, "n_samples": n_samples, "n_params": n_params}
+    return _convert("to_sk", "sklearn alpha", inputs, np.asarray(lam_sum) > 0, lam_sum, n)
 
 
 def from_sklearn_ridge_alpha(alpha, *, n_samples, normalization="sum", n_params=None):
     """λ (in ``normalization``) equivalent to scikit-learn ``Ridge(alpha)``."""
-    lam_sum = _fn("from_sk")(check_nonnegative("alpha", alpha), check_width("n_samples", n_samples))
-    return from_sum(lam_sum, normalization=normalization, n_params=n_params)
+    a = check_nonnegative("alpha", alpha)
+    n = check_width("n_samples", n_samples)
+    _n_params(normalization, n_params)
+    lam_sum = _convert("from_sk", "lambda", {"alpha": alpha, "n_samples": n_samples}, a > 0, a, n)
+    return _via_sum(lam_sum, {"alpha": alpha, "n_samples": n_samples}, normalization, n_params)
+
+
+def _via_sum(lam_sum, inputs: dict, normalization: str, n_params):
+    """λ_sum → ``normalization``; an over- or underflow names the caller's ``inputs``."""
+    if normalization == "sum":
+        return _out(lam_sum)
+    p = check_width("n_params", n_params)
+    inputs = inputs | {"n_params": n_params}
+    positive = np.asarray(lam_sum) > 0
+    return _convert("sum_to_mean", "lambda", inputs, positive, lam_sum, p)
 
 
 def to_bayesian_ridge(lam, *, n_samples, noise_var, normalization="sum", n_params=None):
@@ -340,50 +407,68 @@ def to_bayesian_ridge(lam, *, n_samples, noise_var, normalization="sum", n_param
 
     ``alpha_ = 1/σ²`` (noise precision) and ``lambda_ = N λ_sum / σ²`` (weight precision).
     """
-    alpha_ = 1.0 / check_positive("noise_var", noise_var)
-    ratio = _fn("to_br_ratio")(
-        to_sum(lam, normalization=normalization, n_params=n_params),
-        check_width("n_samples", n_samples),
-    )
-    return _out(ratio * alpha_), _out(alpha_)
+    s2 = check_positive("noise_var", noise_var)
+    lam_sum = to_sum(lam, normalization=normalization, n_params=n_params)
+    n = check_width("n_samples", n_samples)
+    inputs = {"lam": lam, "n_samples": n_samples, "noise_var": noise_var, "n_params": n_params}
+    with np.errstate(divide="ignore", over="ignore", under="ignore", invalid="ignore"):
+        alpha_ = 1.0 / s2
+        ratio = _fn("to_br_ratio")(lam_sum, n)
+        lambda_ = ratio * alpha_
+    alpha_ = _result(alpha_, "noise precision alpha_", {"noise_var": noise_var}, True)
+    return _result(lambda_, "weight precision lambda_", inputs, np.asarray(lam_sum) > 0), alpha_
 
 
 def from_bayesian_ridge(lambda_, alpha_, *, n_samples, normalization="sum", n_params=None):
     """λ (in ``normalization``) whose ridge solution is ``BayesianRidge``'s posterior mean."""
-    lam_sum = _fn("from_br")(
-        check_positive("lambda_", lambda_),
-        check_positive("alpha_", alpha_),
-        check_width("n_samples", n_samples),
-    )
-    return from_sum(lam_sum, normalization=normalization, n_params=n_params)
+    lp = check_positive("lambda_", lambda_)
+    ap = check_positive("alpha_", alpha_)
+    n = check_width("n_samples", n_samples)
+    _n_params(normalization, n_params)
+    inputs = {"lambda_": lambda_, "alpha_": alpha_, "n_samples": n_samples}
+    lam_sum = _convert("from_br", "lambda", inputs, True, lp, ap, n)
+    return _via_sum(lam_sum, inputs, normalization, n_params)
 
 
 def to_mackay(lam, *, n_samples, noise_var, normalization="sum", n_params=None):
     """MacKay's ``(α, β)``: β = 1/σ² and α = N β λ_sum."""
-    beta = 1.0 / check_positive("noise_var", noise_var)
+    s2 = check_positive("noise_var", noise_var)
     lam_sum = to_sum(lam, normalization=normalization, n_params=n_params)
-    return _out(_fn("to_mk")(lam_sum, check_width("n_samples", n_samples), beta)), _out(beta)
+    n = check_width("n_samples", n_samples)
+    with np.errstate(divide="ignore", over="ignore", under="ignore", invalid="ignore"):
+        beta = 1.0 / s2
+    beta = _result(beta, "noise precision beta", {"noise_var": noise_var}, True)
+    inputs = {"lam": lam, "n_samples": n_samples, "noise_var": noise_var, "n_params": n_params}
+    alpha = _convert("to_mk", "prior precision alpha", inputs, np.asarray(lam_sum) > 0,
+                     lam_sum, n, beta)  # fmt: skip
+    return alpha, beta
 
 
 def from_mackay(alpha, beta, *, n_samples, normalization="sum", n_params=None):
     """λ (in ``normalization``) from MacKay's prior precision α and noise precision β."""
-    lam_sum = _fn("from_mk")(
-        check_nonnegative("alpha", alpha),
-        check_positive("beta", beta),
-        check_width("n_samples", n_samples),
-    )
-    return from_sum(lam_sum, normalization=normalization, n_params=n_params)
+    a = check_nonnegative("alpha", alpha)
+    b = check_positive("beta", beta)
+    n = check_width("n_samples", n_samples)
+    _n_params(normalization, n_params)
+    inputs = {"alpha": alpha, "beta": beta, "n_samples": n_samples}
+    lam_sum = _convert("from_mk", "lambda", inputs, a > 0, a, b, n)
+    return _via_sum(lam_sum, inputs, normalization, n_params)
 
 
 def to_sgd_weight_decay(lam, *, normalization="sum", n_params=None):
     """Coupled ``weight_decay`` (SGD / ``optax.add_decayed_weights`` on the mean loss): 2 λ_sum."""
-    return _out(_fn("to_wd")(to_sum(lam, normalization=normalization, n_params=n_params)))
+    lam_sum = to_sum(lam, normalization=normalization, n_params=n_params)
+    inputs = {"lam": lam, "n_params": n_params}
+    return _convert("to_wd", "weight decay", inputs, np.asarray(lam_sum) > 0, lam_sum)
 
 
 def from_sgd_weight_decay(weight_decay, *, normalization="sum", n_params=None):
     """λ (in ``normalization``) equivalent to coupled ``weight_decay`` on the mean loss."""
-    lam_sum = _fn("from_wd")(check_nonnegative("weight_decay", weight_decay))
-    return from_sum(lam_sum, normalization=normalization, n_params=n_params)
+    wd = check_nonnegative("weight_decay", weight_decay)
+    _n_params(normalization, n_params)
+    inputs = {"weight_decay": weight_decay}
+    lam_sum = _convert("from_wd", "lambda", inputs, wd > 0, wd)
+    return _via_sum(lam_sum, inputs, normalization, n_params)
 
 
 # ---------------------------------------------------------------- LaTeX

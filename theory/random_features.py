@@ -73,6 +73,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from contextlib import contextmanager
 from functools import cache
 from typing import NamedTuple
 
@@ -85,9 +86,16 @@ from theory import _symbols as S
 from theory._latex import register
 from theory._numeric import lambdify
 from theory._validate import (
+    as_float_array,
+    cache_checked,
     check_choice,
+    check_expr,
+    check_fraction,
+    check_int,
     check_nonnegative,
     check_positive,
+    check_representable,
+    check_seed,
     check_width,
 )
 from theory.parametrization import (
@@ -175,6 +183,7 @@ def gaussian_coefficients_expr(activation: sp.Expr) -> dict[str, sp.Expr]:
     >>> gaussian_coefficients_expr(G**2)["mu_star2"]      # He2 = G² − 1 has E He2² = 2
     2
     """
+    activation = check_expr("activation", activation)
     density = sp.exp(-(G**2) / 2) / sp.sqrt(2 * sp.pi)
 
     def expect(f: sp.Expr) -> sp.Expr:
@@ -459,7 +468,7 @@ def wide_optimal_lam_mm_expr() -> sp.Expr:
     return mu_star2 * sp.Max(0, wide_optimal_lam_bar_expr())
 
 
-@cache
+@cache_checked
 def lambda_from_mm_expr(parametrization: str = "ntk", normalization: str = "sum") -> sp.Expr:
     r"""λ in (parametrization, normalization) equivalent to Mei–Montanari's ``λ_MM``.
 
@@ -638,14 +647,18 @@ def fixed_point_residual(psi1, psi2, lam_bar, *, zeta: float) -> float | np.ndar
     )
     if np.any(lb <= 0):
         raise ValueError(f"lam_bar must be > 0 for the ν residual, got {lam_bar!r}")
-    y = np.sqrt(p1 * p2 * lb)
-    h = c + z**2 * c / (1 - z**2 * c)
-    v1, v2 = 1j * (p1 + h) / y, 1j * (p2 + h) / y
-    den = 1 - z**2 * v1 * v2
-    r1 = v1 - p1 / (-1j * y - v2 - z**2 * v2 / den)
-    r2 = v2 - p2 / (-1j * y - v1 - z**2 * v1 / den)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return _out(np.maximum(np.abs(r1) / np.abs(v1), np.abs(r2) / np.abs(v2)))
+    shape = p1.shape
+    p1, p2, lb, z, c = (np.atleast_1d(a).astype(np.float64) for a in (p1, p2, lb, z, c))
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
+        y = np.sqrt(p1 * p2 * lb)
+        h = c + z**2 * c / (1 - z**2 * c)
+        v1, v2 = 1j * (p1 + h) / y, 1j * (p2 + h) / y
+        den = 1 - z**2 * v1 * v2
+        r1 = v1 - p1 / (-1j * y - v2 - z**2 * v2 / den)
+        r2 = v2 - p2 / (-1j * y - v1 - z**2 * v1 / den)
+        residual = np.maximum(np.abs(r1) / np.abs(v1), np.abs(r2) / np.abs(v2)).reshape(shape)
+    inputs = {"psi1": psi1, "psi2": psi2, "lam_bar": lam_bar, "zeta": zeta}
+    return _out(check_representable(residual, what="fixed-point residual", inputs=inputs))
 
 
 def bias_variance(psi1, psi2, lam_bar, *, zeta: float) -> tuple:
@@ -663,6 +676,8 @@ def bias_variance(psi1, psi2, lam_bar, *, zeta: float) -> tuple:
     _raise_unconverged(ok, psi1=flat[0], psi2=flat[1], lam_bar=flat[2], zeta=flat[3])
     peak = (np.asarray(flat[2]) == 0) & (np.asarray(flat[0]) == np.asarray(flat[1]))
     b, v = np.where(peak, np.inf, b), np.where(peak, np.inf, v)
+    inputs = {"psi1": psi1, "psi2": psi2, "lam_bar": lam_bar, "zeta": zeta}
+    check_representable(np.stack([b, v]), what="bias and variance", inputs=inputs, exempt=peak)
     return _out(b.reshape(shape)), _out(v.reshape(shape))
 
 
@@ -678,17 +693,30 @@ def mm_risk(
     t2 = check_nonnegative("noise_var", noise_var)
     fs = check_nonnegative("nonlinear_var", nonlinear_var)
     b, v = bias_variance(psi1, psi2, lam_bar, zeta=zeta)
-    with np.errstate(invalid="ignore"):  # a zero weight times an infinite part counts as 0
+    with np.errstate(invalid="ignore", over="ignore"):  # 0 weight × infinite part counts as 0
         bias = np.where(f1 == 0, 0.0, f1 * np.asarray(b))
         variance = np.where(t2 + fs == 0, 0.0, (t2 + fs) * np.asarray(v))
-    return _out(bias + variance + fs)
+        risk = bias + variance + fs
+    peak = np.isinf(b) | np.isinf(v)  # λ̄ = 0 and ψ1 = ψ2 (bias_variance checked the rest)
+    inputs = {
+        "psi1": psi1,
+        "psi2": psi2,
+        "lam_bar": lam_bar,
+        "zeta": zeta,
+        "signal_var": signal_var,
+        "noise_var": noise_var,
+        "nonlinear_var": nonlinear_var,
+    }
+    return _out(check_representable(risk, what="risk", inputs=inputs, exempt=peak))  # fmt: skip
 
 
 def ridgeless_chi(psi, *, zeta: float) -> float | np.ndarray:
     """Numeric :func:`ridgeless_chi_expr` (``psi`` = min(ψ1, ψ2))."""
     p = check_positive("psi", psi)
     z = check_nonnegative("zeta", zeta)
-    return _out(np.asarray(_ridgeless_chi_jax(jnp.asarray(p), jnp.asarray(z))))
+    c = np.asarray(_ridgeless_chi_jax(jnp.asarray(p), jnp.asarray(z)))
+    inputs = {"psi": psi, "zeta": zeta}
+    return _out(check_representable(c, what="ridgeless chi", inputs=inputs, positive=True))
 
 
 # ---------------------------------------------------------------- wide limit
@@ -714,15 +742,17 @@ def wide_chi(psi2, lam_bar, *, zeta: float) -> float | np.ndarray:
     """
     p2 = check_positive("psi2", psi2)
     lb = check_nonnegative("lam_bar", lam_bar)
-    z2 = float(check_nonnegative("zeta", zeta)) ** 2
-    a = z2 * (1 + p2 * lb)
-    b = -(1 + z2 + p2 * lb - p2 * z2)
-    s = np.sqrt(b * b + 4 * a * p2)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    z = check_nonnegative("zeta", zeta)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
+        z2 = z**2
+        a = z2 * (1 + p2 * lb)
+        b = -(1 + z2 + p2 * lb - p2 * z2)
+        s = np.sqrt(b * b + 4 * a * p2)
         root = np.where(
             b > 0, -(b + s) / (2 * np.where(b > 0, a, 1.0)), -2 * p2 / (s - np.minimum(b, 0))
         )
-    return _out(root)
+    inputs = {"psi2": psi2, "lam_bar": lam_bar, "zeta": zeta}
+    return _out(check_representable(root, what="wide-limit chi", inputs=inputs, positive=True))
 
 
 def wide_risk(psi2, lam_bar, *, zeta: float, signal_var=1.0, noise_var, nonlinear_var=0.0):
@@ -734,8 +764,12 @@ def wide_risk(psi2, lam_bar, *, zeta: float, signal_var=1.0, noise_var, nonlinea
     c = np.asarray(wide_chi(psi2, lam_bar, zeta=zeta))
     fn = _wide_fns()
     p2 = np.asarray(psi2, float)
-    e0 = fn["E0"](c, p2, zeta)
-    return _out(f1 * fn["E1"](c, p2, zeta) / e0 + (t2 + fs) * fn["E2"](c, p2, zeta) / e0 + fs)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
+        e0 = fn["E0"](c, p2, zeta)
+        risk = f1 * fn["E1"](c, p2, zeta) / e0 + (t2 + fs) * fn["E2"](c, p2, zeta) / e0 + fs
+    inputs = {"psi2": psi2, "lam_bar": lam_bar, "zeta": zeta, "signal_var": signal_var,
+              "noise_var": noise_var, "nonlinear_var": nonlinear_var}  # fmt: skip
+    return _out(check_representable(risk, what="wide-limit risk", inputs=inputs))
 
 
 def wide_optimal_lam_bar(psi2, *, zeta: float, signal_var=1.0, noise_var, nonlinear_var=0.0):
@@ -743,15 +777,18 @@ def wide_optimal_lam_bar(psi2, *, zeta: float, signal_var=1.0, noise_var, nonlin
     p2 = check_positive("psi2", psi2)
     zeta = check_nonnegative("zeta", zeta)
     f1 = check_positive("signal_var", signal_var)
-    sigma2 = check_nonnegative("noise_var", noise_var) + check_nonnegative(
-        "nonlinear_var", nonlinear_var
-    )
-    with np.errstate(divide="ignore"):
-        snr = f1 / sigma2
-    lam = np.where(
-        np.isinf(snr), 0.0, _wide_fns()["lam"](p2, zeta, np.where(np.isinf(snr), 1.0, snr))
-    )
-    return _out(np.maximum(lam, 0.0))
+    t2 = check_nonnegative("noise_var", noise_var)
+    fs = check_nonnegative("nonlinear_var", nonlinear_var)
+    with np.errstate(divide="ignore", over="ignore", under="ignore", invalid="ignore"):
+        sigma2 = t2 + fs
+        noiseless = sigma2 == 0  # ρ = ∞ ≥ ζ²: interpolation is optimal, λ̄* = 0 exactly
+        snr = f1 / np.where(noiseless, 1.0, sigma2)
+        lam = np.where(noiseless, 0.0, _wide_fns()["lam"](p2, zeta, snr))
+        lam = np.maximum(lam, 0.0)
+    inputs = {"psi2": psi2, "zeta": zeta, "signal_var": signal_var, "noise_var": noise_var,
+              "nonlinear_var": nonlinear_var}  # fmt: skip
+    check_representable(snr, what="signal-to-noise ratio", inputs=inputs, positive=True)
+    return _out(check_representable(lam, what="tuned lam_bar", inputs=inputs))
 
 
 # ---------------------------------------------------------------- tuned λ
@@ -827,11 +864,20 @@ def optimal_lam_bar(
     p1 = check_positive("psi1", psi1)
     p2 = check_positive("psi2", psi2)
     z = check_nonnegative("zeta", zeta)
-    shape, flat = _broadcast(p1=p1, p2=p2, z=z, wb=f1, wv=t2 + fs)
+    inputs = {"psi1": psi1, "psi2": psi2, "zeta": zeta, "signal_var": signal_var,
+              "noise_var": noise_var, "nonlinear_var": nonlinear_var}  # fmt: skip
+    with np.errstate(over="ignore", invalid="ignore"):
+        wv = t2 + fs
+    check_representable(wv, what="noise_var + nonlinear_var", inputs=inputs)
+    shape, flat = _broadcast(p1=p1, p2=p2, z=z, wb=f1, wv=wv)
     lam, r = _padded(_opt_batch, *flat, minimum=32)
     ok = np.isfinite(lam) & np.isfinite(r)
-    _raise_unconverged(ok, psi1=flat[0], psi2=flat[1], zeta=flat[2])
-    return _out(lam.reshape(shape)), _out((r + np.broadcast_to(fs, shape).ravel()).reshape(shape))
+    weights = {"signal_var": flat[3], "noise_var+nonlinear_var": flat[4]}
+    _raise_unconverged(ok, psi1=flat[0], psi2=flat[1], zeta=flat[2], **weights)
+    with np.errstate(over="ignore", invalid="ignore"):
+        risk = (r + np.broadcast_to(fs, shape).ravel()).reshape(shape)
+    check_representable(risk, what="tuned risk", inputs=inputs)
+    return _out(lam.reshape(shape)), _out(risk)
 
 
 # ---------------------------------------------------------------- the toolkit's convention
@@ -857,10 +903,14 @@ def lambda_to_mm(lam, *, n_features, input_dim, parametrization="ntk", normaliza
     >>> lambda_to_mm(1e-3, n_features=200, input_dim=100)
     0.1
     """
-    ntk = lambda_to_ntk(
-        lam, width=n_features, parametrization=parametrization, normalization=normalization
-    )
-    return _out(_ntk_to_mm_fn()(np.asarray(ntk), check_width("input_dim", input_dim)))
+    lam_v = check_nonnegative("lam", lam)
+    e = width_exponent(parametrization, normalization)
+    p = check_width("n_features", n_features)
+    d = check_width("input_dim", input_dim)
+    with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
+        value = _ntk_to_mm_fn()(lam_v / p**e, d)  # lam → NTK λ_sum (lambda_to_ntk) → λ_MM
+    inputs = {"lam": lam, "n_features": n_features, "input_dim": input_dim}
+    return _out(check_representable(value, what="lambda_MM", inputs=inputs, positive=lam_v > 0))
 
 
 def lambda_from_mm(lam_mm, *, n_features, input_dim, parametrization="ntk", normalization="sum"):
@@ -869,11 +919,29 @@ def lambda_from_mm(lam_mm, *, n_features, input_dim, parametrization="ntk", norm
     >>> lambda_from_mm(0.1, n_features=200, input_dim=100, parametrization="standard")
     0.2
     """
-    lam_mm = check_nonnegative("lam_mm", lam_mm)
-    ntk = _mm_to_ntk_fn()(lam_mm, check_width("input_dim", input_dim))
-    return lambda_from_ntk(
-        ntk, width=n_features, parametrization=parametrization, normalization=normalization
-    )
+    lam_v = check_nonnegative("lam_mm", lam_mm)
+    e = width_exponent(parametrization, normalization)
+    p = check_width("n_features", n_features)
+    d = check_width("input_dim", input_dim)
+    with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
+        value = _mm_to_ntk_fn()(lam_v, d) * p**e  # λ_MM → NTK λ_sum → lambda_from_ntk
+    inputs = {"lam_mm": lam_mm, "n_features": n_features, "input_dim": input_dim}
+    return _out(check_representable(value, what="lambda", inputs=inputs, positive=lam_v > 0))
+
+
+@contextmanager
+def _solver_named(**inputs):
+    """Re-raise the fixed point's ``RuntimeError`` (it names ψ1, ψ2, λ̄, ζ), or an over- or
+    underflow in Mei–Montanari's variables, naming the caller's own arguments too, so an input
+    out of the solver's (or float64's) reach says which one it was."""
+    try:
+        yield
+    except (RuntimeError, ValueError) as exc:
+        if isinstance(exc, ValueError) and "float64" not in str(exc):
+            raise
+        names = ", ".join(inputs)
+        at = ", ".join(f"{k}={v!r}" for k, v in inputs.items())
+        raise type(exc)(f"{names}: {exc} (from {at})") from exc
 
 
 def _problem(n_samples, n_features, input_dim, noise_var, signal_var, nonlinear_var, activation):
@@ -885,7 +953,12 @@ def _problem(n_samples, n_features, input_dim, noise_var, signal_var, nonlinear_
         noise_var=check_nonnegative("noise_var", noise_var),
         nonlinear_var=check_nonnegative("nonlinear_var", nonlinear_var),
     )
-    return p / d, n / d, gaussian_equivalence(activation), variances
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        psi_1, psi_2 = p / d, n / d
+    inputs = {"n_samples": n_samples, "n_features": n_features, "input_dim": input_dim}
+    check_representable(psi_1, what="ratio P/d", inputs=inputs, positive=True)
+    check_representable(psi_2, what="ratio N/d", inputs=inputs, positive=True)
+    return psi_1, psi_2, gaussian_equivalence(activation), variances
 
 
 def asymptotic_risk(
@@ -922,7 +995,12 @@ def asymptotic_risk(
         parametrization=parametrization,
         normalization=normalization,
     )
-    return mm_risk(p1, p2, np.asarray(lam_mm_value) / ge.mu_star2, zeta=ge.zeta, **var)
+    inputs = {"lam": lam, "n_samples": n_samples, "n_features": n_features, "input_dim": input_dim}
+    with np.errstate(over="ignore"):
+        lam_bar_value = np.asarray(lam_mm_value) / ge.mu_star2
+    check_representable(lam_bar_value, what="lam_bar = lambda_MM / mu_star^2", inputs=inputs)
+    with _solver_named(**inputs):
+        return mm_risk(p1, p2, lam_bar_value, zeta=ge.zeta, **var)
 
 
 def _tuned(n_samples, n_features, input_dim, noise_var, signal_var, nonlinear_var, activation):
@@ -934,7 +1012,8 @@ def _tuned(n_samples, n_features, input_dim, noise_var, signal_var, nonlinear_va
             f"signal_var must be > 0 for a finite optimal λ (pure noise is fit best by λ = ∞), "
             f"got {signal_var!r}"
         )
-    lam_bar_star, risk_star = optimal_lam_bar(p1, p2, zeta=ge.zeta, **var)
+    with _solver_named(n_samples=n_samples, n_features=n_features, input_dim=input_dim):
+        lam_bar_star, risk_star = optimal_lam_bar(p1, p2, zeta=ge.zeta, **var)
     return np.asarray(lam_bar_star) * ge.mu_star2, risk_star
 
 
@@ -1067,7 +1146,15 @@ def exponent_ranges(
     [(2.0, 8.0)]
     """
     widths = check_width("widths", widths)
-    local = np.asarray(local, dtype=np.float64)
+    try:
+        local = np.asarray(local, dtype=np.float64)  # NaN allowed: no exponent where λ* = 0
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"local must be an array of numbers, got {local!r}") from exc
+    if widths.ndim != 1 or local.shape != widths.shape:
+        raise ValueError(
+            f"local must have the shape of widths {widths.shape}, got {local.shape}: {local!r}"
+        )
+    as_float_array("target", target)
     check_positive("tol", tol)
     inside = np.abs(local - target) <= tol  # NaN compares False
     ranges, start = [], None
@@ -1130,10 +1217,9 @@ def simulate_test_error(
         "n_test": n_test,
     }
     for name, value in sizes.items():
-        if not (isinstance(value, int | np.integer) and value >= 1):
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    if input_dim < 2:
-        raise ValueError(f"input_dim must be >= 2, got {input_dim!r}")
+        check_int(name, value, minimum=2 if name == "input_dim" else 1)
+    check_seed("seed", seed)
+    check_fraction("rcond", rcond, low_open=True)
     f1 = float(check_nonnegative("signal_var", signal_var))
     t2 = float(check_nonnegative("noise_var", noise_var))
     fs = float(check_nonnegative("nonlinear_var", nonlinear_var))

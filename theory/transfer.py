@@ -56,7 +56,7 @@ each parametrization's own weights.
 >>> t = transfer(1e-4, width_from=256, width_to=4096, parametrization="standard",
 ...              normalization="sum")
 >>> t.lam, t.exponent, t.support
-(0.0016, 1, 'derivation')
+(0.0016, 1.0, 'derivation')
 >>> transfer(1e-4, width_from=256, width_to=4096, parametrization="mean_field",
 ...          normalization="sum", optimizer="adamw-coupled", lr_scaling="mup").lam
 0.0001
@@ -75,13 +75,19 @@ from typing import NamedTuple
 import numpy as np
 import sympy as sp
 
-from theory._validate import check_choice, check_int, check_positive, check_width
-from theory.networks import lambda_exponent
+from theory._validate import (
+    check_choice,
+    check_int,
+    check_positive,
+    check_representable,
+    check_width,
+)
+from theory.networks import lambda_exponent_expr
 from theory.parametrization import (
     PARAMETRIZATIONS,
     READOUT_EXPONENT,
     transfer_lambda,
-    width_exponent,
+    width_exponent_expr,
 )
 from theory.prior import NORMALIZATIONS
 
@@ -89,9 +95,12 @@ __all__ = [
     "OPTIMIZERS",
     "LR_SCALINGS",
     "LAYER_KINDS",
+    "mup_lr_exponent_expr",
     "mup_lr_exponent",
+    "lr_exponent_expr",
     "lr_exponent",
     "PENALIZED",
+    "transfer_exponent_expr",
     "transfer_exponent",
     "Transfer",
     "transfer",
@@ -125,7 +134,7 @@ def _weight_scale_exponent(parametrization: str, layer: str) -> sp.Rational:
     return READOUT_EXPONENT[parametrization] - 1  # P^-1 / P^-c
 
 
-def mup_lr_exponent(parametrization: str, optimizer: str, layer: str) -> sp.Rational:
+def mup_lr_exponent_expr(parametrization: str, optimizer: str, layer: str) -> sp.Rational:
     """Width exponent of the μP learning rate of ``layer`` in ``parametrization``'s own weights.
 
     For ``W = k·B`` a step of SGD on ``W`` equals one on ``B`` when ``η_W = k² η_B``, and
@@ -134,8 +143,10 @@ def mup_lr_exponent(parametrization: str, optimizer: str, layer: str) -> sp.Rati
     parametrization this is Tensor Programs V Table 3 (SGD: ``η·fan_out``, ``η``,
     ``η/fan_in``; Adam: ``η``, ``η/fan_in``, ``η/fan_in``):
 
-    >>> [mup_lr_exponent("standard", o, k) for o in ("sgd", "adam") for k in LAYER_KINDS]
+    >>> [mup_lr_exponent_expr("standard", o, k) for o in ("sgd", "adam") for k in LAYER_KINDS]
     [1, 0, -1, 0, -1, -1]
+    >>> mup_lr_exponent_expr("ntk", "adam", "hidden")
+    -1/2
     """
     check_choice("parametrization", parametrization, PARAMETRIZATIONS)
     check_choice("optimizer", optimizer, ("sgd", "adam"))
@@ -144,7 +155,18 @@ def mup_lr_exponent(parametrization: str, optimizer: str, layer: str) -> sp.Rati
     return _MUP_MEAN_FIELD[optimizer][layer] + (2 if optimizer == "sgd" else 1) * k
 
 
-def lr_exponent(parametrization: str, optimizer: str, layer: str, lr_scaling: str) -> sp.Rational:
+def mup_lr_exponent(parametrization: str, optimizer: str, layer: str) -> float:
+    """:func:`mup_lr_exponent_expr` as a float.
+
+    >>> mup_lr_exponent("ntk", "adam", "hidden")
+    -0.5
+    """
+    return float(mup_lr_exponent_expr(parametrization, optimizer, layer))
+
+
+def lr_exponent_expr(
+    parametrization: str, optimizer: str, layer: str, lr_scaling: str
+) -> sp.Rational:
     """Width exponent of the learning rate of ``layer`` under ``lr_scaling`` (``"none"``: 0)."""
     check_choice("lr_scaling", lr_scaling, LR_SCALINGS)
     check_choice("optimizer", optimizer, OPTIMIZERS + ("adam",))
@@ -153,10 +175,15 @@ def lr_exponent(parametrization: str, optimizer: str, layer: str, lr_scaling: st
         check_choice("parametrization", parametrization, PARAMETRIZATIONS)
         check_choice("layer", layer, LAYER_KINDS)
         return sp.Integer(0)
-    return mup_lr_exponent(parametrization, family, layer)
+    return mup_lr_exponent_expr(parametrization, family, layer)
 
 
-def transfer_exponent(
+def lr_exponent(parametrization: str, optimizer: str, layer: str, lr_scaling: str) -> float:
+    """:func:`lr_exponent_expr` as a float (the factor ``P^e`` of :mod:`training.models`)."""
+    return float(lr_exponent_expr(parametrization, optimizer, layer, lr_scaling))
+
+
+def transfer_exponent_expr(
     parametrization: str,
     normalization: str,
     optimizer: str = "sgd",
@@ -164,16 +191,16 @@ def transfer_exponent(
     penalized: str = "readout",
     depth: int = 1,
 ) -> sp.Rational:
-    """The width exponent ``e`` of the rule ``λ ∝ P^e`` (see the module docstring).
+    """The width exponent ``e`` of the rule ``λ ∝ P^e`` (see the module docstring), exact.
 
     ``depth`` is the number of hidden layers (an integer >= 1); it enters only with
-    ``optimizer="sgd", penalized="all"`` (:func:`theory.networks.lambda_exponent`).
+    ``optimizer="sgd", penalized="all"`` (:func:`theory.networks.lambda_exponent_expr`).
 
-    >>> [transfer_exponent(p, "sum", "adamw-coupled", "mup") for p in PARAMETRIZATIONS]
+    >>> [transfer_exponent_expr(p, "sum", "adamw-coupled", "mup") for p in PARAMETRIZATIONS]
     [1, 1/2, 0]
-    >>> [transfer_exponent(p, "sum", penalized="all") for p in PARAMETRIZATIONS]
+    >>> [transfer_exponent_expr(p, "sum", penalized="all") for p in PARAMETRIZATIONS]
     [0, -1/2, -1]
-    >>> [transfer_exponent("ntk", n, penalized="all", depth=3) for n in ("sum", "mean")]
+    >>> [transfer_exponent_expr("ntk", n, penalized="all", depth=3) for n in ("sum", "mean")]
     [-3/4, 5/4]
     """
     check_choice("parametrization", parametrization, PARAMETRIZATIONS)
@@ -183,14 +210,34 @@ def transfer_exponent(
     check_choice("penalized", penalized, PENALIZED)
     depth = check_int("depth", depth, minimum=1)
     if optimizer == "sgd" and penalized == "all":
-        return lambda_exponent(parametrization, normalization, depth=depth)
+        return lambda_exponent_expr(parametrization, normalization, depth=depth)
     if optimizer == "sgd":
-        return width_exponent(parametrization, normalization)
+        return width_exponent_expr(normalization, parametrization)
     if optimizer == "adamw-coupled":  # hold η_readout · wd fixed
-        e_sum = -lr_exponent(parametrization, optimizer, "readout", lr_scaling)
+        e_sum = -lr_exponent_expr(parametrization, optimizer, "readout", lr_scaling)
     else:  # independent: the shrink per step does not involve the scaled lr
         e_sum = sp.Integer(0)
     return e_sum + (1 if normalization == "mean" else 0)
+
+
+def transfer_exponent(
+    parametrization: str,
+    normalization: str,
+    optimizer: str = "sgd",
+    lr_scaling: str = "none",
+    penalized: str = "readout",
+    depth: int = 1,
+) -> float:
+    """:func:`transfer_exponent_expr` as a float (same arguments).
+
+    >>> [transfer_exponent("ntk", n, penalized="all", depth=2) for n in ("sum", "mean")]
+    [-0.6666666666666666, 1.3333333333333333]
+    """
+    return float(
+        transfer_exponent_expr(
+            parametrization, normalization, optimizer, lr_scaling, penalized, depth
+        )
+    )
 
 
 PENALIZED = ("readout", "all")
@@ -200,7 +247,7 @@ class Transfer(NamedTuple):
     """A transferred λ with the rule that produced it."""
 
     lam: float | np.ndarray
-    exponent: sp.Rational
+    exponent: float  #: the exact value is in ``rule`` and :func:`transfer_exponent_expr`
     rule: str
     support: str  # "derivation" or "experiment"
     note: str
@@ -225,7 +272,7 @@ def _rule_text(parametrization, normalization, optimizer, lr_scaling, penalized,
     elif optimizer == "adamw-coupled":
         why = (
             "keeps the decay timescale 1/(lr_readout * wd) fixed, lr_readout ∝ "
-            f"P^{lr_exponent(parametrization, optimizer, 'readout', lr_scaling)} ({lr_scaling})"
+            f"P^{lr_exponent_expr(parametrization, optimizer, 'readout', lr_scaling)} ({lr_scaling})"
         )
     else:
         why = "keeps the per-step shrink 2*lr_0*lambda_sum fixed (decay independent of lr)"
@@ -233,14 +280,10 @@ def _rule_text(parametrization, normalization, optimizer, lr_scaling, penalized,
     return f"{name} ∝ P^{power}: {why}"
 
 
-def _check_representable(value, lam, e) -> None:
+def _check_representable(value, lam, width_from, width_to) -> None:
     """A finite, nonzero float64 result from finite input, or a ValueError naming the inputs."""
-    if not np.all(np.isfinite(value)) or np.any(np.asarray(value) == 0):
-        raise ValueError(
-            f"lam, width_from, width_to: the transferred lambda {np.asarray(value).tolist()} is "
-            f"outside float64 (lam = {np.asarray(lam).tolist()} times "
-            f"(width_to/width_from)^({e}) over- or underflows)"
-        )
+    inputs = {"lam": lam, "width_from": width_from, "width_to": width_to}
+    check_representable(value, what="transferred lambda", inputs=inputs, positive=True)
 
 
 def transfer(
@@ -265,16 +308,19 @@ def transfer(
     ...          normalization="mean", optimizer="adamw-independent").rule
     'lambda_mean ∝ P^1: keeps the per-step shrink 2*lr_0*lambda_sum fixed (decay independent of lr)'
     """
+    lam_in, from_in, to_in = lam, width_from, width_to
     lam = check_positive("lam", lam)
     width_from = check_width("width_from", width_from)
     width_to = check_width("width_to", width_to)
-    e = transfer_exponent(parametrization, normalization, optimizer, lr_scaling, penalized, depth)
+    e = transfer_exponent_expr(
+        parametrization, normalization, optimizer, lr_scaling, penalized, depth
+    )
     depth = int(depth)
     # λ ∝ P^e (the SGD readout rule below uses transfer_lambda itself, the same power law);
     # an over- or underflow on the way is reported by _check_representable, not warned about
-    with np.errstate(over="ignore", under="ignore", divide="ignore"):
+    with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
         value = lam * (width_to / width_from) ** float(e)
-    _check_representable(value, lam, e)
+    _check_representable(value, lam_in, from_in, to_in)
     value = float(value) if np.ndim(value) == 0 else value
     if optimizer == "sgd" and penalized == "all":
         support = "derivation"
@@ -291,7 +337,7 @@ def transfer(
             )
         )
     elif optimizer == "sgd":
-        with np.errstate(over="ignore", under="ignore", divide="ignore"):
+        with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
             value = transfer_lambda(
                 lam,
                 width_from=width_from,
@@ -313,9 +359,9 @@ def transfer(
             "one global lambda cannot keep every layer's timescale fixed (MuAdamW scales "
             "the decay per tensor); check the measured exponents before relying on it"
         )
-    _check_representable(value, lam, e)
+    _check_representable(value, lam_in, from_in, to_in)
     rule = _rule_text(parametrization, normalization, optimizer, lr_scaling, penalized, depth, e)
-    return Transfer(value, e, rule, support, note)
+    return Transfer(value, float(e), rule, support, note)
 
 
 def _join_negative_numbers(argv: list[str]) -> list[str]:
@@ -391,14 +437,23 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         record = {
             "lam": t.lam,
-            "exponent": str(t.exponent),
-            "exponent_float": float(t.exponent),
+            "exponent": t.exponent,
+            "exponent_exact": str(
+                transfer_exponent_expr(
+                    args.parametrization,
+                    args.normalization,
+                    args.optimizer,
+                    args.lr_scaling,
+                    args.penalized,
+                    args.depth,
+                )
+            ),
             "rule": t.rule,
             "support": t.support,
             "note": t.note,
             "inputs": {k: v for k, v in vars(args).items() if k != "json"},
         }
-        print(json.dumps(record, ensure_ascii=False))
+        print(json.dumps(record, ensure_ascii=False, allow_nan=False))
     else:
         print(repr(t.lam))  # full precision: the shortest repr that round-trips
         print(f"rule: {t.rule}")

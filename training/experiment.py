@@ -33,8 +33,16 @@ from typing import NamedTuple
 
 import numpy as np
 
-from theory.parametrization import transfer_lambda
-from theory.transfer import transfer
+from theory._validate import (
+    check_choice,
+    check_finite,
+    check_instance,
+    check_int,
+    check_positive,
+    check_seed,
+)
+from theory.parametrization import PARAMETRIZATIONS, transfer_lambda
+from theory.transfer import LR_SCALINGS, OPTIMIZERS, transfer
 from training import data as data_mod
 from training.models import architecture, lr_factors, n_penalized
 from training.train import TrainConfig, sweep
@@ -42,6 +50,7 @@ from training.train import TrainConfig, sweep
 __all__ = [
     "RULES",
     "Setting",
+    "check_setting",
     "lam_star",
     "fit_exponent",
     "rule_lambdas",
@@ -49,6 +58,22 @@ __all__ = [
 ]
 
 RULES = ("theory_sum", "theory_mean", "features", "optimizer", "naive_sum", "naive_mean")
+
+
+def check_setting(setting) -> Setting:
+    """Every field of ``setting`` in its domain (``ValueError`` naming the field)."""
+    check_instance("setting", setting, Setting)
+    check_choice("dataset", setting.dataset, data_mod.DATASETS)
+    if isinstance(setting.depth, (bool, np.bool_)) or setting.depth not in (1, 2, 3):
+        raise ValueError(f"depth must be 1, 2 or 3 hidden layers, got {setting.depth!r}")
+    check_choice("parametrization", setting.parametrization, PARAMETRIZATIONS)
+    check_choice("optimizer", setting.optimizer, OPTIMIZERS)
+    check_positive("lr", setting.lr)
+    check_choice("lr_scaling", setting.lr_scaling, LR_SCALINGS)
+    check_int("base_width", setting.base_width, minimum=1)
+    check_positive("grid_center", setting.grid_center)
+    check_finite("grid_exponent", setting.grid_exponent)
+    return setting
 
 
 class Setting(NamedTuple):
@@ -81,8 +106,20 @@ def lam_star(lams: np.ndarray, losses: np.ndarray) -> tuple[float, bool]:
     >>> lam_star(lams, -np.log10(lams))[1]
     True
     """
+    lams = check_positive("lams", lams)
+    try:
+        losses = np.asarray(losses, dtype=np.float64)  # NaN/inf allowed: diverged runs
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"losses must be an array of numbers, got {losses!r}") from exc
+    if lams.ndim != 1 or lams.size == 0 or losses.shape != lams.shape:
+        raise ValueError(
+            f"lams and losses must be 1-d of one length >= 1, got shapes {lams.shape} and "
+            f"{losses.shape}"
+        )
+    if np.unique(lams).size != lams.size:
+        raise ValueError(f"lams must be distinct, got {lams.tolist()}")
     order = np.argsort(lams)
-    x = np.log10(np.asarray(lams, float)[order])
+    x = np.log10(lams[order])
     y = np.where(np.isfinite(losses), losses, np.inf)[order]
     i = int(np.argmin(y))
     if i == 0 or i == len(x) - 1 or not np.all(np.isfinite(y[i - 1 : i + 2])):
@@ -98,7 +135,14 @@ def fit_exponent(widths, lam_stars) -> float:
     >>> fit_exponent([16, 64, 256], [1e-3, 4e-3, 1.6e-2])
     1.0
     """
-    slope = np.polyfit(np.log(np.asarray(widths, float)), np.log(np.asarray(lam_stars)), 1)[0]
+    w = check_positive("widths", widths)
+    lam = check_positive("lam_stars", lam_stars)
+    if w.ndim != 1 or lam.shape != w.shape or np.unique(w).size < 2:
+        raise ValueError(
+            f"widths and lam_stars must be 1-d of one length with >= 2 distinct widths, got "
+            f"widths={w.tolist()}, lam_stars={lam.tolist()}"
+        )
+    slope = np.polyfit(np.log(w), np.log(lam), 1)[0]
     return round(float(slope), 12)
 
 
@@ -109,6 +153,10 @@ def rule_lambdas(
 
     ``p_from`` / ``p_to`` are the numbers of penalized weights (``λ_mean = P_total λ_sum``).
     """
+    check_setting(setting)
+    check_positive("lam_small", lam_small)
+    p_from = check_int("p_from", p_from, minimum=1)
+    p_to = check_int("p_to", p_to, minimum=1)
     par = setting.parametrization
     kw = {"width_from": width_from, "width_to": width_to, "parametrization": par}
     lam_mean_small = lam_small * p_from
@@ -174,9 +222,24 @@ def run_setting(
     >>> out["lams"].shape, out["test_loss"].shape, float(out["regret/naive_sum"][0])
     ((2, 7), (2, 7, 2), 0.0)
     """
-    widths = [int(w) for w in widths]
-    if sorted(widths) != widths or len(set(widths)) != len(widths):
-        raise ValueError(f"widths must be strictly increasing, got {widths}")
+    check_setting(setting)
+    if isinstance(widths, (str, bytes)) or not isinstance(widths, (list, tuple, np.ndarray)):
+        raise ValueError(f"widths must be a list of >= 2 integers, got {widths!r}")
+    widths = [check_int("widths", w, minimum=1) for w in widths]
+    if len(widths) < 2 or sorted(widths) != widths or len(set(widths)) != len(widths):
+        raise ValueError(f"widths must be >= 2 strictly increasing integers, got {widths}")
+    if isinstance(seeds, (str, bytes)) or not isinstance(seeds, (list, tuple, np.ndarray)):
+        raise ValueError(f"seeds must be a list of >= 2 seeds, got {seeds!r}")
+    if len(seeds) < 2:  # the standard errors are spreads over seeds
+        raise ValueError(f"seeds must hold >= 2 seeds (standard errors), got {seeds!r}")
+    seeds = [check_seed("seeds", s) for s in seeds]
+    steps = check_int("steps", steps, minimum=1)
+    n_train = check_int("n_train", n_train, minimum=1)
+    n_grid = check_int("n_grid", n_grid, minimum=3)  # λ* needs a best point and neighbours
+    grid_step = float(check_positive("grid_step", grid_step))
+    n_extra = check_int("n_extra", n_extra, minimum=0)
+    if batch_size is not None:
+        check_int("batch_size", batch_size, minimum=1)
     kwargs = {"n_train": n_train}
     if setting.dataset == "teacher":
         kwargs["n_test"] = 2000

@@ -40,14 +40,16 @@ from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
-from theory._validate import check_choice
+from theory._validate import as_float_array, check_choice, check_int, check_nonnegative
 from theory.parametrization import PARAMETRIZATIONS
 from theory.transfer import lr_exponent
 
 __all__ = [
     "Layer",
     "architecture",
+    "check_layers",
     "n_penalized",
     "init_weights",
     "apply",
@@ -85,11 +87,12 @@ def architecture(
 ) -> tuple[Layer, ...]:
     """The ``depth + 1`` layers of an MLP with ``depth`` hidden layers of ``width`` units."""
     check_choice("parametrization", parametrization, PARAMETRIZATIONS)
-    for name, value in (("input_dim", input_dim), ("width", width), ("n_classes", n_classes)):
-        if int(value) != value or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    if depth not in (1, 2, 3):
+    input_dim = _size("input_dim", input_dim)
+    width = _size("width", width)
+    n_classes = _size("n_classes", n_classes)
+    if isinstance(depth, (bool, np.bool_)) or depth not in (1, 2, 3):
         raise ValueError(f"depth must be 1, 2 or 3 hidden layers, got {depth!r}")
+    depth = int(depth)
     sizes = [input_dim] + [width] * depth + [n_classes]
     kinds = ["input"] + ["hidden"] * (depth - 1) + ["readout"]
     return tuple(
@@ -98,9 +101,34 @@ def architecture(
     )
 
 
+def _size(name: str, value) -> int:
+    """A layer size: an integer >= 1 (an integer-valued float such as 16.0 is taken)."""
+    try:
+        ok = not isinstance(value, (bool, np.bool_, str)) and int(value) == value and value >= 1
+    except (TypeError, ValueError):
+        ok = False
+    if not ok:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+def check_layers(layers, name: str = "layers") -> tuple[Layer, ...]:
+    """A non-empty sequence of :class:`Layer` whose sizes chain (``fan_out`` = next ``fan_in``)."""
+    if isinstance(layers, (str, Layer)) or not isinstance(layers, Sequence) or not layers:
+        raise ValueError(f"{name} must be a non-empty sequence of Layer, got {layers!r}")
+    if not all(isinstance(layer, Layer) for layer in layers):
+        raise ValueError(
+            f"{name} must hold Layer records (training.models.architecture), got {layers!r}"
+        )
+    for a, b in zip(layers[:-1], layers[1:], strict=True):
+        if a.fan_out != b.fan_in:
+            raise ValueError(f"{name} must chain (fan_out = next fan_in), got {a} then {b}")
+    return tuple(layers)
+
+
 def n_penalized(layers: Sequence[Layer]) -> int:
     """Number of penalized weights ``P_total`` (every weight; the ``P`` of ``R_mean``)."""
-    return sum(layer.fan_in * layer.fan_out for layer in layers)
+    return sum(layer.fan_in * layer.fan_out for layer in check_layers(layers))
 
 
 def init_weights(key, layers: Sequence[Layer], init_std=None, dtype=jnp.float32) -> list:
@@ -108,7 +136,19 @@ def init_weights(key, layers: Sequence[Layer], init_std=None, dtype=jnp.float32)
 
     ``init_std`` may be traced, so one compiled function serves every parametrization.
     """
-    stds = [layer.init_std for layer in layers] if init_std is None else init_std
+    layers = check_layers(layers)
+    _check_key(key)
+    if init_std is None:
+        stds = [layer.init_std for layer in layers]
+    else:
+        stds = init_std
+        if len(stds) != len(layers):
+            raise ValueError(
+                f"init_std must have one entry per layer ({len(layers)}), got {stds!r}"
+            )
+        if not any(isinstance(v, jax.core.Tracer) for v in stds):
+            check_nonnegative("init_std", stds)
+    _check_float_dtype(dtype)
     keys = jax.random.split(key, len(layers))
     return [
         s * jax.random.normal(k, (layer.fan_in, layer.fan_out), dtype=dtype)
@@ -117,7 +157,11 @@ def init_weights(key, layers: Sequence[Layer], init_std=None, dtype=jnp.float32)
 
 
 def apply(weights: Sequence[jax.Array], multipliers: Sequence, x: jax.Array) -> jax.Array:
-    """Logits ``f(x)`` (n, n_classes) of inputs ``x`` (n, d)."""
+    """Logits ``f(x)`` (n, n_classes) of inputs ``x`` (n, d).
+
+    Shapes are checked always, values (finite) where they are concrete (not traced).
+    """
+    _check_forward(weights, multipliers, x)
     h = x
     for i, (w, m) in enumerate(zip(weights, multipliers, strict=True)):
         h = m * (h @ w)
@@ -131,6 +175,14 @@ def map_weights(weights: Sequence, layers_from: Sequence[Layer], layers_to: Sequ
 
     This is the exact change of variables of :mod:`theory.parametrization`, layer by layer.
     """
+    layers_from = check_layers(layers_from, "layers_from")
+    layers_to = check_layers(layers_to, "layers_to")
+    if len(layers_to) != len(layers_from) or any(
+        (a.fan_in, a.fan_out) != (b.fan_in, b.fan_out)
+        for a, b in zip(layers_from, layers_to, strict=True)
+    ):
+        raise ValueError("layers_to must have the shapes of layers_from")
+    _check_weights(weights, [(layer.fan_in, layer.fan_out) for layer in layers_from])
     return [
         w * (a.multiplier / b.multiplier)
         for w, a, b in zip(weights, layers_from, layers_to, strict=True)
@@ -156,6 +208,8 @@ def lr_factors(
     ...            lr_scaling="mup", base_width=64)
     [1.0, 0.0625]
     """
+    layers = check_layers(layers)
+    base_width = check_int("base_width", base_width, minimum=1)
     width = layers[0].fan_out
     return [
         float(
@@ -164,3 +218,59 @@ def lr_factors(
         )
         for l in layers
     ]
+
+
+def _concrete(value) -> bool:
+    return not isinstance(value, jax.core.Tracer)
+
+
+def _check_key(key) -> None:
+    """A JAX PRNG key: a typed key or a raw ``uint32`` array of shape ``(2,)``."""
+    if isinstance(key, jax.Array) and jnp.issubdtype(key.dtype, jax.dtypes.prng_key):
+        return
+    ok = isinstance(key, (jax.Array, np.ndarray)) and key.dtype == np.uint32 and key.shape == (2,)
+    if not ok:
+        raise ValueError(f"key must be a JAX PRNG key (jax.random.PRNGKey), got {key!r}")
+
+
+def _check_weights(weights, shapes: list[tuple[int, int]] | None = None) -> None:
+    """One 2-D array per layer (of ``shapes`` if given), chained, finite where concrete."""
+    if isinstance(weights, (str, np.ndarray)) or not isinstance(weights, Sequence) or not weights:
+        raise ValueError(f"weights must be a non-empty list of 2-D arrays, got {weights!r}")
+    got = [tuple(np.shape(w)) for w in weights]
+    if any(len(g) != 2 for g in got) or any(
+        a[1] != b[0] for a, b in zip(got[:-1], got[1:], strict=True)
+    ):
+        raise ValueError(f"weights must be chained 2-D arrays (d, n1), (n1, n2), ..., got {got}")
+    if shapes is not None and got != list(shapes):
+        raise ValueError(f"weights must have the layer shapes {shapes}, got {got}")
+    for w in weights:
+        if _concrete(w):
+            as_float_array("weights", w)
+
+
+def _check_forward(weights, multipliers, x) -> None:
+    _check_weights(weights)
+    if isinstance(multipliers, str) or len(multipliers) != len(weights):
+        raise ValueError(
+            f"multipliers must have one entry per layer ({len(weights)}), got {multipliers!r}"
+        )
+    if all(_concrete(m) for m in multipliers):
+        as_float_array("multipliers", [np.asarray(m) for m in multipliers])
+    if _concrete(x):
+        as_float_array("x", x)
+    shape = tuple(np.shape(x))
+    if len(shape) != 2 or shape[1] != np.shape(weights[0])[0]:
+        raise ValueError(
+            f"x must be (n, d) with d = {np.shape(weights[0])[0]} (the fan-in of weights[0]), "
+            f"got shape {shape}"
+        )
+
+
+def _check_float_dtype(dtype) -> None:
+    try:
+        kind = np.dtype(dtype).kind
+    except TypeError:
+        kind = None
+    if kind != "f":
+        raise ValueError(f"dtype must be a floating-point type, got {dtype!r}")

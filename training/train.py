@@ -37,10 +37,18 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from theory._validate import check_choice, check_int, check_nonnegative, check_positive
+from theory._validate import (
+    as_float_array,
+    check_choice,
+    check_instance,
+    check_int,
+    check_nonnegative,
+    check_positive,
+    check_seed,
+)
 from theory.transfer import OPTIMIZERS
 from training.data import Dataset
-from training.models import Layer, apply
+from training.models import Layer, apply, check_layers
 
 __all__ = [
     "TrainConfig",
@@ -92,20 +100,42 @@ def check_config(config: TrainConfig) -> TrainConfig:
 def check_labels(y, n_classes: int, name: str = "y") -> np.ndarray:
     """Integer class labels in ``[0, n_classes)`` (``-1`` would wrap to the last class and
     ``n_classes`` give NaN inside the jitted loss, silently)."""
+    n_classes = check_int("n_classes", n_classes, minimum=1)
     y = np.asarray(y)
     if y.ndim != 1 or y.dtype.kind not in "iu":
         raise ValueError(f"{name} must be a 1-d array of integer labels, got {y.dtype} {y.shape}")
     if y.size and (y.min() < 0 or y.max() >= n_classes):
         raise ValueError(
-            f"{name} must hold labels in [0, {n_classes}), got min {y.min()}, max {y.max()}"
+            f"{name} must hold labels in [0, n_classes={n_classes}), got min {y.min()}, "
+            f"max {y.max()}"
         )
     return y
 
 
 def check_dataset(data: Dataset) -> Dataset:
-    """The labels of both splits of ``data`` in ``[0, data.n_classes)``."""
+    """A :class:`~training.data.Dataset`: finite inputs ``(n, d)`` of one ``d`` for both splits,
+    labels in ``[0, data.n_classes)`` matching them, at least one training example."""
+    check_instance("data", data, Dataset)
+    check_int("data.n_classes", data.n_classes, minimum=2)
+    x_train = as_float_array("data.x_train", data.x_train)
+    x_test = as_float_array("data.x_test", data.x_test)
+    if (
+        x_train.ndim != 2
+        or len(x_train) < 1
+        or x_test.ndim != 2
+        or x_test.shape[1:] != x_train.shape[1:]
+    ):
+        raise ValueError(
+            f"data.x_train and data.x_test must be (n, d) with one d, got {x_train.shape} "
+            f"and {x_test.shape}"
+        )
     check_labels(data.y_train, data.n_classes, "data.y_train")
     check_labels(data.y_test, data.n_classes, "data.y_test")
+    if len(data.y_train) != len(x_train) or len(data.y_test) != len(x_test):
+        raise ValueError(
+            f"data.y_train and data.y_test must have one label per row of x, got "
+            f"{len(data.y_train)} for {len(x_train)} and {len(data.y_test)} for {len(x_test)}"
+        )
     return data
 
 
@@ -115,14 +145,26 @@ def cross_entropy(logits: jax.Array, y: jax.Array) -> jax.Array:
     Concrete labels are checked (:func:`check_labels`); traced ones (inside ``jit``) were
     checked where the data entered (:func:`sweep`, :mod:`training.stationary`).
     """
+    if np.ndim(logits) != 2 or np.shape(y) != np.shape(logits)[:1]:
+        raise ValueError(
+            f"logits must be (n, n_classes) and y (n,), got {np.shape(logits)} and {np.shape(y)}"
+        )
     if not isinstance(y, jax.core.Tracer) and not isinstance(logits, jax.core.Tracer):
         check_labels(y, logits.shape[-1])
+        as_float_array("logits", logits)
     logp = jax.nn.log_softmax(logits, axis=-1)
     return -jnp.mean(jnp.take_along_axis(logp, y[:, None], axis=-1))
 
 
 def penalty(weights: Sequence[jax.Array], rho: Sequence) -> jax.Array:
     """``Σ_l ρ_l ‖W_l‖²`` (the sum-normalized ``R``)."""
+    if isinstance(rho, str) or len(rho) != len(weights):
+        raise ValueError(f"rho must have one factor per layer ({len(weights)}), got {rho!r}")
+    if not any(isinstance(r, jax.core.Tracer) for r in rho):
+        check_nonnegative("rho", [np.asarray(r) for r in rho])
+    for w in weights:
+        if not isinstance(w, jax.core.Tracer):
+            as_float_array("weights", w)
     return sum(r * jnp.sum(w * w) for w, r in zip(weights, rho, strict=True))
 
 
@@ -134,6 +176,8 @@ def objective(weights, multipliers, x, y, lam_sum, rho) -> jax.Array:
     >>> float(objective(w, [1.0], jnp.ones((4, 3)), jnp.array([0, 1, 0, 1]), 0.1, [1.0]))
     0.6931471805599453
     """
+    if not isinstance(lam_sum, jax.core.Tracer):
+        check_nonnegative("lam_sum", lam_sum)
     return cross_entropy(apply(weights, multipliers, x), y) + lam_sum * penalty(weights, rho)
 
 
@@ -247,6 +291,22 @@ def draw_noise(
     for every λ, learning rate and parametrization (``W_l = s_l · noise_l``).  Drawing
     outside the jitted run also keeps XLA's CPU compile time down.
     """
+    seeds = _check_seeds(seeds)
+    steps = check_int("steps", steps, minimum=0)  # 0: no minibatches (full batch)
+    n_train = check_int("n_train", n_train, minimum=1)
+    if batch_size is not None:
+        check_int("batch_size", batch_size, minimum=1)
+        if batch_size > n_train:
+            raise ValueError(f"batch_size must be <= n_train = {n_train}, got {batch_size!r}")
+    if isinstance(shapes, str) or not isinstance(shapes, (list, tuple)) or not shapes:
+        raise ValueError(f"shapes must be a non-empty list of (fan_in, fan_out), got {shapes!r}")
+    for shape in shapes:
+        if (
+            not isinstance(shape, (list, tuple))
+            or len(shape) != 2
+            or not all(isinstance(v, (int, np.integer)) and v >= 1 for v in shape)
+        ):
+            raise ValueError(f"shapes must hold pairs of positive integers, got {shapes!r}")
     noise = [[] for _ in shapes]
     batches = []
     for seed in seeds:
@@ -278,6 +338,9 @@ def chunk_size(n_lams: int, n_seeds: int, n_train: int, width: int) -> int:
     >>> chunk_size(9, 3, 200, 2048), chunk_size(9, 3, 200, 16)
     (1, 3)
     """
+    for name, value in (("n_lams", n_lams), ("n_seeds", n_seeds), ("n_train", n_train),
+                        ("width", width)):  # fmt: skip
+        check_int(name, value, minimum=1)
     return int(np.clip(CHUNK_ELEMENTS // max(1, n_seeds * n_train * width), 1, n_lams))
 
 
@@ -292,23 +355,46 @@ def _run_chunks(noise, batches, lams, arrays, scales, config, chunk) -> dict[str
     return {k: np.concatenate([np.asarray(p[k]) for p in parts])[:n] for k in parts[0]}
 
 
+def _check_seeds(seeds) -> list[int]:
+    """A non-empty list of seeds (integers >= 0)."""
+    if isinstance(seeds, (str, bytes)) or not isinstance(seeds, (list, tuple, np.ndarray)):
+        raise ValueError(f"seeds must be a non-empty list of integers >= 0, got {seeds!r}")
+    if len(seeds) == 0:
+        raise ValueError(f"seeds must be a non-empty list of integers >= 0, got {seeds!r}")
+    return [check_seed("seeds", s) for s in seeds]
+
+
 def _prepare(data: Dataset, layers, lr, base_lr, lam_sums, seeds, rho, config, dtype):
     check_config(config)
     check_dataset(data)
+    layers = check_layers(layers)
+    seeds = _check_seeds(seeds)
     if layers[-1].fan_out != data.n_classes or layers[0].fan_in != data.input_dim:
         raise ValueError(
             f"layers must map input_dim={data.input_dim} to n_classes={data.n_classes}, got "
             f"{layers[0].fan_in} -> {layers[-1].fan_out}"
         )
-    check_choice("dtype", np.dtype(dtype).name, ("float32", "float64"))
+    try:
+        dtype_name = np.dtype(dtype).name
+    except TypeError:
+        dtype_name = repr(dtype)
+    check_choice("dtype", dtype_name, ("float32", "float64"))
     lams = check_nonnegative("lam_sums", lam_sums)
-    if lams.ndim != 1:
-        raise ValueError(f"lam_sums must be one-dimensional, got shape {lams.shape}")
-    lr = np.broadcast_to(check_nonnegative("lr", lr), (len(layers),))
+    if lams.ndim != 1 or lams.size == 0:
+        raise ValueError(f"lam_sums must be a non-empty 1-d array, got shape {lams.shape}")
+    lr_in = lr
+    lr = check_nonnegative("lr", lr)
+    if lr.ndim > 1 or lr.size not in (1, len(layers)):
+        raise ValueError(f"lr must be one rate or one per layer ({len(layers)}), got {lr_in!r}")
+    lr = np.broadcast_to(lr, (len(layers),))
     if not np.any(lr > 0):
-        raise ValueError(f"lr must be > 0 for at least one layer, got {lr!r}")
+        raise ValueError(f"lr must be > 0 for at least one layer, got {lr_in!r}")
     base_lr = lr.max() if base_lr is None else check_positive("base_lr", base_lr)
+    rho_in = rho
     rho = np.ones(len(layers)) if rho is None else check_nonnegative("rho", rho)
+    if rho.shape not in ((), (len(layers),)):
+        raise ValueError(f"rho must be one factor or one per layer ({len(layers)}), got {rho_in!r}")
+    rho = np.broadcast_to(rho, (len(layers),))
     arrays = (
         jnp.asarray(data.x_train, dtype),
         jnp.asarray(data.y_train, jnp.int32),
@@ -377,9 +463,10 @@ def sweep(
         data, layers, lr, base_lr, lam_sums, seeds, rho, config, dtype
     )
     if chunk is None:
-        width = max(layer.fan_out for layer in layers[:-1])
+        width = max((layer.fan_out for layer in layers[:-1]), default=layers[0].fan_in)
         chunk = chunk_size(len(lams), len(seeds), len(data.y_train), width)
-    return _run_chunks(noise, batches, lams, arrays, scales, config, int(chunk))
+    chunk = check_int("chunk", chunk, minimum=1)
+    return _run_chunks(noise, batches, lams, arrays, scales, config, chunk)
 
 
 def sweep_loop(

@@ -15,9 +15,11 @@ import numpy as np
 from theory._validate import (
     as_float_array,
     check_choice,
+    check_instance,
     check_int,
     check_nonnegative,
     check_positive,
+    check_seed,
 )
 from theory.classification._convert import to_loureiro
 from theory.classification._solve import Spectrum, solve_spectrum
@@ -94,6 +96,7 @@ def logistic_from_spectrum(
     converge.
     """
     check_choice("teacher", teacher, TEACHERS)
+    check_instance("spectrum", spectrum, Spectrum)
     n = _n_samples(n_samples)
     lam = _lam(lam)
     delta = float(check_nonnegative("noise_var", noise_var))
@@ -120,11 +123,14 @@ def logistic_from_spectrum(
 # ---------------------------------------------------------------- covariances and spectra
 
 
-def _matrix(name: str, value, shape: tuple[int | None, int | None]) -> np.ndarray:
-    a = np.asarray(value, dtype=np.float64)
+def _matrix(name: str, value, shape: tuple[int | None, int | None], why: str = "") -> np.ndarray:
+    try:
+        a = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be a matrix of numbers, got {value!r}") from exc
     if a.ndim != 2 or any(s is not None and s != t for s, t in zip(shape, a.shape, strict=True)):
         want = "×".join("?" if s is None else str(s) for s in shape)
-        raise ValueError(f"{name} must be a {want} matrix, got shape {a.shape}")
+        raise ValueError(f"{name} must be a {want} matrix{why}, got shape {a.shape}")
     if not np.all(np.isfinite(a)):
         raise ValueError(f"{name} must be finite")
     return a
@@ -172,7 +178,7 @@ def gcm_logistic(
     Omega = _matrix("Omega", Omega, (None, None))
     p = Omega.shape[0]
     Omega = _matrix("Omega", Omega, (p, p))
-    Phi = _matrix("Phi", Phi, (p, k))
+    Phi = _matrix("Phi", Phi, (p, k), f" (p×k: Omega is {p}×{p}, Psi {k}×{k})")
     _psd("Psi", Psi)
     _psd("Omega", Omega)
     joint = np.block([[Psi, Phi.T], [Phi, Omega]])
@@ -234,7 +240,7 @@ def random_features_covariances(
     p = check_int("n_features", n_features, minimum=1)
     d = check_int("input_dim", input_dim, minimum=1)
     ge = gaussian_equivalence(activation)
-    F = _feature_directions(p, d, seed)
+    F = _feature_directions(p, d, check_seed("seed", seed))
     Phi = ge.mu1 * F / math.sqrt(d)
     Omega = Phi @ Phi.T + ge.mu_star2 * np.eye(p)
     return np.eye(d), Phi, Omega
@@ -249,7 +255,7 @@ def random_features_spectrum(
     p = check_int("n_features", n_features, minimum=1)
     d = check_int("input_dim", input_dim, minimum=1)
     ge = gaussian_equivalence(activation)
-    F = _feature_directions(p, d, seed)
+    F = _feature_directions(p, d, check_seed("seed", seed))
     gram = F.T @ F / d if p >= d else F @ F.T / d
     s = np.maximum(np.linalg.eigvalsh(gram), 0.0)
     omega = ge.mu1**2 * s + ge.mu_star2
@@ -314,10 +320,14 @@ def optimal_lambda(
     max-margin limit λ → 0⁺ is optimal or indistinguishable from it).
     """
     check_choice("metric", metric, METRICS)
+    check_instance("spectrum", spectrum, Spectrum)
+    per_decade = check_int("per_decade", per_decade, minimum=1)
     n = _n_samples(n_samples)
     alpha = n / spectrum.n_features
     lo = 1e-5 * alpha / (2 * n) if lam_min is None else float(check_positive("lam_min", lam_min))
     hi = 1e2 * alpha / (2 * n) if lam_max is None else float(check_positive("lam_max", lam_max))
+    if not lo < hi:
+        raise ValueError(f"lam_min must be < lam_max, got lam_min={lo!r}, lam_max={hi!r}")
     field = "test_loss" if metric == "cross_entropy" else "test_error"
 
     def values(grid):

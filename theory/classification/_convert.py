@@ -21,7 +21,7 @@ import sympy as sp
 
 from theory import _symbols as S
 from theory._numeric import lambdify
-from theory._validate import check_positive
+from theory._validate import check_positive, check_representable
 from theory.prior import g, match_gradients
 
 __all__ = [
@@ -81,9 +81,17 @@ def _out(x) -> float | np.ndarray:
     return float(x) if x.ndim == 0 else x
 
 
+def _convert(fn: str, what: str, **inputs) -> float | np.ndarray:
+    """``_fns()[fn]`` of the checked (positive) ``inputs``; an over- or underflow names them."""
+    values = [check_positive(name, value) for name, value in inputs.items()]
+    with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
+        out = _fns()[fn](*values)
+    return _out(check_representable(out, what=what, inputs=inputs, positive=True))
+
+
 def to_loureiro(lam, *, n_samples) -> float | np.ndarray:
     """``λ_L = 2Nλ`` of ``Σ ℓ + (λ_L/2)‖w‖²``."""
-    return _out(_fns()["to_l"](check_positive("lam", lam), check_positive("n_samples", n_samples)))
+    return _convert("to_l", "Loureiro lambda", lam=lam, n_samples=n_samples)
 
 
 def from_loureiro(lam_l, *, n_samples) -> float | np.ndarray:
@@ -92,29 +100,15 @@ def from_loureiro(lam_l, *, n_samples) -> float | np.ndarray:
     >>> from_loureiro(1.0, n_samples=500)
     0.001
     """
-    return _out(
-        _fns()["from_l"](check_positive("lam_l", lam_l), check_positive("n_samples", n_samples))
-    )
+    return _convert("from_l", "lambda", lam_l=lam_l, n_samples=n_samples)
 
 
 def to_sklearn_C(lam, *, n_samples, n_features) -> float | np.ndarray:
     """``C`` of ``LogisticRegression(C, fit_intercept=False)`` fitted on the raw features;
     its ``coef_`` is then ``w/√p``.  Fit on ``x/√p`` instead: pass ``n_features=1``."""
-    return _out(
-        _fns()["to_c"](
-            check_positive("lam", lam),
-            check_positive("n_samples", n_samples),
-            check_positive("n_features", n_features),
-        )
-    )
+    return _convert("to_c", "sklearn C", lam=lam, n_samples=n_samples, n_features=n_features)
 
 
 def from_sklearn_C(C, *, n_samples, n_features) -> float | np.ndarray:
     """Inverse of :func:`to_sklearn_C`."""
-    return _out(
-        _fns()["from_c"](
-            check_positive("C", C),
-            check_positive("n_samples", n_samples),
-            check_positive("n_features", n_features),
-        )
-    )
+    return _convert("from_c", "lambda", C=C, n_samples=n_samples, n_features=n_features)

@@ -11,7 +11,7 @@ import warnings
 
 import numpy as np
 
-from theory._validate import check_int, check_nonnegative, check_positive
+from theory._validate import check_int, check_nonnegative, check_positive, check_seed
 from theory.classification._api import _feature_directions
 from theory.classification._convert import to_sklearn_C
 from theory.random_features import _activation_fn, gaussian_equivalence
@@ -50,6 +50,21 @@ def simulate_logistic(
     draws = check_int("n_draws", n_draws, minimum=1)
     n_test = check_int("n_test", n_test, minimum=1)
     delta = float(check_nonnegative("noise_var", noise_var))
+    check_seed("seed", seed)
+    if activation is None:
+        if input_dim is not None:
+            raise ValueError(
+                f"input_dim is used only with an activation (random features), got {input_dim!r}"
+            )
+        if feature_seed is not None:
+            raise ValueError(
+                "feature_seed is used only with an activation (random features), got "
+                f"{feature_seed!r}"
+            )
+    else:
+        _activation_fn(activation)  # the name first: input_dim is required only with it
+        if feature_seed is not None:
+            check_seed("feature_seed", feature_seed)
     order = np.argsort(-lam)  # warm starts from strong to weak regularization
     keys = ["test_error", "test_loss", "train_loss", "m", "q", "error_exact"]
     out = {k: np.full((draws, lam.size), np.nan) for k in keys}

@@ -27,7 +27,12 @@ import sympy as sp
 
 from theory import _symbols as S
 from theory._latex import register
-from theory._validate import check_nonnegative, check_positive
+from theory._validate import (
+    check_expr,
+    check_nonnegative,
+    check_positive,
+    check_representable,
+)
 from theory.classification._convert import lam_loureiro, loureiro_lambda_expr, sk_C, sklearn_C_expr
 
 __all__ = [
@@ -74,7 +79,7 @@ def _gauss(v: sp.Symbol) -> sp.Expr:
 
 def logistic_loss_expr(arg: sp.Expr = z) -> sp.Expr:
     """``ℓ(z) = log(1 + e^{−z})`` of the margin ``z = y f``."""
-    return sp.log(1 + sp.exp(-arg))
+    return sp.log(1 + sp.exp(-check_expr("arg", arg)))
 
 
 def prox_equation() -> sp.Eq:
@@ -231,7 +236,12 @@ def separability_threshold(noise_var, *, rho=1.0) -> float:
     2.0
     """
     kappa = separability_ratio(noise_var, rho=rho)
-    return math.inf if kappa == 0 else 1.0 / kappa
+    if float(noise_var) == 0:  # the noiseless sign teacher: separable at every N/p
+        return math.inf
+    inputs = {"noise_var": noise_var, "rho": rho}
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        alpha = np.float64(1.0) / np.float64(kappa)
+    return float(check_representable(alpha, what="threshold 1/kappa_c", inputs=inputs))
 
 
 # ---------------------------------------------------------------- LaTeX
