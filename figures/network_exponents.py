@@ -60,7 +60,7 @@ CONFIG = {
     ],
 }
 QUICK = {
-    "iterations": 40,
+    "iterations": 60,  # > the 50-iteration window of the relative decrease
     "clarke_steps": 0,
     "steps": 55,
     "settings": [{"dataset": "digits", "depth": 1, "widths": [4, 8, 16]}],

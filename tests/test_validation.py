@@ -593,3 +593,60 @@ def test_cli_overflow_exits_non_zero_naming_the_inputs(capsys):
     assert exc.value.code == 2
     err = capsys.readouterr().err
     assert "lam, width_from, width_to" in err and "overflows float64" in err
+
+
+# ---------------------------------------------------------------- training.data, training.stationary
+
+
+@pytest.mark.parametrize(
+    "kwargs, name",
+    [
+        (dict(n_train=0), "n_train"),
+        (dict(n_test=-3), "n_test"),
+        (dict(n_classes=1), "n_classes"),
+        (dict(temperature=0.0), "temperature"),
+        (dict(temperature=float("nan")), "temperature"),
+        (dict(seed=True), "seed"),
+    ],
+)
+def test_teacher_rejects_bad_arguments(kwargs, name):
+    from training.data import teacher
+
+    with pytest.raises(ValueError, match=name):
+        teacher(**kwargs)
+
+
+def test_dataset_loaders_check_seeds_and_name():
+    from training.data import digits, load, mnist1d
+
+    with pytest.raises(ValueError, match="split_seed"):
+        digits(n_train=50, split_seed=True)
+    with pytest.raises(ValueError, match="split_seed"):
+        digits(n_train=50, split_seed=-1)
+    with pytest.raises(ValueError, match="seed"):
+        mnist1d(n_train=50, num_samples=500, seed=-1, cache=None)
+    with pytest.raises(ValueError, match="name"):
+        load(["digits"])
+
+
+def test_stationary_config_and_criterion_are_checked():
+    from training.stationary import StationaryConfig, check_config, meets_criterion
+
+    for bad, field in (
+        (StationaryConfig(iterations=0), "iterations"),
+        (StationaryConfig(iterations=40, window=50), "iterations"),
+        (StationaryConfig(kink_tol=float("nan")), "kink_tol"),
+        (StationaryConfig(clarke_steps=-1), "clarke_steps"),
+    ):
+        with pytest.raises(ValueError, match=field):
+            check_config(bad)
+    with pytest.raises(ValueError, match="config"):
+        check_config("abc")
+    with pytest.raises(ValueError, match="clarke_ratio"):
+        meets_criterion({})
+    with pytest.raises(ValueError, match="criterion"):
+        meets_criterion({"clarke_ratio": [0.01]}, {"clarke_ratio": float("nan")})
+    assert meets_criterion({"clarke_ratio": [0.01, 0.5]}, {"clarke_ratio": 0.03}).tolist() == [
+        True,
+        False,
+    ]

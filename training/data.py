@@ -17,7 +17,7 @@ from typing import NamedTuple
 import numpy as np
 
 from theory._io import atomic_path
-from theory._validate import check_int
+from theory._validate import check_choice, check_int, check_positive, check_seed
 
 __all__ = ["Dataset", "digits", "mnist1d", "teacher", "load", "DATASETS"]
 
@@ -59,6 +59,7 @@ def digits(*, n_train: int = 200, split_seed: int = 0) -> Dataset:
     """
     from sklearn.datasets import load_digits
 
+    split_seed = check_seed("split_seed", split_seed)
     x, y = load_digits(return_X_y=True)
     return _stratified(x, y, _check_n_train(n_train, 10, len(y)), split_seed, 10)
 
@@ -140,13 +141,12 @@ def mnist1d(
     >>> data.x_train.shape, data.x_test.shape, data.n_classes
     ((50, 40), (450, 40), 10)
     """
-    for name, value in (("num_samples", num_samples), ("seed", seed)):
-        if int(value) != value or value < (100 if name == "num_samples" else 0):
-            lo = "an integer >= 100" if name == "num_samples" else "a non-negative integer"
-            raise ValueError(f"{name} must be {lo}, got {value!r}")
-    n_train = _check_n_train(n_train, 10, int(num_samples))
-    if int(split_seed) != split_seed or split_seed < 0:
-        raise ValueError(f"split_seed must be a non-negative integer, got {split_seed!r}")
+    num_samples = check_int("num_samples", num_samples, minimum=100)
+    seed = check_seed("seed", seed)
+    n_train = _check_n_train(n_train, 10, num_samples)
+    split_seed = check_seed("split_seed", split_seed)
+    if cache is not None and not isinstance(cache, (str, Path)):
+        raise ValueError(f"cache must be a path or None, got {cache!r}")
     x, y = _mnist1d_arrays(int(num_samples), int(seed), None if cache is None else Path(cache))
     return _stratified(x, y, n_train, int(split_seed), 10)
 
@@ -172,7 +172,15 @@ def teacher(
     >>> data.x_train.shape, data.n_classes, sorted(set(data.y_train.tolist())) == [0, 1, 2, 3]
     ((50, 16), 4, True)
     """
-    rng = np.random.default_rng(seed)
+    n_train = check_int("n_train", n_train, minimum=1)
+    n_test = check_int("n_test", n_test, minimum=1)
+    input_dim = check_int("input_dim", input_dim, minimum=1)
+    n_classes = check_int("n_classes", n_classes, minimum=2)
+    teacher_width = check_int("teacher_width", teacher_width, minimum=1)
+    temperature = float(check_positive("temperature", temperature))
+    if not np.isfinite(temperature):
+        raise ValueError(f"temperature must be finite, got {temperature!r}")
+    rng = np.random.default_rng(check_seed("seed", seed))
     u = rng.standard_normal((teacher_width, input_dim))
     v = rng.standard_normal((n_classes, teacher_width))
     x = rng.standard_normal((n_train + n_test, input_dim))
@@ -189,6 +197,6 @@ def teacher(
 def load(name: str, **kwargs) -> Dataset:
     """One of :data:`DATASETS` by name."""
     loaders = {"digits": digits, "mnist1d": mnist1d, "teacher": teacher}
-    if name not in loaders:
+    if not isinstance(name, str):
         raise ValueError(f"name must be one of {DATASETS}, got {name!r}")
-    return loaders[name](**kwargs)
+    return loaders[check_choice("name", name, DATASETS)](**kwargs)

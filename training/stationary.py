@@ -54,13 +54,14 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from theory._validate import check_nonnegative, check_positive
+from theory._validate import check_int, check_nonnegative, check_positive
 from training.data import Dataset
 from training.models import Layer, apply
 from training.train import check_dataset, cross_entropy, draw_noise, penalty
 
 __all__ = [
     "StationaryConfig",
+    "check_config",
     "CRITERION",
     "meets_criterion",
     "diagnose",
@@ -91,6 +92,25 @@ class StationaryConfig(NamedTuple):
 
 DEFAULT_CONFIG = StationaryConfig()
 
+
+def check_config(config) -> StationaryConfig:
+    """``ValueError`` naming the field for a :class:`StationaryConfig` that cannot run."""
+    if not isinstance(config, StationaryConfig):
+        raise ValueError(f"config must be a StationaryConfig, got {config!r}")
+    for name in ("iterations", "memory_size", "max_linesearch_steps", "window", "power_steps",
+                 "trace_every"):  # fmt: skip
+        check_int(f"config.{name}", getattr(config, name), minimum=1)
+    check_int("config.clarke_steps", config.clarke_steps, minimum=0)
+    if config.iterations <= config.window:
+        raise ValueError(
+            f"config.iterations must exceed config.window={config.window}, got {config.iterations}"
+        )
+    tol = config.kink_tol
+    if isinstance(tol, bool) or not isinstance(tol, (int, float)) or not 0 < tol < 1:
+        raise ValueError(f"config.kink_tol must be a number in (0, 1), got {tol!r}")
+    return config
+
+
 #: the stationarity criterion of the figures: kink-aware ratio and relative decrease per
 #: iteration (both measured over the last ``window`` iterations of the run)
 CRITERION = {"clarke_ratio": 0.03, "rel_decrease": 1e-6}
@@ -99,7 +119,15 @@ CRITERION = {"clarke_ratio": 0.03, "rel_decrease": 1e-6}
 def meets_criterion(result: dict, criterion: dict | None = None) -> np.ndarray:
     """Boolean array: runs whose ``clarke_ratio`` and ``rel_decrease`` are below the limits."""
     crit = CRITERION if criterion is None else criterion
-    ok = np.ones(np.shape(result["clarke_ratio"]), bool)
+    if not isinstance(crit, dict) or not crit:
+        raise ValueError(f"criterion must be a non-empty dict of limits, got {criterion!r}")
+    if not isinstance(result, dict):
+        raise ValueError(f"result must be a dict of diagnostics, got {result!r}")
+    for key, limit in crit.items():
+        if key not in result:
+            raise ValueError(f"result has no {key!r} (criterion keys: {sorted(crit)})")
+        check_nonnegative(f"criterion[{key!r}]", limit)
+    ok = np.ones(np.shape(result[next(iter(crit))]), bool)
     for key, limit in crit.items():
         value = np.asarray(result[key])
         ok &= np.isfinite(value) & (value <= limit)
@@ -365,6 +393,7 @@ def _prepare(data: Dataset, nets, lam_sums, seeds, pad_input):
 
 def evaluate(data: Dataset, weights, mult) -> tuple[np.ndarray, np.ndarray]:
     """Test cross-entropy and accuracy ``[net, λ, seed]`` of weights from a sweep."""
+    check_dataset(data)
     with jax.enable_x64(True):
         pad = weights[0].shape[-2]
         x = jnp.pad(jnp.asarray(data.x_test, jnp.float64), ((0, 0), (0, pad - data.input_dim)))
@@ -412,6 +441,7 @@ def stationary_sweep(
     >>> out["clarke_ratio"].shape, out["layer_share"].shape
     ((2, 1, 2), (2, 1, 2, 2))
     """
+    check_config(config)
     with jax.enable_x64(True):
         noise, lams, x, y, mult, std, _ = _prepare(data, nets, lam_sums, seeds, pad_input)
         out = _stationary_jit(noise, lams, x, y, mult, std, config=config)
@@ -436,6 +466,7 @@ def budget_sweep(
     same diagnostics (``config`` sets the kink tolerance and window) tell how far from
     stationary the budget leaves each run.
     """
+    check_config(config)
     if int(steps) != steps or steps <= config.window:
         raise ValueError(f"steps must be an integer > window={config.window}, got {steps!r}")
     if not 0 <= momentum < 1:
