@@ -144,13 +144,13 @@ def predict_logits(
     b = np.asarray(b, np.float64).reshape(len(s), -1)
     h = whitening.contrasts
     proj = whitening.scale * phi @ whitening.v  # (n, r)
+    proj_perp = whitening.scale * phi @ whitening.v_perp  # (n, P − r): unseen in training
     rng = np.random.default_rng(seed)
     out = np.empty((len(s), phi.shape[0], h.shape[0]))
     for lo in range(0, len(s), chunk):
         sl = slice(lo, lo + chunk)
         z = s[sl, None, None] * np.einsum("nr,drk->dnk", proj, xi[sl])  # (draws, n, K-1)
-        if whitening.v_perp.shape[1]:
-            proj_perp = whitening.scale * phi @ whitening.v_perp
+        if proj_perp.shape[1]:
             zeta = rng.standard_normal((len(s[sl]), whitening.v_perp.shape[1], h.shape[1]))
             z += s[sl, None, None] * np.einsum("nq,dqk->dnk", proj_perp, zeta)
         out[sl] = (z + b[sl, None, :]) @ h.T
