@@ -184,6 +184,8 @@ def macros(result) -> dict[str, str]:
 
 
 def plot(result):
+    from matplotlib.ticker import NullFormatter as plt_null
+
     from figures._style import COLORS, LABELS, log_axes, new_figure
 
     fig, (ax_l, ax_p) = new_figure("page", height=2.2, ncols=2)
@@ -217,6 +219,9 @@ def plot(result):
             label=f"{LABELS[par]}: log loss",
         )  # fmt: skip
     ax_p.set_xscale("log")
+    for ax in (ax_l, ax_p):  # one labelled tick per width (log minor labels overlapped)
+        ax.set_xticks(w, [f"{int(v)}" for v in w])
+        ax.xaxis.set_minor_formatter(plt_null())
     ax_p.set(
         xlabel="width $P$",
         ylabel="held-out posterior predictive",
