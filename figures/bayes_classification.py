@@ -175,10 +175,17 @@ def macros(result) -> dict[str, str]:
             q = result[f"lam_q/{_tag(par, s_scale)}"]
             out[f"BayesClassLamSlope{word}{name}"] = f"{log_log_slope(w, q[:, 2]):.2f}"
         share = result[f"prior_share/{par}"]
-        for mask, word in ((sep, "Sep"), (~sep, "NonSep")):
-            if mask.any():
-                out[f"BayesClassPriorShare{word}Min{name}"] = f"{share[mask].min():.2f}"
-                out[f"BayesClassPriorShare{word}Max{name}"] = f"{share[mask].max():.2f}"
+        for mask, word in ((sep, "Sep"), (~sep, "NonSep")):  # "n/a": no such width (the
+            # paper's sentence still builds)
+            lo_hi = (
+                (f"{share[mask].min():.2f}", f"{share[mask].max():.2f}")
+                if mask.any()
+                else ("n/a",) * 2
+            )
+            (
+                out[f"BayesClassPriorShare{word}Min{name}"],
+                out[f"BayesClassPriorShare{word}Max{name}"],
+            ) = lo_hi
         out[f"BayesClassAcc{name}"] = f"{100 * result[f'test_acc/{_tag(par, lo)}'][-1]:.1f}"
     return out
 
