@@ -37,6 +37,7 @@ import numpy as np
 import numpyro
 import numpyro.distributions as dist
 
+from bayes.models import check_classification_data
 from theory._validate import as_float_array, check_choice, check_int, check_positive
 from theory.parametrization import PARAMETRIZATIONS, READOUT_EXPONENT
 
@@ -73,31 +74,22 @@ def contrast_basis(n_classes: int) -> np.ndarray:
     return q
 
 
-def _check_features_labels(features, y, n_classes: int) -> tuple[np.ndarray, np.ndarray]:
-    phi = as_float_array("features", features)
-    if phi.ndim != 2 or phi.shape[0] < 1 or phi.shape[1] < 1:
-        raise ValueError(f"features must be a non-empty 2-D array, got shape {phi.shape}")
-    if not np.all(np.isfinite(phi)):
-        raise ValueError("features must be finite")
-    labels = np.asarray(y)
-    if labels.shape != (phi.shape[0],):
-        raise ValueError(f"y must have shape ({phi.shape[0]},), got {labels.shape}")
-    if labels.dtype.kind not in "iu" or labels.min() < 0 or labels.max() >= n_classes:
-        raise ValueError(f"y must hold integer labels in 0..{n_classes - 1}")
-    return phi, labels
+def _rank(sing: np.ndarray, rtol: float) -> int:
+    """Number of singular values above ``rtol`` times the largest (0 for a zero matrix)."""
+    return int(np.sum(sing > rtol * sing[0])) if sing.size and sing[0] > 0 else 0
 
 
 def whiten(features, *, n_classes: int, parametrization: str, rtol: float = 1e-10) -> Whitening:
     """The singular basis of ``P^(−c) Φ_train`` (directions with ``S_j ≤ rtol · S_1`` dropped)."""
-    phi = as_float_array("features", features)
-    if phi.ndim != 2 or not np.all(np.isfinite(phi)):
-        raise ValueError(f"features must be a finite 2-D array, got shape {phi.shape}")
+    phi = as_float_array("features", features)  # finite, or ValueError
+    if phi.ndim != 2:
+        raise ValueError(f"features must be a 2-D array, got shape {phi.shape}")
     check_choice("parametrization", parametrization, PARAMETRIZATIONS)
     rtol = float(check_positive("rtol", rtol))
     p = phi.shape[1]
     scale = float(p ** (-float(READOUT_EXPONENT[parametrization])))
     u, sing, vt = np.linalg.svd(scale * phi, full_matrices=True)
-    r = int(np.sum(sing > rtol * sing[0])) if sing.size and sing[0] > 0 else 0
+    r = _rank(sing, rtol)
     if r == 0:
         raise ValueError("features must not be all zero")
     return Whitening(
@@ -176,7 +168,8 @@ def linearly_separable(features, y, *, n_classes: int) -> bool:
     False
     """
     k = check_int("n_classes", n_classes, minimum=2)
-    phi, labels = _check_features_labels(features, y, k)
+    check_classification_data(features, y, k, x_name="features")
+    phi, labels = np.asarray(features, np.float64), np.asarray(y)
     if _logistic_certificate(phi, labels):
         return True
     return _lp_separable(phi, labels, k)
@@ -188,7 +181,7 @@ def _lp_separable(phi: np.ndarray, labels: np.ndarray, k: int) -> bool:
     from scipy.optimize import linprog
 
     u, sing, _ = np.linalg.svd(phi, full_matrices=False)
-    r = int(np.sum(sing > 1e-10 * sing[0])) if sing[0] > 0 else 0
+    r = _rank(sing, 1e-10)
     x = np.hstack([u[:, :r] * sing[:r] / sing[0] if r else u[:, :0], np.ones((len(phi), 1))])
     n, m = x.shape  # variables: W (m × K), stored class by class
     i, c = np.nonzero(np.arange(k)[None, :] != labels[:, None])  # the pairs k ≠ y_i
