@@ -271,6 +271,7 @@ def _rejections():
     sweep_kw = dict(lam_sums=[1e-3], seeds=[0], lr=0.1, config=train.TrainConfig(steps=2))
     idata = _tiny_idata()
     report = diagnostics.Report(1.0, 500.0, 500.0, 0, 1.0, 100)
+    sim = dict(n_samples=5, width=3, s=1.0, width_exponent=1.0, noise_sd=0.5)  # valid
     return [
         # bayes: silently accepted
         (lambda: models.validate(models.linear_regression, X, y, s_scale=-1.0), "s_scale"),
@@ -317,45 +318,13 @@ def _rejections():
             "blocks",
         ),
         (lambda: collapsed.draw_weights(spec, X, y, [1.0], [1.0], seed=True), "seed"),
+        (lambda: simulate_linear(0, **sim), "rng"),
+        (lambda: simulate_linear(np.random.default_rng(0), **{**sim, "n_samples": 0}), "n_samples"),
+        (lambda: simulate_linear(np.random.default_rng(0), **{**sim, "s": math.nan}), "s"),
         (
-            lambda: simulate_linear(
-                0, n_samples=5, width=3, s=1.0, width_exponent=1.0, noise_sd=0.5
-            ),
-            "rng",
-        ),  # fmt: skip
-        (
-            lambda: simulate_linear(
-                np.random.default_rng(0),
-                n_samples=0,
-                width=3,
-                s=1.0,
-                width_exponent=1.0,
-                noise_sd=0.5,
-            ),
-            "n_samples",
-        ),  # fmt: skip
-        (
-            lambda: simulate_linear(
-                np.random.default_rng(0),
-                n_samples=5,
-                width=3,
-                s=math.nan,
-                width_exponent=1.0,
-                noise_sd=0.5,
-            ),
-            "s",
-        ),  # fmt: skip
-        (
-            lambda: simulate_linear(
-                np.random.default_rng(0),
-                n_samples=5,
-                width=3,
-                s=1.0,
-                width_exponent=1.0,
-                noise_sd=-1.0,
-            ),
+            lambda: simulate_linear(np.random.default_rng(0), **{**sim, "noise_sd": -1.0}),
             "noise_sd",
-        ),  # fmt: skip
+        ),
         (lambda: digits_split(50, 50, seed=True), "seed"),
         (lambda: diagnostics.check(idata, "s"), "var_names"),  # would read 's' as a list
         (lambda: diagnostics.require_ok("abc", "fit"), "report"),
