@@ -639,7 +639,7 @@ CASES: list[Case] = [
     Case(tdata.digits, dict(n_train=50), dict(n_train=COUNT, split_seed=COUNT0)),
     Case(tdata.mnist1d, dict(n_train=50, num_samples=500, cache=None),
          dict(n_train=COUNT, split_seed=COUNT0, seed=COUNT0, num_samples=[99, 2.5, "abc", True],
-              cache=[3, 2.5])),
+              cache=[3, 2.5], classes=[[2], [2, 2], [2, 10], [-1, 3], [2.0, 3], "23", 5])),
     Case(tdata.load, dict(name="digits", n_train=50), dict(name=CHOICE + [["digits"], None])),
     Case(tdata.teacher, dict(n_train=20, n_test=30),
          dict(n_train=COUNT, n_test=COUNT, input_dim=COUNT, n_classes=[1, 0, 2.5, "abc", True],

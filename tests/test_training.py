@@ -417,6 +417,28 @@ def test_mnist1d_is_generated_offline_deterministic_and_side_effect_free(tmp_pat
     assert not np.array_equal(d.x_train, a.x_train)
 
 
+def test_mnist1d_class_subset_keeps_those_signals_relabelled_in_order(tmp_path):
+    from training.data import _mnist1d_arrays, mnist1d
+
+    x, y = _mnist1d_arrays(300, 42, tmp_path)
+    pair = mnist1d(n_train=20, num_samples=300, classes=(7, 2), cache=tmp_path)
+    assert pair.n_classes == 2
+    assert np.bincount(pair.y_train).tolist() == [10, 10]  # stratified
+    both = np.concatenate([pair.x_train, pair.x_test])
+    labels = np.concatenate([pair.y_train, pair.y_test])
+    raw = np.concatenate([x[y == 7], x[y == 2]])
+    assert len(both) == len(raw)
+    # every row is (raw - m) / s with the training statistics m, s; recover them from the
+    # pooled rows (the map is per feature and affine) and undo it
+    s = raw.std(0) / both.std(0)
+    m = raw.mean(0) - s * both.mean(0)
+    back = both * s + m
+    for label, template in ((0, 7), (1, 2)):  # label 0 is template 7: the order given
+        got = np.sort(back[labels == label].round(8), axis=0)
+        want = np.sort(x[y == template].round(8), axis=0)
+        np.testing.assert_allclose(got, want, atol=1e-6)  # float64 round trip of O(1) values
+
+
 @pytest.mark.parametrize(
     ("kwargs", "name"),
     [
@@ -425,6 +447,12 @@ def test_mnist1d_is_generated_offline_deterministic_and_side_effect_free(tmp_pat
         ({"num_samples": 50}, "num_samples"),
         ({"seed": -1}, "seed"),
         ({"split_seed": -2}, "split_seed"),
+        ({"classes": [3]}, "classes"),
+        ({"classes": [3, 3]}, "classes"),
+        ({"classes": [3, 10]}, "classes"),
+        ({"classes": [True, 3]}, "classes"),
+        ({"classes": "23"}, "classes"),
+        ({"classes": (2, 3), "n_train": 59}, "n_train"),  # 60 signals of classes 2 and 3
     ],
 )
 def test_mnist1d_bad_input_names_the_argument(kwargs, name):
