@@ -10,16 +10,14 @@
 - :mod:`bayes.diagnostics` -- R-hat, ESS, divergences, BFMI, predictive checks,
   PSIS-LOO, simulation-based calibration.
 
-Importing the package asks XLA for one host device per CPU core so chains run in
-parallel (:func:`bayes.inference.setup`); this only takes effect if JAX has not yet
-started a backend, so import :mod:`bayes` before running JAX code.  Depends on
-:mod:`theory` only (DESIGN §4).
+Importing the package changes no global JAX state.  Entry points (the figures CLI, the
+tests' conftest, the benchmarks) call :func:`bayes.setup` first: it asks XLA for one host
+device per CPU core, so chains run in parallel, and turns on float64 (the models are
+written for float64 data); it only takes full effect before JAX starts a backend.
+Depends on :mod:`theory` only (DESIGN §4).
 """
 
+from bayes import collapsed, diagnostics, inference, models
 from bayes.inference import setup
-
-setup()
-
-from bayes import collapsed, diagnostics, inference, models  # noqa: E402
 
 __all__ = ["collapsed", "diagnostics", "inference", "models", "setup"]

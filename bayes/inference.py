@@ -38,16 +38,22 @@ from theory._validate import (
 __all__ = ["setup", "chain_method", "make_mcmc", "run_nuts", "save", "load", "cache_dir"]
 
 
-def setup(host_devices: int | None = None) -> None:
-    """One XLA host device per usable CPU core (only effective before JAX starts a backend).
+def setup(host_devices: int | None = None, *, x64: bool = True) -> None:
+    """Entry-point set-up: one XLA host device per usable CPU core, and float64 if ``x64``.
 
-    Usable cores are this process's CPU affinity, not ``os.cpu_count()``: in a container the
-    latter counts the host's cores (macOS has no affinity: ``os.cpu_count()`` there).
+    Call it from a program's entry point before any JAX work (the device count only takes
+    effect before JAX starts a backend); no import does it for you.  Usable cores are this
+    process's CPU affinity, not ``os.cpu_count()``: in a container the latter counts the
+    host's cores (macOS has no affinity: ``os.cpu_count()`` there).  Without x64 JAX
+    silently casts the float64 data of :func:`run_nuts` to float32.
     """
     if host_devices is not None:
         check_int("host_devices", host_devices, minimum=1)
     usable = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
     numpyro.set_host_device_count(host_devices or (len(usable) if usable else os.cpu_count()) or 1)
+    check_flag("x64", x64)
+    if x64:
+        numpyro.enable_x64()
 
 
 def chain_method(num_chains: int, reuse: bool = False) -> str:

@@ -88,6 +88,9 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         print(f"unknown benchmark(s) {sorted(unknown)}; valid: {available()}", file=sys.stderr)
         return 2
+    import bayes
+
+    bayes.setup()  # host devices and float64, as for the figures, before JAX starts
     results = json.loads(RESULTS_JSON.read_text()) if RESULTS_JSON.exists() else {}
     for name in names:
         print(f"[bench] {name}", file=sys.stderr, flush=True)

@@ -242,6 +242,8 @@ def _classifier_rows(c: dict) -> list[dict]:
 
 if __name__ == "__main__" and sys.argv[1:] == ["large"]:
     os.environ.setdefault("TQDM_DISABLE", "1")
-    import bayes  # noqa: F401  (host devices before JAX starts)
+    import bayes
+
+    bayes.setup()  # host devices and float64 before JAX starts
 
     print(json.dumps(large_width()))

@@ -65,8 +65,12 @@ def main(argv: list[str] | None = None) -> int:
         or args.force
         or not all(is_current(n, quick=args.quick, out_dir=args.out) for n in names)
     ):
-        import bayes  # noqa: F401  (one XLA host device per core, before any figure starts JAX)
+        import bayes
 
+        # one XLA host device per core and float64, before any figure starts JAX: bayes'
+        # NUTS runs on float64 data only in x64 mode (theory asks for float64 itself;
+        # training passes explicit dtypes)
+        bayes.setup()
         enable_jax_compilation_cache()
     if tex_stale:
         from theory._latex import write_generated

@@ -158,7 +158,8 @@ def _is_dynamic_import(func: ast.expr) -> bool:
 
 #: callables whose calls at import only register a result for the paper's LaTeX (module,
 #: name): ``register("Name", "...")(fn)`` changes nothing that a figure computes
-REGISTRARS = frozenset({("theory._latex", "register")})
+#: (``theory._latex`` re-exports the registrar of ``theory._macros``)
+REGISTRARS = frozenset({("theory._macros", "register"), ("theory._latex", "register")})
 #: values a module's own tables are built from (``_TABLE = {...}``)
 _LITERALS = (
     ast.Constant,

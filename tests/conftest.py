@@ -1,16 +1,19 @@
 """Test configuration: float64 JAX (DESIGN §2), one XLA host device per core (parallel chains),
-NumPyro's fast re-run path without progress bars, and a Hypothesis profile sized for 2 cores."""
+NumPyro's fast re-run path without progress bars, and a Hypothesis profile sized for 2 cores.
+
+The configuration is an act of this entry point, not of any import (tests/test_structure.py):
+theory asks for float64 where it computes, but bayes' NUTS and the tests' own JAX
+comparisons run on float64 data only in x64 mode, so it is turned on here for the session."""
 
 import os
 
 os.environ.setdefault("TQDM_DISABLE", "1")  # read by tqdm at import: before numpyro
 
-import jax  # noqa: E402
 from hypothesis import settings  # noqa: E402
 
-import bayes  # noqa: E402,F401  (sets the host device count before JAX starts a backend)
+import bayes  # noqa: E402
 
-jax.config.update("jax_enable_x64", True)
+bayes.setup()  # host devices and float64, before JAX starts a backend
 
 from figures._paths import enable_jax_compilation_cache  # noqa: E402
 

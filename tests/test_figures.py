@@ -223,7 +223,11 @@ def test_import_graph_rules(tmp_path):
 @pytest.mark.parametrize(
     ("module", "invalidates", "keeps"),
     [
-        ("theory/linear.py", {"linear_risk", "linear_lambda_star"}, {"rf_risk", "bayes_kappa"}),
+        (
+            "theory/linear/_risk.py",
+            {"linear_risk", "linear_lambda_star"},
+            {"rf_risk", "bayes_kappa"},
+        ),
         ("training/stationary.py", {"network_exponents", "penalty_view"}, {"training_transfer"}),
         ("figures/_bayes.py", {"bayes_widths", "diagnostics"}, {"linear_risk", "gradient_view"}),
     ],

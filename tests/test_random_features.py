@@ -656,7 +656,7 @@ def test_solver_failure_raises_with_the_offending_values(monkeypatch):
     def broken(*flat):
         return np.full(flat[0].shape, np.nan), np.zeros(flat[0].shape, bool)
 
-    monkeypatch.setattr(rf, "_solve_chi_batch", broken)
+    monkeypatch.setattr(rf._solve, "_solve_chi_batch", broken)
     with pytest.raises(RuntimeError, match=r"psi1=2.*psi2=3.*lam_bar=0\.5"):
         rf.solve_chi(2.0, 3.0, 0.5, zeta=1.0)
 

@@ -1,8 +1,9 @@
 """Bridge from SymPy expressions to NumPy / JAX callables.
 
-Theory numerics run in float64: importing this module turns on JAX's x64 mode
-(DESIGN §2).  That only sets a config flag; it does not start a JAX backend, so
-``numpyro.set_host_device_count`` may still be called afterwards.
+Theory numerics run in float64 (DESIGN §2) without changing JAX's global configuration:
+NumPy callables compute in float64 anyway, and every function that runs a JAX callable
+asks for float64 where it runs it (``with jax.enable_x64(True):``).  Importing this
+module changes no global state.
 """
 
 from __future__ import annotations
@@ -10,10 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Literal
 
-import jax
 import sympy as sp
-
-jax.config.update("jax_enable_x64", True)
 
 __all__ = ["lambdify"]
 
@@ -26,8 +24,10 @@ def lambdify(
     """Compile ``expr`` into a function of ``args`` (positional, in that order).
 
     ``backend="numpy"`` gives a vectorized NumPy function; ``backend="jax"`` a
-    function of ``jax.numpy`` arrays that can be jitted, vmapped and differentiated.
+    function of ``jax.numpy`` arrays that can be jitted, vmapped and differentiated; it
+    computes in the precision of its inputs (float64 under ``jax.enable_x64(True)``).
 
+    >>> import jax
     >>> import sympy as sp
     >>> x, y = sp.symbols("x y", positive=True)
     >>> f = lambdify(x**2 / y, [x, y])

@@ -28,7 +28,7 @@ import sympy as sp
 from scipy import optimize
 
 from theory import _symbols as S
-from theory._latex import register
+from theory._macros import register
 from theory._validate import (
     as_float_array,
     check_nonnegative,

@@ -40,7 +40,7 @@ import numpy as np
 import sympy as sp
 
 from theory import _symbols as S
-from theory._latex import register
+from theory._macros import register
 from theory._numeric import lambdify
 from theory._validate import (
     cache_checked,

@@ -1,0 +1,281 @@
+"""The library's structure: imports change no global state, and the import graph is layered.
+
+- Importing any module of ``theory``, ``training`` or ``figures`` (each package in a fresh
+  interpreter) leaves JAX's x64 flag and the XLA host device count as they were; theory
+  still computes in float64, asking for it locally (DESIGN: configuration is an act, not an
+  import).
+- The import graph of the project's own modules, read from their source with :mod:`ast`
+  (every import, at module level or inside a function), has no cycle and follows the
+  layering ``theory ← {bayes, training} ← figures``: theory imports none of the others,
+  bayes and training import no figures and not each other.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import subprocess
+import sys
+from functools import cache
+
+import pytest
+
+from figures import _deps
+
+PACKAGES = ("theory", "bayes", "training", "figures")
+#: what each package may import (besides itself)
+ALLOWED = {
+    "theory": set(),
+    "bayes": {"theory"},
+    "training": {"theory"},
+    "figures": {"theory", "bayes", "training"},
+}
+
+# ---------------------------------------------------------------- global state at import
+
+ALL_KEYS = ("jax_enable_x64", "XLA_FLAGS", "jax_num_cpu_devices")
+
+#: run in a fresh interpreter: the state after start-up, then after importing each module
+_PROBE = """
+import importlib, json, os, sys
+import jax
+
+def state():
+    return {
+        "jax_enable_x64": bool(jax.config.jax_enable_x64),
+        "XLA_FLAGS": os.environ.get("XLA_FLAGS"),
+        "jax_num_cpu_devices": getattr(jax.config, "jax_num_cpu_devices", None),
+    }
+
+preload, modules = json.loads(sys.argv[1])
+for name in preload:
+    importlib.import_module(name)
+rows = [["<start>", state()]]
+for name in modules:
+    importlib.import_module(name)
+    rows.append([name, state()])
+print(json.dumps(rows))
+"""
+
+#: after importing every theory module (x64 off): theory's JAX numerics still run in float64
+_FLOAT64_PROBE = """
+import json
+import jax
+import numpy as np
+import theory.random_features as rf
+from theory import linear
+
+out = {}
+r = linear.asymptotic_risk_jax(0.5, 0.5, 1.0, 1.0)
+out["linear_dtype"] = str(r.dtype)
+out["linear_error"] = abs(float(r) - linear.asymptotic_risk(0.5, gamma=0.5, noise_var=1.0,
+                                                              signal_var=1.0))
+p1, p2, lb, z = 2.0, 3.0, 1.0, 1.0
+c = rf.solve_chi(p1, p2, lb, zeta=z)
+h = c + z**2 * c / (1 - z**2 * c)
+out["chi_residual"] = abs((p1 + h) * (p2 + h) + p1 * p2 * lb * c)
+c0 = rf.ridgeless_chi(1.5, zeta=z)
+out["ridgeless_residual"] = abs(z**2 * c0**2 + (1.5 * z**2 - z**2 - 1) * c0 - 1.5)
+out["x64_after"] = bool(jax.config.jax_enable_x64)
+print(json.dumps(out))
+"""
+
+
+def _fresh_python(code: str, *args: str) -> str:
+    """stdout of ``code`` in a fresh interpreter, with JAX's configuration variables unset."""
+    env = {k: v for k, v in os.environ.items() if k not in ("XLA_FLAGS", "JAX_ENABLE_X64")}
+    out = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        cwd=_deps.ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert out.returncode == 0, out.stderr
+    return out.stdout.strip().splitlines()[-1]
+
+
+@cache
+def _import_states(package: str, preload: tuple[str, ...] = ()) -> list[tuple[str, dict]]:
+    """``[(module, state after importing it), ...]``, from ``<start>`` (after ``preload``)."""
+    modules = _deps.all_modules(prefix=package)
+    modules = [m for m in modules if m == package or m.startswith(package + ".")]
+    assert modules, package
+    rows = json.loads(_fresh_python(_PROBE, json.dumps([list(preload), modules])))
+    return [(name, state) for name, state in rows]
+
+
+def _changes(rows: list[tuple[str, dict]], keys: tuple[str, ...]) -> list[str]:
+    """``module: key old -> new`` for each import that changed one of ``keys``."""
+    found = []
+    for (_, before), (name, after) in zip(rows, rows[1:], strict=False):
+        for key in keys:
+            if before[key] != after[key]:
+                found.append(f"importing {name}: {key} {before[key]!r} -> {after[key]!r}")
+    return found
+
+
+@pytest.mark.parametrize(
+    ("package", "preload"),
+    [
+        ("theory", ()),
+        ("training", ()),
+        ("bayes", ()),
+        ("figures", ()),
+    ],
+)
+def test_importing_a_package_changes_no_global_jax_state(package, preload):
+    rows = _import_states(package, preload)
+    assert len(rows) > 1
+    assert rows[0][1]["jax_enable_x64"] is False  # a fresh interpreter, nothing set
+    assert not _changes(rows, ALL_KEYS), _changes(rows, ALL_KEYS)
+
+
+def test_importing_bayes_leaves_x64_alone():
+    rows = _import_states("bayes")
+    assert not _changes(rows, ("jax_enable_x64",)), _changes(rows, ("jax_enable_x64",))
+
+
+def test_importing_bayes_leaves_the_host_device_count_alone():
+    rows = _import_states("bayes")
+    keys = ("XLA_FLAGS", "jax_num_cpu_devices")
+    assert not _changes(rows, keys), _changes(rows, keys)
+
+
+def test_theory_computes_in_float64_without_the_global_flag():
+    """Float64 is asked for where theory runs JAX, and the request does not leak."""
+    out = json.loads(_fresh_python(_FLOAT64_PROBE))
+    assert out["linear_dtype"] == "float64"
+    assert out["linear_error"] < 1e-15
+    # float32 would leave residuals ~1e-7 (χ ≈ −0.46, terms of order 1)
+    assert out["chi_residual"] < 1e-12
+    assert out["ridgeless_residual"] < 1e-12
+    assert out["x64_after"] is False
+
+
+# ---------------------------------------------------------------- the import graph
+
+
+def _imported(module: str, modules: set[str]) -> set[str]:
+    """The project modules ``module`` imports anywhere in its source (module level, inside a
+    function or ``if __name__ == "__main__"``, or ``importlib.import_module`` of a literal)."""
+    path = _deps.module_path(module)
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_bytes())):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                parts = package.split(".")
+                base = ".".join(
+                    [*parts[: len(parts) - node.level + 1], *filter(None, [node.module])]
+                )
+            else:
+                base = node.module or ""
+            # ``from pkg import sub`` imports the submodule; ``from pkg import name`` the package
+            names |= {
+                f"{base}.{a.name}" if f"{base}.{a.name}" in modules else base for a in node.names
+            }
+        elif (
+            isinstance(node, ast.Call)
+            and getattr(node.func, "attr", getattr(node.func, "id", None)) == "import_module"
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+        ):
+            names.add(node.args[0].value)
+    found = set()
+    for name in names:
+        while name and name not in modules:  # a name inside a module: that module
+            name = name.rpartition(".")[0]
+        if name and name != module:
+            found.add(name)
+    return found
+
+
+@cache
+def _graph() -> dict[str, set[str]]:
+    modules = {m for m in _deps.all_modules() if m.split(".")[0] in PACKAGES}
+    return {m: _imported(m, modules) for m in sorted(modules)}
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """One cycle (as a path ``a -> ... -> a``) per strongly connected component."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    components: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in sorted(graph[v]):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                components.append(sorted(component))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return [_path_in(graph, set(c)) for c in components]
+
+
+def _path_in(graph: dict[str, set[str]], component: set[str]) -> list[str]:
+    """The shortest cycle through the first module of ``component`` (inside it)."""
+    start = min(component)
+    parent: dict[str, str] = {}
+    frontier = [start]
+    while frontier:
+        following = []
+        for v in frontier:
+            for w in sorted(graph[v] & component):
+                if w == start:
+                    path = [v]
+                    while path[-1] != start:
+                        path.append(parent[path[-1]])
+                    return [*reversed(path), start]
+                if w not in parent:
+                    parent[w] = v
+                    following.append(w)
+        frontier = following
+    raise AssertionError(f"no cycle in the component {sorted(component)}")
+
+
+def test_the_import_graph_has_no_cycle():
+    graph = _graph()
+    assert len(graph) > 50 and graph["theory"], "the graph reads the project's modules"
+    cycles = _cycles(graph)
+    assert not cycles, [" -> ".join(c) for c in cycles]
+
+
+def test_the_import_graph_follows_the_layering():
+    violations = [
+        f"{m} -> {t}"
+        for m, targets in _graph().items()
+        for t in sorted(targets)
+        if t.split(".")[0] != m.split(".")[0] and t.split(".")[0] not in ALLOWED[m.split(".")[0]]
+    ]
+    assert not violations, violations
+
+
+def test_the_cycle_finder_finds_a_cycle():
+    """The checks above could pass on a graph they cannot read: a known cycle is found."""
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a", "d"}, "d": set()}
+    assert _cycles(graph) == [["a", "b", "c", "a"]]
+    assert _cycles({"a": {"b"}, "b": set()}) == []
