@@ -12,7 +12,7 @@ from its natural initialization, in two regimes (:mod:`training.stationary`):
   :mod:`training.train` (base rates ``lr``; μP rates ``∝ P`` for mean-field).
 
 Per width, λ*_sum minimizes the seed-averaged test cross-entropy over a coarse grid and
-a refinement (:func:`training.stationary.tune_depth`); the exponent is the least-squares
+a refinement (:func:`training.tuning.tune_depth`); the exponent is the least-squares
 slope of ``log λ*`` on ``log P`` (:func:`training.experiment.fit_exponent`), its s.e. the
 spread of the per-seed slopes.  The derived exponent (global minimizer, exact rescaling
 ``V_l = M^(1/L) W_l``) is :func:`theory.transfer.transfer_exponent` with
@@ -41,7 +41,8 @@ from theory.transfer import transfer_exponent
 from training.data import load
 from training.experiment import fit_exponent
 from training.models import architecture
-from training.stationary import CRITERION, REGIMES, StationaryConfig, meets_criterion, tune_depth
+from training.stationary import CRITERION, StationaryConfig, meets_criterion
+from training.tuning import REGIMES, tune_depth
 
 CONFIG = {
     "n_train": 20,

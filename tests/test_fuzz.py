@@ -47,7 +47,7 @@ from theory import classification as cls
 from theory import evidence, linear, networks, parametrization, prior, random_features, transfer
 from theory.transfer import transfer as transfer_fn
 from training import data as tdata
-from training import experiment, stationary, train
+from training import experiment, stationary, train, tuning
 from training import models as tmodels
 
 NAN, INF = math.nan, math.inf
@@ -739,6 +739,8 @@ PENDING = {
     stationary.evaluate: "compiles an L-BFGS/GD program per call; its checks (check_config, meets_criterion, _prepare) are tested in tests/test_validation.py and test_stationary.py",
     stationary.StationaryConfig: "a NamedTuple of settings: checked by check_config (fuzzed) "
     "where a sweep starts",
+    tuning.tune_depth: "runs the compiled sweeps of training.stationary per width (minutes); "
+    "its networks and λ grids are checked there and by training.models.architecture",
     train.train_run: "traced inside jax.jit: its arguments are checked by sweep (fuzzed)",
 }
 
