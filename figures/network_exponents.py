@@ -168,11 +168,6 @@ def compute(
                         np.std(slopes - std_slopes, ddof=1) / np.sqrt(len(seeds))
                     )
                 out[f"{tag}/exponent_mean"] = out[f"{tag}/exponent_sum"] + e_count
-                ok, collapsed = _stationarity(out, tag)
-                out[f"{tag}/meets"], out[f"{tag}/collapsed"] = ok, collapsed
-                out[f"{tag}/meets_fraction"] = np.asarray(ok.mean())
-                at = np.arange(len(widths)), out[f"{tag}/best"]
-                out[f"{tag}/meets_at_star"] = np.asarray(ok[at].mean())
         # local exponents between successive widths: does the drift slow down with width?
         for par in PARAMETRIZATIONS:
             for regime in REGIMES:
@@ -340,7 +335,8 @@ def macros(result) -> dict[str, str]:
             se = np.std(last, ddof=1) / np.sqrt(len(last))
             rel_se = np.std(last - last_std, ddof=1) / np.sqrt(len(last))
             out[f"NetLocalExpLastSE{ptag}"] = f"{se:.2f}"
-            out[f"NetLocalExpLastRel{ptag}"] = f"{local[-1] - _std_local(result, name):+.2f}"
+            std_local = result[f"{name}/standard/stationary/local_exponent"][-1]
+            out[f"NetLocalExpLastRel{ptag}"] = f"{local[-1] - std_local:+.2f}"
             out[f"NetLocalExpLastRelSE{ptag}"] = f"{rel_se:.2f}"
         out[f"NetFreeSpreadNarrow{tag}"] = f"{spread[0]:.2f}"
         out[f"NetFreeSpreadWide{tag}"] = f"{spread[1:].max():.2f}"
@@ -360,10 +356,6 @@ def _last_slopes(result, name: str, par: str) -> np.ndarray:
     w = result[f"{name}/widths"]
     seeds = result[f"{name}/{par}/stationary/lam_star_seeds"]  # [width, seed]
     return np.log(seeds[-1] / seeds[-2]) / np.log(w[-1] / w[-2])
-
-
-def _std_local(result, name: str) -> float:
-    return float(result[f"{name}/standard/stationary/local_exponent"][-1])
 
 
 #: a run whose Σw² fell below this fraction of its initial value has collapsed to W = 0
