@@ -39,14 +39,13 @@ CONFIG = {
     "widths": [16, 64, 256],
     "parametrizations": ["ntk", "standard"],
     "s_scales": [1.0, 3.0],  # σ_s of the two hyperpriors HalfNormal(σ_s)
-    # draws per chain, per width.  Min bulk ESS of (s, b) per draw is lowest at P = 16:
-    # 2 × 1000 draws gave 387 (NTK, σ_s = 3), 2 × 800 gave 273 (standard, σ_s = 1), so 1500
-    # there.  At P = 64 and 256, 2 × 1500 draws gave min bulk ESS 1868-3247 and min tail ESS
-    # 1481-2097 over the eight runs (tail/draw ≥ 0.49): 2 × 600 draws give ≈ 590 tail ESS,
-    # and halve those widths' time (the cost of the figure is in them: P = 256 standard,
-    # 63-127 leapfrog steps per draw)
+    # draws per chain (one count, or one per width).  R-hat ≤ 1.01 over (s, b) is the binding
+    # check, not ESS: 2 × 600 draws at P = 64 and 256 gave min tail ESS 517-690 but R-hat up
+    # to 1.0087 (P = 64) and 1.0108 (P = 256 standard, σ_s = 1: failed CI), 2 × 1000 at that
+    # run still 1.0089; 2 × 1500 gave 1.0022 there (tail ESS 1481).  At P = 16, 2 × 1000
+    # draws gave bulk ESS 387 (NTK, σ_s = 3).  So 1500 at every width
     "num_warmup": 400,
-    "num_samples": [1500, 600, 600],
+    "num_samples": 1500,
     "num_chains": 2,
     "ess_min": 400,
     "rhat_max": 1.01,
