@@ -9,10 +9,13 @@ variables holds for any loss): :func:`lambda_star_conventions`.
 
 * :func:`gcm_logistic` -- the Gaussian-covariate-model fixed point (JAX float64, Newton on
   the overlaps, jit + vmap over λ); presets :func:`gaussian_logistic` (Gaussian inputs,
-  linear sign teacher) and :func:`random_features_logistic` (centered ReLU/erf features).
+  linear teacher) and :func:`random_features_logistic` (centered ReLU/erf features).
+  Teachers (:data:`TEACHERS`): ``"sign"`` (``y = sign(ν + √Δ ε)``) and ``"logit"``
+  (``P(y = 1) = σ(ν + √Δ ε)``, Sur & Candès 2019; the variance of ν is the signal strength).
 * :func:`optimal_lambda` -- λ* of the test cross-entropy or of the test error.
-* Symbolic: the logistic channel, the ridge prior equations, the λ → ∞ (Hebbian) limit and
-  the separability threshold (:func:`separability_threshold`; α_c = 2 for pure noise).
+* Symbolic: the logistic channel, the ridge prior equations, the λ → ∞ (Hebbian) limit for any
+  teacher (:func:`hebb_cosine_expr`) and the separability threshold
+  (:func:`separability_threshold`; α_c = 2 for pure noise, Candès–Sur's h_MLE for logit).
 * :func:`simulate_logistic` -- scikit-learn Monte Carlo in the same convention.
 
 >>> r = gaussian_logistic(5e-3, n_samples=200, n_features=100)     # α = 2, λ_L = 2
@@ -49,6 +52,7 @@ from theory.classification._solve import Spectrum
 from theory.classification._symbolic import (
     channel_derivative_expr,
     cover_threshold_expr,
+    hebb_cosine_expr,
     large_lambda_cosine_expr,
     large_lambda_error_expr,
     large_lambda_hats,
@@ -94,6 +98,7 @@ __all__ = [
     "prior_equations_spectral",
     "large_lambda_hats",
     "large_lambda_cosine_expr",
+    "hebb_cosine_expr",
     "large_lambda_error_expr",
     "margin_excess_expr",
     "cover_threshold_expr",

@@ -22,7 +22,7 @@ from theory._validate import (
     check_seed,
 )
 from theory.classification._convert import to_loureiro
-from theory.classification._solve import Spectrum, solve_spectrum
+from theory.classification._solve import TEACHERS, Spectrum, solve_spectrum
 from theory.parametrization import PARAMETRIZATIONS, lambda_from_ntk, width_exponent
 from theory.prior import NORMALIZATIONS
 from theory.random_features import gaussian_equivalence
@@ -44,7 +44,6 @@ __all__ = [
     "lambda_star_conventions",
 ]
 
-TEACHERS = ("sign",)
 METRICS = ("cross_entropy", "error")
 
 
@@ -102,7 +101,9 @@ def logistic_from_spectrum(
     delta = float(check_nonnegative("noise_var", noise_var))
     p = spectrum.n_features
     flat = lam.ravel()
-    st = solve_spectrum(to_loureiro(flat, n_samples=n), spectrum, alpha=n / p, noise_var=delta)
+    st = solve_spectrum(
+        to_loureiro(flat, n_samples=n), spectrum, alpha=n / p, noise_var=delta, teacher=teacher
+    )
     if not np.all(st.converged):
         bad = np.flatnonzero(~st.converged)[:5]
         detail = ", ".join(
@@ -110,7 +111,8 @@ def logistic_from_spectrum(
         )
         raise RuntimeError(
             f"the logistic GCM fixed point did not converge at {int((~st.converged).sum())} "
-            f"λ value(s) (n_samples={n:g}, n_features={p:g}, noise_var={delta:g}), e.g. {detail}"
+            f"λ value(s) (n_samples={n:g}, n_features={p:g}, noise_var={delta:g}, "
+            f"teacher={teacher!r}), e.g. {detail}"
         )
     fields = [np.reshape(a, lam.shape) for a in st[:9]]
     return GCMLogistic(
@@ -161,8 +163,10 @@ def gcm_logistic(
     r"""Asymptotic test error, test cross-entropy and training loss of ridge logistic regression.
 
     Gaussian covariate model (Loureiro et al. 2021): teacher features ``u`` (``Psi``, k×k),
-    student features ``x`` (``Omega``, p×p), ``E x uᵀ = Phi`` (p×k); labels
-    ``y = sign(θ0·u/√k + √noise_var ε)``; the student ``f = w·x/√p`` minimizes
+    student features ``x`` (``Omega``, p×p), ``E x uᵀ = Phi`` (p×k); with ``ν = θ0·u/√k`` the
+    labels are ``y = sign(ν + √noise_var ε)`` (``teacher="sign"``) or ``+1`` with probability
+    ``σ(ν + √noise_var ε)`` (``teacher="logit"``, where the scale of ``ν`` -- of Ψ and θ0 --
+    is the signal strength); the student ``f = w·x/√p`` minimizes
     ``(1/N) Σ log(1 + e^{−y f}) + lam Σ w²`` (Loureiro et al.'s ``λ = 2 N lam``).
     ``teacher_weights`` (θ0, length k) fixes the teacher; by default θ0 ~ N(0, I_k) is
     averaged over (``ρ = tr Ψ/k``).  ``lam`` may be an array (one ``jax.vmap`` batch).
@@ -213,10 +217,13 @@ def gaussian_covariances(n_features: int) -> tuple[np.ndarray, np.ndarray, np.nd
     return eye, eye.copy(), eye.copy()
 
 
-def gaussian_spectrum(n_features) -> Spectrum:
-    """Spectrum of :func:`gaussian_covariances` (one eigenvalue 1 of multiplicity p)."""
+def gaussian_spectrum(n_features, *, signal_var=1.0) -> Spectrum:
+    """Spectrum of :func:`gaussian_covariances` (one eigenvalue 1 of multiplicity p) with the
+    teacher field ``ν = θ0·x/√p`` of variance ``ρ = signal_var`` (θ0 ~ N(0, signal_var·I);
+    Sur & Candès's γ² for the logit teacher)."""
     p = float(check_positive("n_features", n_features))
-    return Spectrum(np.array([1.0]), np.array([1.0]), np.array([p]), 1.0)
+    rho = float(check_positive("signal_var", signal_var))
+    return Spectrum(np.array([1.0]), np.array([rho]), np.array([p]), rho)
 
 
 def _feature_directions(n_features: int, input_dim: int, seed: int) -> np.ndarray:
@@ -269,25 +276,46 @@ def random_features_spectrum(
     return Spectrum(omega, t, mult, 1.0)
 
 
-def gaussian_logistic(lam, *, n_samples, n_features, noise_var=0.0) -> GCMLogistic:
-    """:func:`gcm_logistic` for Gaussian inputs and a linear sign teacher (α = N/p).
+def gaussian_logistic(
+    lam, *, n_samples, n_features, noise_var=0.0, teacher: str = "sign", signal_var=1.0
+) -> GCMLogistic:
+    """:func:`gcm_logistic` for Gaussian inputs and a linear teacher (α = N/p) of field variance
+    ``signal_var`` (:func:`gaussian_spectrum`).
 
     >>> round(gaussian_logistic(5e-3, n_samples=100, n_features=50).test_error, 4)
     0.2051
+    >>> round(gaussian_logistic(5e-3, n_samples=100, n_features=50, teacher="logit",
+    ...                         signal_var=5.0).test_error, 4)
+    0.3131
     """
     return logistic_from_spectrum(
-        gaussian_spectrum(n_features), n_samples=n_samples, lam=lam, noise_var=noise_var
+        gaussian_spectrum(n_features, signal_var=signal_var),
+        n_samples=n_samples,
+        lam=lam,
+        noise_var=noise_var,
+        teacher=teacher,
     )
 
 
 def random_features_logistic(
-    lam, *, n_samples, n_features, input_dim, activation="relu", noise_var=0.0, seed: int = 0
+    lam,
+    *,
+    n_samples,
+    n_features,
+    input_dim,
+    activation="relu",
+    noise_var=0.0,
+    seed: int = 0,
+    teacher: str = "sign",
 ) -> GCMLogistic:
-    """:func:`gcm_logistic` for centered random features (:func:`random_features_spectrum`)."""
+    """:func:`gcm_logistic` for centered random features (:func:`random_features_spectrum`;
+    the teacher field ``θ0·z/√d`` has variance 1)."""
     spec = random_features_spectrum(
         n_features=n_features, input_dim=input_dim, activation=activation, seed=seed
     )
-    return logistic_from_spectrum(spec, n_samples=n_samples, lam=lam, noise_var=noise_var)
+    return logistic_from_spectrum(
+        spec, n_samples=n_samples, lam=lam, noise_var=noise_var, teacher=teacher
+    )
 
 
 # ---------------------------------------------------------------- λ*
@@ -311,6 +339,7 @@ def optimal_lambda(
     lam_min=None,
     lam_max=None,
     per_decade: int = 2,
+    teacher: str = "sign",
 ) -> LambdaStar:
     """λ* of the test ``metric`` by a log grid, a finer grid around its best point and a
     parabola through the three best points in log λ.
@@ -320,6 +349,7 @@ def optimal_lambda(
     max-margin limit λ → 0⁺ is optimal or indistinguishable from it).
     """
     check_choice("metric", metric, METRICS)
+    check_choice("teacher", teacher, TEACHERS)
     check_instance("spectrum", spectrum, Spectrum)
     per_decade = check_int("per_decade", per_decade, minimum=1)
     n = _n_samples(n_samples)
@@ -331,7 +361,9 @@ def optimal_lambda(
     field = "test_loss" if metric == "cross_entropy" else "test_error"
 
     def values(grid):
-        r = logistic_from_spectrum(spectrum, n_samples=n, lam=grid, noise_var=noise_var)
+        r = logistic_from_spectrum(
+            spectrum, n_samples=n, lam=grid, noise_var=noise_var, teacher=teacher
+        )
         return np.asarray(getattr(r, field))
 
     n_grid = int(math.ceil(per_decade * math.log10(hi / lo))) + 1

@@ -3,8 +3,13 @@ r"""The replica fixed point of ridge-regularized logistic regression in the Gaus
 Setting (Loureiro et al. 2021, arXiv 2102.08127, in the toolkit's convention)
 ----------------------------------------------------------------------------
 Teacher features ``u ∈ R^k`` and student features ``x ∈ R^p`` are jointly Gaussian with
-``E uuᵀ = Ψ``, ``E xuᵀ = Φ``, ``E xxᵀ = Ω``.  Labels ``y = sign(ν + √Δ ε)``,
-``ν = θ0·u/√k``, ``ε ~ N(0, 1)`` (``Δ = noise_var``; ``Δ = 0``: the noiseless sign teacher).
+``E uuᵀ = Ψ``, ``E xuᵀ = Φ``, ``E xxᵀ = Ω``; ``ν = θ0·u/√k``, ``ε ~ N(0, 1)``,
+``Δ = noise_var``.  Two teachers (:data:`TEACHERS`):
+
+* ``"sign"``: ``y = sign(ν + √Δ ε)`` (``Δ = 0``: the noiseless sign teacher; Aubin et al. 2020);
+* ``"logit"``: ``y = +1`` with probability ``σ(ν + √Δ ε)``, ``σ(t) = 1/(1 + e^{−t})`` (the
+  logistic model of Sur & Candès 2019 and Salehi et al. 2019, whose signal strength is
+  ``γ² = Var ν = ρ``; ``Δ = 0`` there).
 The student ``f(x) = w·x/√p`` minimizes
 
 .. math::  \frac1N \sum_{i=1}^N \log\bigl(1 + e^{-y_i f(x_i)}\bigr) + \lambda \sum_j w_j^2 ,
@@ -22,12 +27,15 @@ Prior (ridge) side::
     q = m̂² Σ_i t_i ω_i/(λ_L + V̂ω_i)² + q̂ (1/p) Σ_i ω_i²/(λ_L + V̂ω_i)².
 
 Channel side, with ``prox(y, ω, V) = argmin_x (x − ω)²/(2V) + ℓ(yx)``,
-``f = (prox − ω)/V``, ``Z0(y, μ, s) = Φ_N(yμ/(s + Δ)^{1/2})``, ``ω = √q ξ``,
-``μ = (m/√q) ξ``, ``s = ρ − m²/q``::
+``f = (prox − ω)/V``, ``ω = √q ξ``, ``μ = (m/√q) ξ``, ``s = ρ − m²/q`` and the teacher's
+``Z0(y, μ, s) = P(y | ν ~ N(μ, s))``: ``Φ_N(yμ/(s + Δ)^{1/2})`` (sign) or
+``E_z σ(y(μ + (s + Δ)^{1/2} z))`` (logit)::
 
     V̂ = −α E_ξ Σ_y Z0 ∂_ω f,   q̂ = α E_ξ Σ_y Z0 f²,   m̂ = α E_ξ Σ_y ∂_μ Z0 f.
 
-By the symmetry ``(y, ω) → (−y, −ω)`` each ``Σ_y`` is twice its ``y = +1`` term.
+By the symmetry ``(y, ω) → (−y, −ω)`` each ``Σ_y`` is twice its ``y = +1`` term.  The test
+error is ``arccos(m/√((ρ + Δ) q))/π`` for the sign teacher and ``2 E_ξ[1(ξ > 0)(1 − Z0(+1))]``
+(the probability that ``sign ω ≠ y``) for the logit one.
 
 Numerics
 --------
@@ -35,6 +43,9 @@ The prox (``z − ω − Vσ(−z) = 0`` for ``y = +1``; the root lies in ``[ω,
 by safeguarded Newton, vectorized.  ``E_ξ`` is composite Gauss–Legendre on ``[−L, L]``
 split at ``0`` and ``±b``, ``b = 6/κ``, where ``Z0 = Φ_N(κ ξ)`` turns from 0 to 1 (a
 Gauss–Hermite rule would smear that step when the estimator is well aligned, ``κ ≫ 1``).
+The logit ``Z0`` is an inner ``E_z`` by the same composite rule, split at ``0, ±4`` and where
+the sigmoid's argument crosses ``0`` and ``±8`` (a Gauss–Hermite rule converges slowly once ``σ(μ + √s z)``
+is steep in ``z``, i.e. for a strong teacher ``s ≫ 1``).
 The iteration is damped and stops when the relative change of ``(m, q, V)`` is below
 ``tol``; it runs under ``jax.jit`` + ``jax.vmap`` over λ, in float64 asked for locally.
 """
@@ -42,18 +53,23 @@ The iteration is damped and stops when the relative change of ``(m, q, V)`` is b
 from __future__ import annotations
 
 import math
+from functools import partial
 from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
-__all__ = ["Spectrum", "GCMState", "solve_spectrum"]
+__all__ = ["TEACHERS", "Spectrum", "GCMState", "solve_spectrum"]
+
+TEACHERS = ("sign", "logit")
 
 _L = 10.0  # E_ξ over [−L, L]: the Gaussian tail beyond is e^{−50}
 _NODES = 32  # Gauss–Legendre nodes per sub-interval
 _BISECT = 50  # bisections of the prox bracket [ω, ω + V]
 _NEWTON = 6  # then Newton steps (quadratic convergence from a bracket of width V·2^−50)
+_INNER = 16  # Gauss–Legendre nodes per sub-interval (7 of them) of the logit teacher's E_z
+_LOGIT_VAR = math.pi**2 / 3  # variance of the logistic law: σ(t) ≈ Φ_N(t/√(π²/3)) for widths
 _SQRT2PI = math.sqrt(2.0 * math.pi)
 
 
@@ -132,24 +148,61 @@ def _nodes(kappa):
     return x, w
 
 
-def _channel(m, q, V, rho, delta, alpha):
-    """Hats and the per-sample losses at the overlaps ``(m, q, V)``."""
+def _logit_z0(mu, s):
+    """``Z0(+1, μ, s) = E_z σ(μ + √s z)`` and ``∂_μ Z0 = E_z σ'(μ + √s z)`` for each ``μ``.
+
+    Composite Gauss–Legendre in ``z`` on ``[−L, L]`` split at ``0, ±4`` (for the Gaussian
+    weight) and at the sigmoid's centre ``z_c = −μ/√s`` and ``z_c ± 8/√s`` (clipped): there the
+    sigmoid's argument spans 8 units, beyond it is within e^−8 of 0 or 1 and smooth.
+    """
+    r, g = np.polynomial.legendre.leggauss(_INNER)
+    r, g = jnp.asarray(r), jnp.asarray(g)
+    sd = jnp.sqrt(jnp.maximum(s, 1e-300))
+    zc = -mu / sd
+    span = 8.0 / sd
+    fixed = jnp.broadcast_to(jnp.array([-_L, -4.0, 0.0, 4.0, _L]), (*mu.shape, 5))
+    moving = jnp.clip(jnp.stack([zc - span, zc, zc + span], axis=-1), -_L, _L)
+    edges = jnp.sort(jnp.concatenate([fixed, moving], axis=-1), axis=-1)
+    lo, hi = edges[..., :-1, None], edges[..., 1:, None]
+    z = 0.5 * (hi - lo) * r + 0.5 * (hi + lo)
+    w = 0.5 * (hi - lo) * g * _phi(z)
+    arg = mu[..., None, None] + sd * z
+    sig = jax.nn.sigmoid(arg)
+    return jnp.sum(w * sig, axis=(-2, -1)), jnp.sum(w * sig * jax.nn.sigmoid(-arg), axis=(-2, -1))
+
+
+def _teacher(teacher, mu, s, sd):
+    """``Z0(+1, μ)`` and ``∂_μ Z0(+1, μ)`` of the ``teacher`` at ``s + Δ`` (``sd`` its root)."""
+    if teacher == "sign":
+        return _Phi(mu / sd), _phi(mu / sd) / sd
+    return _logit_z0(mu, s)
+
+
+def _channel(m, q, V, rho, delta, alpha, teacher):
+    """Hats, the per-sample losses and the test error at the overlaps ``(m, q, V)``."""
     s = jnp.maximum(rho - m * m / q, 0.0) + delta
     sd = jnp.sqrt(jnp.maximum(s, 1e-300))
-    kappa = m / (jnp.sqrt(q) * sd)
-    xi, wq = _nodes(jnp.abs(kappa))
+    slope = m / jnp.sqrt(q)  # μ = slope·ξ
+    width = sd if teacher == "sign" else jnp.sqrt(s + _LOGIT_VAR)
+    xi, wq = _nodes(jnp.abs(slope / width))
     omega = jnp.sqrt(q) * xi
     z = _prox_plus(omega, V)
     f = jax.nn.sigmoid(-z)  # f_out = (prox − ω)/V for y = +1
     sz = jax.nn.sigmoid(z) * f
-    z0 = 2.0 * wq * _Phi(kappa * xi)  # Σ_y Z0 = 2 × (y = +1) term
-    dz0 = 2.0 * wq * _phi(kappa * xi) / sd
+    zp, dzp = _teacher(teacher, slope * xi, s, sd)
+    z0 = 2.0 * wq * zp  # Σ_y Z0 = 2 × (y = +1) term
+    dz0 = 2.0 * wq * dzp
     V_hat = alpha * jnp.sum(z0 * sz / (1.0 + V * sz))
     q_hat = alpha * jnp.sum(z0 * f * f)
     m_hat = alpha * jnp.sum(dz0 * f)
     train = jnp.sum(z0 * jax.nn.softplus(-z))
     test = jnp.sum(z0 * jax.nn.softplus(-omega))
-    return m_hat, q_hat, V_hat, train, test
+    if teacher == "sign":
+        cos = m / jnp.sqrt((rho + delta) * q)
+        error = jnp.arccos(jnp.clip(cos, -1.0, 1.0)) / jnp.pi
+    else:
+        error = 2.0 * jnp.sum(jnp.where(xi > 0, wq * (1.0 - zp), 0.0))
+    return m_hat, q_hat, V_hat, train, test, error
 
 
 def _prior(m_hat, q_hat, V_hat, lam_l, omega, t, mult):
@@ -167,21 +220,21 @@ def _state(x):
     return x[0] * jnp.sqrt(q), q, V
 
 
-def _residual(x, lam_l, prob):
+def _residual(x, lam_l, prob, teacher):
     """``x' − x`` for one round of the fixed-point map in the variables ``(m/√q, log q, log V)``."""
     omega, t, mult, rho, delta, alpha = prob
     m, q, V = _state(x)
-    mh, qh, vh, _, _ = _channel(m, q, V, rho, delta, alpha)
+    mh, qh, vh, _, _, _ = _channel(m, q, V, rho, delta, alpha, teacher)
     m2, q2, V2 = _prior(mh, qh, vh, lam_l, omega, t, mult)
     q2 = jnp.maximum(q2, 1e-300)
     return jnp.stack([m2 / jnp.sqrt(q2) - x[0], jnp.log(q2) - x[1], jnp.log(V2) - x[2]])
 
 
-def _newton(x0, lam_l, prob, tol, max_iter):
+def _newton(x0, lam_l, prob, tol, max_iter, teacher):
     """Newton on the residual with backtracking on ``‖r‖``; returns ``(x, max|r|, iterations)``."""
 
     def res(x):
-        return _residual(x, lam_l, prob)
+        return _residual(x, lam_l, prob, teacher)
 
     def cond(state):
         _, r, it = state
@@ -213,45 +266,47 @@ def _newton(x0, lam_l, prob, tol, max_iter):
     return x, jnp.max(jnp.abs(r)), it
 
 
-def _start(lam_l, prob):
-    """The λ → ∞ solution to leading order in 1/λ_L (see ``lambda_inf_*`` in the symbolic module)."""
+def _start(lam_l, prob, teacher):
+    """The λ → ∞ solution to leading order in 1/λ_L (:func:`.large_lambda_hats`): ``m̂ → α E ∂_μZ0``
+    over ``ν ~ N(0, ρ + Δ)``, i.e. ``α/√(2π(ρ + Δ))`` (sign) or ``α E σ'(ν)`` (logit)."""
     omega, t, mult, rho, delta, alpha = prob
-    m_hat = alpha / jnp.sqrt(2 * jnp.pi * (rho + delta))
+    if teacher == "sign":
+        m_hat = alpha / jnp.sqrt(2 * jnp.pi * (rho + delta))
+    else:
+        m_hat = alpha * _logit_z0(jnp.zeros(1), rho + delta)[1][0]
     m, q, V = _prior(m_hat, alpha / 4.0, alpha / 4.0, lam_l, omega, t, mult)
     return jnp.stack([m / jnp.sqrt(q), jnp.log(q), jnp.log(V)])
 
 
-def _outputs(x, lam_l, prob):
+def _outputs(x, lam_l, prob, teacher):
     omega, t, mult, rho, delta, alpha = prob
     m, q, V = _state(x)
-    mh, qh, vh, train, test = _channel(m, q, V, rho, delta, alpha)
-    cos = m / jnp.sqrt((rho + delta) * q)
-    error = jnp.arccos(jnp.clip(cos, -1.0, 1.0)) / jnp.pi
+    mh, qh, vh, train, test, error = _channel(m, q, V, rho, delta, alpha, teacher)
     return m, q, V, mh, qh, vh, error, test, train
 
 
-@jax.jit
-def _continuation(lam_path, prob, tol, max_iter):
+@partial(jax.jit, static_argnames="teacher")
+def _continuation(lam_path, prob, tol, max_iter, teacher):
     """Solve along ``lam_path`` (decreasing), each solve started from the previous solution."""
 
     def one(x, lam_l):
-        x_new, err, _ = _newton(x, lam_l, prob, tol, max_iter)
+        x_new, err, _ = _newton(x, lam_l, prob, tol, max_iter, teacher)
         ok = err < tol
         x_next = jnp.where(ok, x_new, x)
         return x_next, (x_new, ok)
 
-    x0 = _start(lam_path[0], prob)
+    x0 = _start(lam_path[0], prob, teacher)
     _, (xs, oks) = jax.lax.scan(one, x0, lam_path)
     return xs, oks
 
 
-@jax.jit
-def _polish(x0, lam_l, prob, tol, max_iter):
+@partial(jax.jit, static_argnames="teacher")
+def _polish(x0, lam_l, prob, tol, max_iter, teacher):
     """Newton at every λ of the batch (``jax.vmap``), started from ``x0``; then the outputs."""
 
     def one(x, lam):
-        x, err, it = _newton(x, lam, prob, tol, max_iter)
-        out = _outputs(x, lam, prob)
+        x, err, it = _newton(x, lam, prob, tol, max_iter, teacher)
+        out = _outputs(x, lam, prob, teacher)
         return (*out, it, (err < tol) & jnp.all(jnp.isfinite(jnp.stack(out))))
 
     return jax.vmap(one)(x0, lam_l)
@@ -271,6 +326,7 @@ def solve_spectrum(
     *,
     alpha: float,
     noise_var: float,
+    teacher: str = "sign",
     tol: float = 1e-10,
     max_iter: int = 100,
     per_decade: int = 4,
@@ -305,7 +361,9 @@ def solve_spectrum(
             jnp.asarray(alpha, f64),
         )
         tol_, it_ = jnp.asarray(tol, f64), jnp.asarray(max_iter, jnp.int64)
-        xs, oks = _continuation(jnp.asarray(_pad(path, path_size), f64), prob, tol_, it_)
+        xs, oks = _continuation(
+            jnp.asarray(_pad(path, path_size), f64), prob, tol_, it_, teacher=teacher
+        )
         xs, oks = np.asarray(xs)[:n_path], np.asarray(oks)[:n_path]
         # start each λ from the nearest converged path point at or above it
         idx = np.searchsorted(-path, -lam_l, side="right") - 1
@@ -315,7 +373,12 @@ def solve_spectrum(
             idx = np.array([good[good <= i][-1] if np.any(good <= i) else good[0] for i in idx])
         x0 = xs[idx]
         out = _polish(
-            jnp.asarray(_pad(x0, size), f64), jnp.asarray(_pad(lam_l, size), f64), prob, tol_, it_
+            jnp.asarray(_pad(x0, size), f64),
+            jnp.asarray(_pad(lam_l, size), f64),
+            prob,
+            tol_,
+            it_,
+            teacher=teacher,
         )
         out = [np.asarray(a)[: lam_l.size] for a in out]
     return GCMState(*out)

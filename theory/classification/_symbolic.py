@@ -14,7 +14,10 @@ ridge penalty; the numeric solver (:mod:`._solve`) is tested against these expre
   (the training loss → 0, ‖w‖ → ∞ and the direction → max-margin) iff
   ``p/N > min_t E[(Z − t Y V)_+²]`` with ``V`` the normalized teacher field, ``Z ~ N(0,1)``
   independent; ``E[(Z − a)_+²]`` is :func:`margin_excess_expr`.  Pure noise: ``α_c = N/p = 2``
-  (:func:`cover_threshold_expr`); noiseless sign teacher: ``α_c = ∞``.
+  (:func:`cover_threshold_expr`); noiseless sign teacher: ``α_c = ∞``; logit teacher of
+  signal strength γ = √ρ: Candès & Sur's ``h_MLE(γ)`` (``teacher="logit"``).
+* λ → ∞ for any teacher (:func:`hebb_cosine_expr`): the cosine depends on the teacher only
+  through ``c = E ∂_μ Z0`` (sign: ``1/√(2π(ρ + Δ))``; logit: ``E σ'(ν)``).
 """
 
 from __future__ import annotations
@@ -28,12 +31,14 @@ import sympy as sp
 from theory import _symbols as S
 from theory._macros import register
 from theory._validate import (
+    check_choice,
     check_expr,
     check_nonnegative,
     check_positive,
     check_representable,
 )
 from theory.classification._convert import lam_loureiro, loureiro_lambda_expr, sk_C, sklearn_C_expr
+from theory.classification._solve import TEACHERS
 
 __all__ = [
     "m",
@@ -45,6 +50,7 @@ __all__ = [
     "alpha",
     "rho",
     "noise",
+    "slope",
     "logistic_loss_expr",
     "prox_equation",
     "prox_derivative_expr",
@@ -53,6 +59,7 @@ __all__ = [
     "prior_equations_spectral",
     "large_lambda_hats",
     "large_lambda_cosine_expr",
+    "hebb_cosine_expr",
     "large_lambda_error_expr",
     "margin_excess_expr",
     "cover_threshold_expr",
@@ -68,6 +75,9 @@ q_hat, V_hat = sp.symbols(r"\hat{q} \hat{V}", positive=True)
 #: α = N/p, ρ = teacher variance, Δ = label-noise variance (probit)
 alpha, rho = sp.symbols(r"\alpha \rho", positive=True)
 noise = sp.Symbol(r"\Delta", nonnegative=True)
+#: ``c = E ∂_μ Z0`` over ``ν ~ N(0, ρ + Δ)``, i.e. ``E[y ν]/(ρ + Δ)``: the teacher's only trace in
+#: the λ → ∞ limit (sign: ``1/√(2π(ρ + Δ))``; logit: ``E σ'(ν)``, no closed form)
+slope = sp.Symbol("c", positive=True)
 x, omega_, z, a, t = sp.symbols(r"x \omega z a t", real=True)
 y = sp.Symbol("y", real=True)  # ±1
 xi, Z = sp.symbols(r"\xi Z", real=True)
@@ -171,6 +181,21 @@ def large_lambda_cosine_expr() -> sp.Expr:
     return sp.simplify(sp.limit(ratio, lam_loureiro, sp.oo))
 
 
+@cache
+def hebb_cosine_expr() -> sp.Expr:
+    """``lim_{λ→∞} m/√((ρ + Δ) q)`` for any teacher, through ``m̂ → α c`` (:data:`slope`): the
+    Hebbian estimator ``w ∝ Σ y x``.  The sign teacher's ``c = 1/√(2π(ρ + Δ))`` gives
+    :func:`large_lambda_cosine_expr`; the logit teacher's ``c = E σ'(ν)`` is a number.
+
+    >>> sp.simplify(hebb_cosine_expr().subs({rho: 1, noise: 0}))
+    2*sqrt(\\alpha)*c/sqrt(4*\\alpha*c**2 + 1)
+    """
+    eqs, hats = prior_equations_isotropic(), large_lambda_hats()
+    ratio = eqs["m"] / sp.sqrt((rho + noise) * eqs["q"])
+    ratio = ratio.subs({m_hat: alpha * slope, q_hat: hats["q_hat"], V_hat: hats["V_hat"]})
+    return sp.simplify(sp.limit(ratio, lam_loureiro, sp.oo))
+
+
 def large_lambda_error_expr() -> sp.Expr:
     """``lim_{λ→∞}`` test error ``arccos(cosine)/π`` (Gaussian data, sign teacher)."""
     return sp.acos(large_lambda_cosine_expr()) / sp.pi
@@ -203,40 +228,67 @@ def _psi_np(u: np.ndarray) -> np.ndarray:
     return (1 + u * u) * ndtr(-u) - u * np.exp(-0.5 * u * u) / math.sqrt(2 * math.pi)
 
 
-def separability_ratio(noise_var, *, rho=1.0) -> float:
-    """``κ_c = min_t E[ψ(t Y V)]`` (p/N threshold) for ``Y = sign(√ρ V + √Δ ε)``.
+def _logit_mean(a: np.ndarray, b: float) -> np.ndarray:
+    """``E σ(a + b ε)``, ``ε ~ N(0, 1)``, for each ``a``: composite Gauss–Legendre on
+    ``[−10, 10]`` split at ``0, ±4`` and where ``a + bε`` crosses ``0, ±8`` (as in the solver)."""
+    from scipy.special import expit
 
-    ``YV = |V|`` with probability ``Φ(√ρ|V|/√Δ)``, else ``−|V|``: a 1-d Gauss–Legendre
-    integral over ``|V| ∈ [0, 12]`` (200 nodes; the integrand is smooth), minimized over t.
+    a = np.asarray(a, dtype=np.float64)
+    if b == 0:
+        return expit(a)
+    r, g = np.polynomial.legendre.leggauss(16)
+    moving = np.clip(np.stack([(-a - 8) / b, -a / b, (-a + 8) / b], axis=-1), -10, 10)
+    fixed = np.broadcast_to([-10.0, -4.0, 0.0, 4.0, 10.0], (*a.shape, 5))
+    edges = np.sort(np.concatenate([fixed, moving], axis=-1), axis=-1)
+    lo, hi = edges[..., :-1, None], edges[..., 1:, None]
+    e = 0.5 * (hi - lo) * r + 0.5 * (hi + lo)
+    w = 0.5 * (hi - lo) * g * np.exp(-0.5 * e * e) / math.sqrt(2 * math.pi)
+    return np.sum(w * expit(a[..., None, None] + b * e), axis=(-2, -1))
+
+
+def separability_ratio(noise_var, *, rho=1.0, teacher: str = "sign") -> float:
+    """``κ_c = min_t E[ψ(t Y V)]`` (p/N threshold) for the normalized teacher field ``V`` and
+    ``Y = sign(√ρ V + √Δ ε)`` (``teacher="sign"``) or ``P(Y = 1 | V) = E_ε σ(√ρ V + √Δ ε)``
+    (``"logit"``: Candès & Sur 2020's ``h_MLE`` at signal strength ``γ = √ρ``).
+
+    ``Y V = |V|`` with probability ``a(|V|) = P(Y = sign V | |V|)``, else ``−|V|``: a 1-d
+    Gauss–Legendre integral over ``|V| ∈ [0, 12]`` (200 nodes, clustered at 0 where ``a``
+    changes fastest), minimized over t.
     """
     from scipy.optimize import minimize_scalar
     from scipy.special import ndtr
 
     delta = float(check_nonnegative("noise_var", noise_var))
     r = float(check_positive("rho", rho))
+    check_choice("teacher", teacher, TEACHERS)
     nodes, weights = np.polynomial.legendre.leggauss(200)
     v = 6.0 * (nodes + 1.0)
     w = 6.0 * weights * 2.0 * np.exp(-0.5 * v * v) / math.sqrt(2 * math.pi)
-    agree = np.ones_like(v) if delta == 0 else ndtr(math.sqrt(r / delta) * v)
+    if teacher == "logit":
+        agree = _logit_mean(math.sqrt(r) * v, math.sqrt(delta))
+    else:
+        agree = np.ones_like(v) if delta == 0 else ndtr(math.sqrt(r / delta) * v)
 
     def h(tt: float) -> float:
         return float(np.sum(w * (agree * _psi_np(tt * v) + (1 - agree) * _psi_np(-tt * v))))
 
-    if delta == 0:
+    if teacher == "sign" and delta == 0:
         return 0.0
     res = minimize_scalar(h, bounds=(0.0, 1e3), method="bounded", options={"xatol": 1e-10})
     return float(min(res.fun, h(0.0)))
 
 
-def separability_threshold(noise_var, *, rho=1.0) -> float:
+def separability_threshold(noise_var, *, rho=1.0, teacher: str = "sign") -> float:
     """``α_c = N/p`` above which the maximum-likelihood logistic fit exists (``1/κ_c``);
     ``inf`` for the noiseless sign teacher, 2 in the pure-noise limit Δ → ∞.
 
     >>> round(separability_threshold(1e12), 6)
     2.0
+    >>> round(1 / separability_threshold(0.0, rho=5.0, teacher="logit"), 4)   # γ² = 5
+    0.3256
     """
-    kappa = separability_ratio(noise_var, rho=rho)
-    if float(noise_var) == 0:  # the noiseless sign teacher: separable at every N/p
+    kappa = separability_ratio(noise_var, rho=rho, teacher=teacher)
+    if teacher == "sign" and float(noise_var) == 0:  # separable at every N/p
         return math.inf
     inputs = {"noise_var": noise_var, "rho": rho}
     with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
