@@ -229,6 +229,11 @@ def test_import_graph_rules(tmp_path):
             {"rf_risk", "bayes_kappa"},
         ),
         ("training/stationary.py", {"network_exponents", "penalty_view"}, {"training_transfer"}),
+        (  # a submodule of a package: reached through the package's re-exports
+            "theory/networks/_exponents.py",
+            {"network_exponents", "training_transfer"},
+            {"linear_risk", "prior_equivalence"},
+        ),
         ("figures/_bayes.py", {"bayes_widths", "diagnostics"}, {"linear_risk", "gradient_view"}),
     ],
 )
@@ -366,3 +371,23 @@ def test_the_generated_equations_are_rewritten_only_when_theory_changes(tmp_path
     monkeypatch.setattr(cli, "GENERATED_DIR", tmp_path)
     outputs[0].write_text("% edited by hand\n")
     assert not outputs_current(*cli._theory_tex())
+
+
+def test_a_macro_only_edit_in_a_package_rewrites_the_equations_not_the_figures(
+    tmp_path, monkeypatch
+):
+    """``theory/networks/_latex.py`` (the package's macros) is in ``theory.tex``'s key, and
+    in the key of no figure (no ``compute`` reaches it)."""
+    from figures import __main__ as cli
+    from figures import _registry
+
+    monkeypatch.setattr(cli, "GENERATED_DIR", tmp_path)
+    names = ("network_exponents", "training_transfer")
+    keys = {n: _registry._key(n, figures.config_for(n)) for n in names}
+    tex_key = cli._theory_tex()[1]
+    read, edited = _deps.read_source, (_cache.ROOT / "theory" / "networks" / "_latex.py").resolve()
+    monkeypatch.setattr(
+        _deps, "read_source", lambda p: read(p) + (b"\n# edit\n" if p.resolve() == edited else b"")
+    )
+    assert cli._theory_tex()[1] != tex_key
+    assert {n: _registry._key(n, figures.config_for(n)) for n in names} == keys
