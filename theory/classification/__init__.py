@@ -23,6 +23,7 @@ variables holds for any loss): :func:`lambda_star_conventions`.
 (0.214, 0.592, 0.52)
 """
 
+from theory.classification import _published  # noqa: F401  (registers the paper's macros)
 from theory.classification._api import (
     METRICS,
     TEACHERS,
