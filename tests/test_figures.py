@@ -234,6 +234,8 @@ def test_import_graph_rules(tmp_path):
             {"network_exponents", "training_transfer"},
             {"linear_risk", "prior_equivalence"},
         ),
+        ("theory/prior/_variance.py", {"prior_equivalence", "linear_lambda_star"}, {"rf_risk"}),
+        ("theory/prior/_convert.py", set(), {"prior_equivalence", "bayes_widths"}),
         ("figures/_bayes.py", {"bayes_widths", "diagnostics"}, {"linear_risk", "gradient_view"}),
     ],
 )
