@@ -32,18 +32,22 @@ LaTeX registrations (:data:`REGISTRARS`) do not count: a module that only does t
 cannot change what another module computes unless that module reaches it.  A script's
 ``if __name__ == "__main__":`` block never runs on import and is ignored.  Not seen: code
 reached only through ``getattr`` with a computed name, ``globals()``, or a string.
+
+Modules: ``_scan`` (what one module's source says: its imports, the names its code reads,
+its top-level functions) and ``_effects`` (whether its import-time code changes state
+outside it).  The graph itself, :func:`read_source` and the module index stay here, in the
+package's own namespace, where the tests patch ``read_source`` and ``ROOT``.
 """
 
 from __future__ import annotations
 
-import ast
-import functools
 import hashlib
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 
+from figures._deps._effects import REGISTRARS  # noqa: F401  (not in __all__)
+from figures._deps._scan import _analyse, _Import, _Info, functions
 from figures._paths import ROOT
 
 __all__ = [
@@ -67,242 +71,6 @@ ALL = "*"
 def read_source(path: Path) -> bytes:
     """The bytes of a source file: the one place the graph reads files (tests patch it)."""
     return path.read_bytes()
-
-
-@dataclass(frozen=True)
-class _Import:
-    """One import: ``module`` (absolute), the ``names`` taken from it (``None`` for a plain
-    ``import``), and the names it binds in the importing scope."""
-
-    module: str
-    names: tuple[str, ...] | None
-    binds: tuple[str, ...]
-    plain_bare: bool = False  # ``import a.b`` without ``as``: binds the top package ``a``
-
-
-@dataclass
-class _Info:
-    """What one module's source says about its imports and the names its code reads."""
-
-    toplevel_reads: set[str] = field(default_factory=set)
-    functions: dict[str, set[str]] = field(default_factory=dict)
-    #: (owning top-level function, or None for code run at import, the import)
-    imports: list[tuple[str | None, _Import]] = field(default_factory=list)
-    reads_anywhere: set[str] = field(default_factory=set)
-    #: names bound at module level by assignments, ``def`` and ``class``
-    assigned: set[str] = field(default_factory=set)
-    exported: set[str] = field(default_factory=set)
-    #: prefixes of dynamic imports that could not be read as one name ("" = anything)
-    dynamic_prefixes: list[tuple[str | None, str]] = field(default_factory=list)
-    #: whether code run at import changes state outside the module (a call statement such
-    #: as ``jax.config.update(...)``, an item or attribute written)
-    side_effects: bool = False
-
-
-def _names_read(node: ast.AST) -> set[str]:
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
-
-
-def _resolve(module: str, level: int, package: str) -> str:
-    """Absolute name of ``from <level dots><module> import ...`` inside ``package``."""
-    if level == 0:
-        return module
-    parts = package.split(".")
-    base = parts[: len(parts) - (level - 1)] if level > 1 else parts
-    return ".".join([*base, module] if module else base)
-
-
-def _scan(node: ast.AST, package: str) -> tuple[set[str], list[_Import], list[str]]:
-    """One walk over ``node``: the names it reads, its imports, and the prefixes of its
-    dynamic imports that are not one literal name."""
-    names: set[str] = set()
-    found: list[_Import] = []
-    dynamic: list[str] = []
-    for n in ast.walk(node):
-        if isinstance(n, ast.Name):
-            names.add(n.id)
-        elif isinstance(n, ast.Import):
-            for alias in n.names:
-                if alias.asname:
-                    found.append(_Import(alias.name, None, (alias.asname,)))
-                else:
-                    top = alias.name.split(".")[0]
-                    found.append(_Import(alias.name, None, (top,), plain_bare=True))
-        elif isinstance(n, ast.ImportFrom):
-            module = _resolve(n.module or "", n.level, package)
-            taken = tuple(a.name for a in n.names)
-            found.append(_Import(module, taken, tuple(a.asname or a.name for a in n.names)))
-        elif isinstance(n, ast.Call) and n.args and _is_dynamic_import(n.func):
-            arg = n.args[0]
-            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
-                if arg.value.startswith("."):
-                    dynamic.append("")
-                else:
-                    found.append(_Import(arg.value, None, ()))
-            elif (
-                isinstance(arg, ast.JoinedStr)
-                and arg.values
-                and isinstance(arg.values[0], ast.Constant)
-            ):
-                dynamic.append(str(arg.values[0].value))
-            else:
-                dynamic.append("")
-    return names, found, dynamic
-
-
-def _is_dynamic_import(func: ast.expr) -> bool:
-    if isinstance(func, ast.Attribute):
-        return func.attr == "import_module"
-    return isinstance(func, ast.Name) and func.id in ("import_module", "__import__")
-
-
-#: callables whose calls at import only register a result for the paper's LaTeX (module,
-#: name): ``register("Name", "...")(fn)`` changes nothing that a figure computes
-#: (``theory._latex`` re-exports the registrar of ``theory._macros``)
-REGISTRARS = frozenset({("theory._macros", "register"), ("theory._latex", "register")})
-#: values a module's own tables are built from (``_TABLE = {...}``)
-_LITERALS = (
-    ast.Constant,
-    ast.Dict,
-    ast.List,
-    ast.Set,
-    ast.Tuple,
-    ast.DictComp,
-    ast.ListComp,
-    ast.SetComp,
-)
-
-
-def _base_name(node: ast.expr) -> str | None:
-    """``a`` of ``a``, ``a.b.c``, ``a[i].b`` or ``a(...)``; None for anything else."""
-    while isinstance(node, ast.Attribute | ast.Subscript | ast.Call):
-        node = node.func if isinstance(node, ast.Call) else node.value
-    return node.id if isinstance(node, ast.Name) else None
-
-
-def _changes_outside(stmt: ast.stmt, own: set[str], registrars: set[str]) -> bool:
-    """Whether a statement run at import may change state outside its module.
-
-    Yes for a call statement (``jax.config.update(...)``, ``setup()``) and a write to an
-    item or attribute, ``del`` or ``global``, unless it only touches a value the module
-    itself binds to a literal (``own``: ``_TABLE.update(...)``,
-    ``_CAMEL["mean"] = ...``) or calls a LaTeX registrar (``registrars``).  Blocks (``if``,
-    ``try``, ``with``, loops) are looked into; definitions are not (a decorator registers
-    what it decorates).
-    """
-    if isinstance(stmt, ast.Expr):
-        if isinstance(stmt.value, ast.Constant):
-            return False  # a docstring
-        call = stmt.value
-        if isinstance(call, ast.Call):
-            callee = call.func.func if isinstance(call.func, ast.Call) else call.func
-            if isinstance(callee, ast.Name) and callee.id in registrars:
-                return False
-            if isinstance(call.func, ast.Attribute) and _base_name(call.func) in own:
-                return False
-        return True
-    if isinstance(stmt, ast.Delete | ast.Global | ast.Nonlocal):
-        return True
-    if isinstance(stmt, ast.Assign | ast.AugAssign | ast.AnnAssign):
-        targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
-        return any(
-            isinstance(t, ast.Attribute | ast.Subscript) and _base_name(t) not in own
-            for target in targets
-            for t in ast.walk(target)
-        )
-    if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-        return False
-    children = [
-        *getattr(stmt, "body", []),
-        *getattr(stmt, "orelse", []),
-        *getattr(stmt, "finalbody", []),
-        *(c for h in getattr(stmt, "handlers", []) for c in h.body),
-    ]
-    if isinstance(stmt, ast.With) and any(
-        _base_name(item.context_expr) not in own for item in stmt.items
-    ):
-        return True  # a context manager from elsewhere (warnings.catch_warnings, ...)
-    return any(_changes_outside(c, own, registrars) for c in children if isinstance(c, ast.stmt))
-
-
-def _is_main_guard(stmt: ast.stmt) -> bool:
-    test = stmt.test if isinstance(stmt, ast.If) else None
-    return (
-        isinstance(test, ast.Compare)
-        and isinstance(test.left, ast.Name)
-        and test.left.id == "__name__"
-        and len(test.comparators) == 1
-        and isinstance(test.comparators[0], ast.Constant)
-        and test.comparators[0].value == "__main__"
-    )
-
-
-def _targets(stmt: ast.stmt) -> list[ast.expr]:
-    if isinstance(stmt, ast.Assign):
-        return stmt.targets
-    if isinstance(stmt, ast.AnnAssign | ast.AugAssign):
-        return [stmt.target]
-    return []
-
-
-@functools.lru_cache(maxsize=512)
-def _analyse(source: bytes, package: str) -> _Info:
-    tree = ast.parse(source)
-    # ``if __name__ == "__main__":`` runs only when the file is a script, never on import
-    tree.body = [s for s in tree.body if not _is_main_guard(s)]
-    info = _Info()
-    pending: list[ast.stmt] = []  # module-level statements, checked for side effects below
-    for stmt in tree.body:
-        if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
-            # run at import: decorators, defaults, annotations; the body only when called
-            header = [*stmt.decorator_list, *stmt.args.defaults]
-            header += [d for d in stmt.args.kw_defaults if d is not None]
-            for h in header:
-                info.toplevel_reads |= _names_read(h)
-            owner: str | None = stmt.name
-            reads, imports, dynamic = _scan(ast.Module(body=stmt.body, type_ignores=[]), package)
-            info.functions[stmt.name] = reads
-        else:
-            owner = None
-            reads, imports, dynamic = _scan(stmt, package)
-            info.toplevel_reads |= reads
-            pending.append(stmt)
-            if isinstance(stmt, ast.ClassDef):
-                info.assigned.add(stmt.name)
-            for target in _targets(stmt):
-                info.assigned |= _names_read(target)
-        info.reads_anywhere |= reads
-        info.imports += [(owner, imp) for imp in imports]
-        info.dynamic_prefixes += [(owner, p) for p in dynamic]
-        if isinstance(stmt, ast.Assign) and any(
-            isinstance(t, ast.Name) and t.id == "__all__" for t in stmt.targets
-        ):
-            info.exported |= {
-                n.value
-                for n in ast.walk(stmt.value)
-                if isinstance(n, ast.Constant) and isinstance(n.value, str)
-            }
-    own = {
-        t.id
-        for stmt in tree.body
-        if isinstance(stmt, ast.Assign | ast.AnnAssign) and isinstance(stmt.value, _LITERALS)
-        for t in (stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target])
-        if isinstance(t, ast.Name)
-    }
-    registrars = {
-        bound
-        for owner, imp in info.imports
-        if owner is None and imp.names
-        for name, bound in zip(imp.names, imp.binds, strict=True)
-        if (imp.module, name) in REGISTRARS
-    }
-    info.side_effects = any(_changes_outside(stmt, own, registrars) for stmt in pending)
-    return info
-
-
-def functions(source: bytes, package: str) -> list[str]:
-    """Names of the top-level functions of a module's source (a module of ``package``)."""
-    return list(_analyse(source, package).functions)
 
 
 def module_path(module: str, root: Path | None = None) -> Path | None:
