@@ -42,12 +42,16 @@ __all__ = [
     "check_spectrum_data",
     "collapsed_regression",
     "collapsed_multiwidth",
+    "S_PRIORS",
     "draw_weights",
     "relu_feature_blocks",
     "array_blocks",
 ]
 
 BlockFn = Callable[[], Iterator[np.ndarray]]
+
+#: hyperpriors on the scale ``s`` of :func:`collapsed_multiwidth` (scale ``s_scale``)
+S_PRIORS = ("half_normal", "half_cauchy")
 
 
 @dataclass(frozen=True)
@@ -225,6 +229,9 @@ def collapsed_multiwidth(
     s_scale: float = 1.0,
     noise_scale: float = 1.0,
     readout_exponent: float = 0.0,
+    s_prior: str = "half_normal",
+    likelihood_weight: float = 1.0,
+    reference_width: float = 1.0,
 ):
     """Data sets at several widths share ``s`` and ``σ``; the width exponent κ is unknown.
 
@@ -232,18 +239,31 @@ def collapsed_multiwidth(
     ``z_m ~ N(0, σ² + s² P_m^(−κ−2c) k_m)``.  The posterior over κ says which width scaling
     the data support.  ``ks``/``zs`` are sequences (one entry per width); the observations are
     concatenated into one site ``z`` so that PSIS-LOO sees every rotated observation.
+
+    ``s ~ HalfNormal(s_scale)`` or ``HalfCauchy(s_scale)`` (``s_prior``, :data:`S_PRIORS`).
+    ``likelihood_weight`` multiplies the log-likelihood: when the M data sets are the *same*
+    observations seen through M models (one task, growing P), weight ``1/M`` counts the data
+    once instead of M times (a power posterior; with M identical data sets it is exactly the
+    one-data-set posterior).  ``reference_width`` P_ref writes the prior variance as
+    ``s² (P/P_ref)^(−κ−2c)``: s is then the prior std at P_ref (default 1: at P = 1).  A P_ref
+    inside the widths (their geometric mean) decorrelates s from κ in the posterior.
     """
     if kappa is None:
         kappa = numpyro.sample("kappa", dist.Uniform(*kappa_bounds))
-    s = numpyro.sample("s", dist.HalfNormal(s_scale))
+    s_dist = dist.HalfNormal if s_prior == "half_normal" else dist.HalfCauchy
+    s = numpyro.sample("s", s_dist(s_scale))
     sigma = numpyro.sample("sigma", dist.HalfNormal(noise_scale))
     k_all = jnp.concatenate([jnp.asarray(k) for k in ks])
     log_p = jnp.concatenate(
-        [jnp.full(len(k), jnp.log(float(w))) for k, w in zip(ks, widths, strict=True)]
+        [
+            jnp.full(len(k), jnp.log(float(w) / reference_width))
+            for k, w in zip(ks, widths, strict=True)
+        ]
     )
     v = s**2 * jnp.exp(-(kappa + 2 * readout_exponent) * log_p)
     obs = None if zs is None else jnp.concatenate([jnp.asarray(z) for z in zs])
-    with numpyro.plate("data", k_all.shape[-1]):  # pointwise over rotated observations
+    # pointwise over rotated observations
+    with numpyro.handlers.scale(scale=likelihood_weight), numpyro.plate("data", k_all.shape[-1]):
         numpyro.sample("z", dist.Normal(0.0, jnp.sqrt(sigma**2 + v * k_all)), obs=obs)
 
 

@@ -1,6 +1,7 @@
-"""Data for the Bayesian experiments: simulated width-scaled linear data and sklearn digits.
+"""Data for the Bayesian experiments: simulated width-scaled linear data, a fixed teacher on
+the sphere, and sklearn's digits and diabetes.
 
-Nothing is downloaded: the digits ship with scikit-learn.
+Nothing is downloaded: digits and diabetes ship with scikit-learn.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from theory._validate import (
     check_seed,
 )
 
-__all__ = ["simulate_linear", "digits_split"]
+__all__ = ["simulate_linear", "digits_split", "sphere_teacher", "diabetes_split"]
 
 
 def simulate_linear(
@@ -66,3 +67,53 @@ def digits_split(n_train: int = 500, n_test: int = 500, seed: int = 0):
     tr, te = order[:n_train], order[n_train : n_train + n_test]
     mu, sd = X[tr].mean(), X[tr].std()
     return (X[tr] - mu) / sd, y[tr].astype(np.int64), (X[te] - mu) / sd, y[te].astype(np.int64)
+
+
+_TEACHER_STREAM = 0x7EAC4E5  # first key of the teacher's random streams
+
+
+def sphere_teacher(
+    n_samples: int, *, input_dim: int, signal_var: float = 1.0, noise_var: float = 0.25, seed: int
+):
+    """A fixed linear teacher in the Mei–Montanari setting of :mod:`theory.random_features`:
+    ``(X, y, f)`` with ``x_i`` uniform on the sphere of radius ``√d``, ``f = <β, x>``,
+    ``‖β‖² = signal_var`` (β from ``seed`` alone, so every call with the same ``seed`` and
+    ``input_dim`` has the same teacher) and ``y = f + N(0, noise_var)``.  Inputs and noise are
+    drawn from ``seed`` too: draw the training and test points in one call and split them.
+    The streams are keyed apart from :func:`bayes.collapsed.relu_feature_blocks`' ``(seed, b)``,
+    so features of the same seed are not aligned with β.
+    """
+    from bayes.models import check_positive_int
+
+    check_positive_int("n_samples", n_samples)
+    d = check_int("input_dim", input_dim, minimum=2)
+    check_seed("seed", seed)
+    f1 = float(check_nonnegative("signal_var", signal_var))
+    t2 = float(check_nonnegative("noise_var", noise_var))
+    beta = np.random.default_rng([_TEACHER_STREAM, seed]).standard_normal(d)
+    beta *= np.sqrt(f1) / np.linalg.norm(beta)
+    rng = np.random.default_rng([_TEACHER_STREAM, seed, 1])
+    X = rng.standard_normal((n_samples, d))
+    X *= np.sqrt(d) / np.linalg.norm(X, axis=1, keepdims=True)
+    f = X @ beta
+    return X, f + np.sqrt(t2) * rng.standard_normal(n_samples), f
+
+
+def diabetes_split(n_train: int = 300, seed: int = 0):
+    """sklearn's diabetes regression (442 patients, 10 inputs): ``(X_train, y_train, X_test,
+    y_test)``, a fixed shuffled split; the rest of the 442 is the test set.  Columns are
+    standardized and the target centred and scaled by the training set's statistics."""
+    from sklearn.datasets import load_diabetes
+
+    from bayes.models import check_positive_int
+
+    check_positive_int("n_train", n_train)
+    check_seed("seed", seed)
+    X, y = load_diabetes(return_X_y=True)
+    if not n_train < len(y):
+        raise ValueError(f"n_train must be below {len(y)} (a test set must remain), got {n_train}")
+    order = np.random.default_rng(seed).permutation(len(y))
+    tr, te = order[:n_train], order[n_train:]
+    mu, sd = X[tr].mean(0), X[tr].std(0)
+    y_mu, y_sd = y[tr].mean(), y[tr].std()
+    return (X[tr] - mu) / sd, (y[tr] - y_mu) / y_sd, (X[te] - mu) / sd, (y[te] - y_mu) / y_sd

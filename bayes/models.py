@@ -288,6 +288,12 @@ def validate(model, *args, **kwargs) -> None:
         for m, k in enumerate(ks):
             z = None if zs is None else zs[m]
             collapsed.check_spectrum_data(k, z, names=(f"ks[{m}]", f"zs[{m}]"))
+        check_choice("s_prior", kwargs.get("s_prior", "half_normal"), collapsed.S_PRIORS)
+        if not _traced(kwargs.get("reference_width", 1.0)):
+            check_positive("reference_width", kwargs.get("reference_width", 1.0))
+        weight = kwargs.get("likelihood_weight", 1.0)
+        if not _traced(weight) and not 0.0 < float(check_finite("likelihood_weight", weight)) <= 1:
+            raise ValueError(f"likelihood_weight must be in (0, 1], got {weight!r}")
         if kwargs.get("kappa") is None:
             bounds = check_finite("kappa_bounds", kwargs.get("kappa_bounds", (-0.5, 2.5)))
             if bounds.shape != (2,) or not bounds[0] < bounds[1]:

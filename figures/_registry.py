@@ -55,6 +55,7 @@ PAPER_ORDER: tuple[str, ...] = (
     "bayes_widths",
     "bayes_kappa",
     "bayes_classification",
+    "bayes_fixed_task",
     "diagnostics",
     "training_transfer",
     "network_exponents",

@@ -231,6 +231,70 @@ def test_kappa_posterior_covers_the_truth(kappa_true):
     assert not lo < 1.0 - kappa_true < hi
 
 
+def _multiwidth_log_density(ks, zs, widths, params, **kwargs):
+    from numpyro.infer.util import log_density
+
+    model_kwargs = {"widths": widths, **kwargs}
+    return float(log_density(collapsed.collapsed_multiwidth, (ks, zs), model_kwargs, params)[0])
+
+
+def test_multiwidth_weight_one_over_m_counts_repeated_data_once():
+    """M copies of one data set at weight 1/M is exactly the one-copy model (a power
+    posterior counts the observations once); at weight 1 it counts them M times."""
+    rng = np.random.default_rng(3)
+    k, z = rng.uniform(0.1, 5.0, 30), rng.standard_normal(30)
+    params = {"kappa": 0.4, "s": 0.7, "sigma": 0.9}
+    one = _multiwidth_log_density([k], [z], [50], params)
+    for m in (2, 5):
+        many = _multiwidth_log_density([k] * m, [z] * m, [50] * m, params, likelihood_weight=1 / m)
+        assert many == pytest.approx(one, rel=1e-12)  # float64 sums of 30·m terms
+        full = _multiwidth_log_density([k] * m, [z] * m, [50] * m, params)
+        prior = _multiwidth_log_density([k], [z], [50], params, likelihood_weight=1e-300)
+        assert full - prior == pytest.approx(m * (one - prior), rel=1e-12)
+
+
+def test_multiwidth_half_cauchy_hyperprior_density():
+    """The s term of the log density is scipy's half-Cauchy (an independent implementation)."""
+    from scipy import stats
+
+    k, z = np.array([1.0, 2.0]), np.array([0.3, -0.5])
+    params = {"kappa": 0.0, "s": 1.7, "sigma": 0.5}
+    hn = _multiwidth_log_density([k], [z], [4], params, s_scale=2.0)
+    hc = _multiwidth_log_density([k], [z], [4], params, s_scale=2.0, s_prior="half_cauchy")
+    expected = stats.halfcauchy.logpdf(1.7, scale=2.0) - stats.halfnorm.logpdf(1.7, scale=2.0)
+    assert hc - hn == pytest.approx(expected, rel=1e-12)
+
+
+def test_multiwidth_reference_width_rescales_s():
+    """``s² (P/P_ref)^(−κ)`` is ``s'² P^(−κ)`` with ``s' = s P_ref^(κ/2)``: the likelihood terms
+    agree exactly; only the HalfNormal prior term (scipy) is evaluated at s vs s'."""
+    from scipy import stats
+
+    rng = np.random.default_rng(5)
+    ks = [rng.uniform(0.1, 5.0, 20) for _ in range(3)]
+    zs = [rng.standard_normal(20) for _ in range(3)]
+    widths, kappa, s, p_ref = [10, 40, 160], 0.7, 0.8, 40.0
+    s1 = s * p_ref ** (kappa / 2)
+    ref = _multiwidth_log_density(ks, zs, widths, {"kappa": kappa, "s": s, "sigma": 0.6},
+                                  reference_width=p_ref)  # fmt: skip
+    one = _multiwidth_log_density(ks, zs, widths, {"kappa": kappa, "s": s1, "sigma": 0.6})
+    prior_shift = stats.halfnorm.logpdf(s) - stats.halfnorm.logpdf(s1)
+    assert ref - one == pytest.approx(prior_shift, rel=1e-10)  # float64, 60 terms
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "name"),
+    [({"s_prior": "cauchy"}, "s_prior"), ({"likelihood_weight": 0.0}, "likelihood_weight"),
+     ({"likelihood_weight": 1.5}, "likelihood_weight"),
+     ({"reference_width": 0.0}, "reference_width"),
+     ({"likelihood_weight": float("nan")}, "likelihood_weight")],
+)  # fmt: skip
+def test_multiwidth_rejects_bad_hyperprior_and_weight(kwargs, name):
+    k, z = np.array([1.0, 2.0]), np.array([0.3, -0.5])
+    with pytest.raises(ValueError, match=name):
+        inference.run_nuts(collapsed.collapsed_multiwidth, [k], [z], widths=[4], **kwargs)
+
+
 # ---------------------------------------------------------------- SBC
 
 # one compiled, vmapped sampler per test: 150 warmup, 156 draws thinned by 4 -> 39 kept, ranks 0..39

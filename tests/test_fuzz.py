@@ -593,6 +593,10 @@ CASES: list[Case] = [
               noise_sd=NONNEG)),
     Case(bdata.digits_split, dict(n_train=50, n_test=50),
          dict(n_train=COUNT, n_test=COUNT, seed=COUNT0)),
+    Case(bdata.sphere_teacher, dict(n_samples=5, input_dim=3, seed=0),
+         dict(n_samples=COUNT, input_dim=COUNT + [1], seed=COUNT0, signal_var=NONNEG,
+              noise_var=NONNEG)),
+    Case(bdata.diabetes_split, dict(n_train=50), dict(n_train=COUNT + [442], seed=COUNT0)),
     # ------------------------------------------------------------------ bayes.diagnostics
     Case(diagnostics.check, dict(idata=IDATA),
          dict(idata=["abc", None], var_names=["s", [3]], rhat_max=[NAN, INF, 0.99, "abc"],
