@@ -173,8 +173,9 @@ def rotate(spectrum: Spectrum, y: np.ndarray) -> np.ndarray:
     return spectrum.U.T @ y
 
 
-def _hyperparameters(k, scale, s_scale: float, noise_scale: float):
-    """``(s, σ)`` with ``HalfNormal`` priors, sampled in (log total variance, logit noise share).
+def _hyperparameters(k, scale, s_scale: float, noise_scale: float, s_prior: str = "half_normal"):
+    """``(s, σ)`` with ``HalfNormal`` priors (``s``: ``HalfCauchy`` if ``s_prior`` says so),
+    sampled in (log total variance, logit noise share).
 
     When P ≫ N the Gram eigenvalues are nearly equal and only ``σ² + v k̄`` is well identified:
     in (s, σ) the posterior is a curved ridge that NUTS crosses slowly.  In
@@ -190,7 +191,8 @@ def _hyperparameters(k, scale, s_scale: float, noise_scale: float):
     kbar = jnp.mean(k)
     sigma = numpyro.deterministic("sigma", jnp.sqrt(share * total))
     s = numpyro.deterministic("s", jnp.sqrt((1.0 - share) * total / (scale * kbar)))
-    log_prior = dist.HalfNormal(s_scale).log_prob(s) + dist.HalfNormal(noise_scale).log_prob(sigma)
+    s_dist = dist.HalfNormal if s_prior == "half_normal" else dist.HalfCauchy
+    log_prior = s_dist(s_scale).log_prob(s) + dist.HalfNormal(noise_scale).log_prob(sigma)
     numpyro.factor("prior_s_sigma", log_prior + jnp.log(s) + jnp.log(sigma) - jnp.log(4.0))
     return s, sigma
 
@@ -204,16 +206,17 @@ def collapsed_regression(
     readout_exponent: float = 0.0,
     s_scale: float = 1.0,
     noise_scale: float = 1.0,
+    s_prior: str = "half_normal",
 ):
     """Collapsed version of :func:`bayes.models.linear_regression` / ``rf_regression``.
 
     ``k`` (N,) are the Gram eigenvalues and ``z`` (N,) the rotated targets.  Same priors
-    ``s ~ HalfNormal(s_scale)``, ``σ ~ HalfNormal(noise_scale)`` and so the same hyperparameter
-    posterior (sampled in the coordinates of :func:`_hyperparameters`; ``s`` and ``sigma`` are
+    ``s ~ HalfNormal(s_scale)`` (or ``HalfCauchy(s_scale)``: ``s_prior``, :data:`S_PRIORS`),
+    ``σ ~ HalfNormal(noise_scale)`` and so the same hyperparameter posterior (sampled in the coordinates of :func:`_hyperparameters`; ``s`` and ``sigma`` are
     recorded as deterministic sites).
     """
     scale = width ** (-width_exponent - 2 * readout_exponent)
-    s, sigma = _hyperparameters(k, scale, s_scale, noise_scale)
+    s, sigma = _hyperparameters(k, scale, s_scale, noise_scale, s_prior)
     v = s**2 * scale
     with numpyro.plate("data", k.shape[-1]):  # pointwise over rotated observations
         numpyro.sample("z", dist.Normal(0.0, jnp.sqrt(sigma**2 + v * k)), obs=z)

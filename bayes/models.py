@@ -274,6 +274,7 @@ def validate(model, *args, **kwargs) -> None:
     if base is collapsed.collapsed_regression:
         collapsed.check_spectrum_data(args[0], args[1] if len(args) > 1 else kwargs.get("z"))
         check_width("width", kwargs.get("width"))
+        check_choice("s_prior", kwargs.get("s_prior", "half_normal"), collapsed.S_PRIORS)
     if base is collapsed.collapsed_multiwidth:
         ks = args[0]
         if isinstance(ks, np.ndarray) or not isinstance(ks, (list, tuple)) or not ks:

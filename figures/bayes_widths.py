@@ -3,7 +3,8 @@
 Data: for each width P, ``X ~ N(0, I_P)``, ``w ~ N(0, s² P^(−1))`` (fixed total signal
 s² = α²), noise σ.  Each data set is fit with the collapsed model (weights integrated
 out, NUTS on (s, σ)) under the matched prior exponent κ = 1 and the mismatched κ = 0.
-Panel (a): posterior of s -- flat across widths only when κ matches.  Panel (b): the
+Panel (a): posterior of s -- flat across widths only when κ matches (the matched fit also under
+``s ~ HalfCauchy(1)``, dashed, instead of ``HalfNormal(1)``).  Panel (b): the
 posterior of the implied λ_sum (MAP identity, :mod:`theory.prior`) with the evidence
 (type-II ML, :mod:`theory.evidence`) and risk-optimal (Bayes, posterior mean under the
 true prior) λ marked: all grow ∝ P, the exponent of :mod:`theory.parametrization`.
@@ -30,6 +31,9 @@ CONFIG = {
     "kappa_true": 1.0,
     "noise_sd": 0.5,
     "fit_exponents": [1.0, 0.0],  # matched, mismatched
+    # the matched fit again under a second hyperprior, s ~ HalfCauchy(1) (tag "k1hc"): a slope
+    # that moved with the hyperprior would be prior-driven
+    "second_prior": "half_cauchy",
     "num_warmup": 500,
     "num_samples": 2000,
     "num_chains": 2,
@@ -58,6 +62,7 @@ def compute(
     kappa_true,
     noise_sd,
     fit_exponents,
+    second_prior,
     num_warmup,
     num_samples,
     num_chains,
@@ -87,11 +92,14 @@ def compute(
                 s_true**2 * width ** (-kappa_true), n_samples=n_samples, noise_var=noise_sd**2
             )
         )
-        for kappa in fit_exponents:
+        fits = [(kappa, "half_normal", f"k{kappa:g}") for kappa in fit_exponents]
+        fits.append((fit_exponents[0], second_prior, f"k{fit_exponents[0]:g}hc"))
+        for kappa, s_prior, tag in fits:
             idata, report = checked_nuts(
                 collapsed.collapsed_regression,
                 spec.k,
                 z,
+                s_prior=s_prior,
                 traced={"width": float(width), "width_exponent": float(kappa)},
                 num_warmup=num_warmup,
                 num_samples=num_samples,
@@ -101,15 +109,14 @@ def compute(
                 var_names=["s", "sigma"],
                 ess_min=ess_min,
                 rhat_max=rhat_max,
-                label=f"bayes_widths P={width} kappa={kappa}",
-                save_as=f"bayes_widths-P{width}-kappa{kappa:g}",
+                label=f"bayes_widths P={width} kappa={kappa} {s_prior}",
+                save_as=f"bayes_widths-P{width}-{tag}",
             )
             s = np.asarray(idata.posterior["s"]).ravel()
             sigma = np.asarray(idata.posterior["sigma"]).ravel()
             lam = implied_lambda(
                 s, width=width, width_exponent=kappa, n_samples=n_samples, noise_sd=sigma
             )
-            tag = f"k{kappa:g}"
             rows.setdefault(f"s_q/{tag}", []).append(np.quantile(s, QUANTILES))
             rows.setdefault(f"lam_q/{tag}", []).append(np.quantile(lam, QUANTILES))
             append_report(rows, tag, report)
@@ -118,15 +125,20 @@ def compute(
     return out
 
 
+_TAGS = ("k1", "k0", "k1hc")  # matched, mismatched, matched under the second hyperprior
+
+
 def macros(result) -> dict[str, str]:
     w = result["widths"]
     return {
         "BayesWidthsSlopeMatched": f"{log_log_slope(w, result['s_q/k1'][:, 2]):.2f}",
         "BayesWidthsSlopeMismatched": f"{log_log_slope(w, result['s_q/k0'][:, 2]):.2f}",
         "BayesWidthsLamSlope": f"{log_log_slope(w, result['lam_q/k1'][:, 2]):.2f}",
+        "BayesWidthsSlopeMatchedHC": f"{log_log_slope(w, result['s_q/k1hc'][:, 2]):.2f}",
+        "BayesWidthsLamSlopeHC": f"{log_log_slope(w, result['lam_q/k1hc'][:, 2]):.2f}",
         "BayesWidthsEvidenceSlope": f"{log_log_slope(w, result['lam_evidence']):.2f}",
-        "BayesWidthsRhatMax": f"{max(result['rhat_max/k1'].max(), result['rhat_max/k0'].max()):.3f}",
-        "BayesWidthsEssMin": f"{min(result['ess_bulk_min/k1'].min(), result['ess_bulk_min/k0'].min()):.0f}",
+        "BayesWidthsRhatMax": f"{max(result[f'rhat_max/{t}'].max() for t in _TAGS):.3f}",
+        "BayesWidthsEssMin": f"{min(result[f'ess_bulk_min/{t}'].min() for t in _TAGS):.0f}",
     }
 
 
@@ -142,6 +154,9 @@ def plot(result):
         ax_s.plot(
             w, q[:, 2], "o-", color=color, label=f"{label} (slope {log_log_slope(w, q[:, 2]):.2f})"
         )
+    q = result["s_q/k1hc"]
+    ax_s.plot(w, q[:, 2], "x--", color=styles["k1"][0], lw=0.8,
+              label=f"matched, half-Cauchy hyperprior (slope {log_log_slope(w, q[:, 2]):.2f})")  # fmt: skip
     log_axes(ax_s)
     ax_s.set(
         xlabel="width $P$",

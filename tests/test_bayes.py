@@ -265,6 +265,25 @@ def test_multiwidth_half_cauchy_hyperprior_density():
     assert hc - hn == pytest.approx(expected, rel=1e-12)
 
 
+def test_collapsed_regression_half_cauchy_hyperprior_density():
+    """Only the s term changes with ``s_prior``: by scipy's half-Cauchy minus half-normal."""
+    from numpyro.infer.util import log_density
+    from scipy import stats
+
+    k, z = np.array([1.0, 2.0, 0.5]), np.array([0.3, -0.5, 1.1])
+    params = {"log_total_var": 0.4, "logit_noise_share": -0.3}
+
+    def density(**kw):
+        model_kwargs = {"width": 10, "width_exponent": 1.0, "s_scale": 2.0, **kw}
+        value, trace = log_density(collapsed.collapsed_regression, (k, z), model_kwargs, params)
+        return float(value), float(trace["s"]["value"])
+
+    hn, s = density()
+    hc, _ = density(s_prior="half_cauchy")
+    expected = stats.halfcauchy.logpdf(s, scale=2.0) - stats.halfnorm.logpdf(s, scale=2.0)
+    assert hc - hn == pytest.approx(expected, rel=1e-12)
+
+
 def test_multiwidth_reference_width_rescales_s():
     """``s² (P/P_ref)^(−κ)`` is ``s'² P^(−κ)`` with ``s' = s P_ref^(κ/2)``: the likelihood terms
     agree exactly; only the HalfNormal prior term (scipy) is evaluated at s vs s'."""
@@ -538,3 +557,9 @@ def test_posterior_predictive_check_flags_outliers_only_when_present():
         pvals[name], _, _ = diagnostics.ppc_pvalue(y, y_rep, lambda v: np.max(np.abs(v)))
     assert 0.02 < pvals["clean"] < 0.98  # the model reproduces its own extremes
     assert pvals["dirty"] < 0.01  # no replicate reaches the outliers
+
+
+def test_collapsed_regression_rejects_unknown_hyperprior():
+    k, z = np.array([1.0, 2.0]), np.array([0.3, -0.5])
+    with pytest.raises(ValueError, match="s_prior"):
+        inference.run_nuts(collapsed.collapsed_regression, k, z, width=4, s_prior="cauchy")
