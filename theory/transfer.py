@@ -53,6 +53,12 @@ The μP learning rates (Yang & Hu 2021, *Tensor Programs IV*, Table 3; Yang et a
 2022, *Tensor Programs V*, Table 3) are tabulated by :func:`mup_lr_exponent` for
 each parametrization's own weights.
 
+:func:`transfer_model` carries one tuned λ to every tensor of a model given its parameter
+shapes at the two widths (per-tensor λ, the torch/optax ``weight_decay`` number and the rule;
+defined in :mod:`theory._transfer_model`, whose docstring tabulates the rules and compares
+them with microsoft/mup's ``MuAdamW``); ``python -m theory.transfer model FROM.json TO.json``
+is its command line.
+
 >>> t = transfer(1e-4, width_from=256, width_to=4096, parametrization="standard",
 ...              normalization="sum")
 >>> t.lam, t.exponent, t.support
@@ -75,6 +81,23 @@ from typing import NamedTuple
 import numpy as np
 import sympy as sp
 
+from theory._lr import (  # defined there, re-exported here (the public door)
+    LAYER_KINDS,
+    LR_SCALINGS,
+    OPTIMIZERS,
+    lr_exponent,
+    lr_exponent_expr,
+    mup_lr_exponent,
+    mup_lr_exponent_expr,
+)
+from theory._transfer_model import (  # defined there, re-exported here
+    LAYOUTS,
+    TENSOR_KINDS,
+    ModelTransfer,
+    TensorTransfer,
+    model_main,
+    transfer_model,
+)
 from theory._validate import (
     check_choice,
     check_int,
@@ -85,7 +108,6 @@ from theory._validate import (
 from theory.networks import lambda_exponent_expr
 from theory.parametrization import (
     PARAMETRIZATIONS,
-    READOUT_EXPONENT,
     transfer_lambda,
     width_exponent_expr,
 )
@@ -104,83 +126,13 @@ __all__ = [
     "transfer_exponent",
     "Transfer",
     "transfer",
+    "TENSOR_KINDS",
+    "LAYOUTS",
+    "TensorTransfer",
+    "ModelTransfer",
+    "transfer_model",
     "main",
 ]
-
-OPTIMIZERS = ("sgd", "adamw-coupled", "adamw-independent")
-LR_SCALINGS = ("none", "mup")
-#: input layer (fan-in = input dimension, fixed), hidden (fan-in = width), readout
-LAYER_KINDS = ("input", "hidden", "readout")
-
-# μP written with the mean-field multipliers (input and hidden layers g/sqrt(fan_in),
-# readout 1/P, all weights initialized N(0, 1)): the width exponents of the learning
-# rates, derived from Tensor Programs IV/V Table 3 by the change of variables below.
-_MUP_MEAN_FIELD = {
-    "sgd": {"input": sp.Integer(1), "hidden": sp.Integer(1), "readout": sp.Integer(1)},
-    "adam": {"input": sp.Integer(0), "hidden": sp.Rational(-1, 2), "readout": sp.Integer(0)},
-}
-
-
-def _weight_scale_exponent(parametrization: str, layer: str) -> sp.Rational:
-    """Exponent of P in ``k`` with ``W_param = k · W_mean_field`` (same pre-activation).
-
-    Multipliers: standard 1; NTK ``g/sqrt(fan_in)``; mean-field as NTK except the
-    readout ``1/P``.  ``k`` is the ratio of the mean-field multiplier to this one.
-    """
-    if layer == "input":  # fan-in d does not grow with the width
-        return sp.Integer(0)
-    if layer == "hidden":
-        return sp.Rational(-1, 2) if parametrization == "standard" else sp.Integer(0)
-    return READOUT_EXPONENT[parametrization] - 1  # P^-1 / P^-c
-
-
-def mup_lr_exponent_expr(parametrization: str, optimizer: str, layer: str) -> sp.Rational:
-    """Width exponent of the μP learning rate of ``layer`` in ``parametrization``'s own weights.
-
-    For ``W = k·B`` a step of SGD on ``W`` equals one on ``B`` when ``η_W = k² η_B``, and
-    (Adam's step being invariant to the gradient's scale) one of Adam when ``η_W = k η_B``.
-    ``optimizer`` is ``"sgd"`` or ``"adam"`` (either AdamW variant).  In the standard
-    parametrization this is Tensor Programs V Table 3 (SGD: ``η·fan_out``, ``η``,
-    ``η/fan_in``; Adam: ``η``, ``η/fan_in``, ``η/fan_in``):
-
-    >>> [mup_lr_exponent_expr("standard", o, k) for o in ("sgd", "adam") for k in LAYER_KINDS]
-    [1, 0, -1, 0, -1, -1]
-    >>> mup_lr_exponent_expr("ntk", "adam", "hidden")
-    -1/2
-    """
-    check_choice("parametrization", parametrization, PARAMETRIZATIONS)
-    check_choice("optimizer", optimizer, ("sgd", "adam"))
-    check_choice("layer", layer, LAYER_KINDS)
-    k = _weight_scale_exponent(parametrization, layer)
-    return _MUP_MEAN_FIELD[optimizer][layer] + (2 if optimizer == "sgd" else 1) * k
-
-
-def mup_lr_exponent(parametrization: str, optimizer: str, layer: str) -> float:
-    """:func:`mup_lr_exponent_expr` as a float.
-
-    >>> mup_lr_exponent("ntk", "adam", "hidden")
-    -0.5
-    """
-    return float(mup_lr_exponent_expr(parametrization, optimizer, layer))
-
-
-def lr_exponent_expr(
-    parametrization: str, optimizer: str, layer: str, lr_scaling: str
-) -> sp.Rational:
-    """Width exponent of the learning rate of ``layer`` under ``lr_scaling`` (``"none"``: 0)."""
-    check_choice("lr_scaling", lr_scaling, LR_SCALINGS)
-    check_choice("optimizer", optimizer, OPTIMIZERS + ("adam",))
-    family = "sgd" if optimizer == "sgd" else "adam"
-    if lr_scaling == "none":
-        check_choice("parametrization", parametrization, PARAMETRIZATIONS)
-        check_choice("layer", layer, LAYER_KINDS)
-        return sp.Integer(0)
-    return mup_lr_exponent_expr(parametrization, family, layer)
-
-
-def lr_exponent(parametrization: str, optimizer: str, layer: str, lr_scaling: str) -> float:
-    """:func:`lr_exponent_expr` as a float (the factor ``P^e`` of :mod:`training.models`)."""
-    return float(lr_exponent_expr(parametrization, optimizer, layer, lr_scaling))
 
 
 def transfer_exponent_expr(
@@ -384,7 +336,15 @@ _NUMERIC = ("--lam", "--from-width", "--to-width", "--depth")
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m theory.transfer --lam 1e-4 --from-width 256 --to-width 4096 ...``."""
+    """``python -m theory.transfer --lam 1e-4 --from-width 256 --to-width 4096 ...``.
+
+    ``python -m theory.transfer model FROM.json TO.json --lam ... --parametrization ...
+    --optimizer ... --layout ...`` runs :func:`transfer_model` on two JSON shape trees and
+    prints a per-tensor table (``--json``: one object).
+    """
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["model"]:
+        return model_main(argv[1:])
     parser = argparse.ArgumentParser(
         prog="python -m theory.transfer",
         description="Carry an L2 strength lambda (loss (1/N) sum l + lambda R(w)) across widths.",
@@ -419,7 +379,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--json", action="store_true", help="print one JSON object instead of three lines"
     )
-    args = parser.parse_args(_join_negative_numbers(sys.argv[1:] if argv is None else argv))
+    args = parser.parse_args(_join_negative_numbers(argv))
     try:
         t = transfer(
             args.lam,
