@@ -47,7 +47,7 @@ from theory import classification as cls
 from theory import evidence, linear, networks, parametrization, prior, random_features, transfer
 from theory.transfer import transfer as transfer_fn
 from training import data as tdata
-from training import experiment, stationary, train, tuning
+from training import experiment, stationary, train, tuning, weight_decay
 from training import models as tmodels
 
 NAN, INF = math.nan, math.inf
@@ -89,6 +89,14 @@ LAYERS_STD = tmodels.architecture(
 W_LAYERS = [np.ones((3, 4)), np.ones((4, 2))]
 MULTS = [layer.multiplier for layer in LAYERS]
 Y_LABELS = np.array([0, 1, 0, 1, 1, 0])
+
+
+SHAPES_FROM = {"w1": (3, 4), "w2": (4, 2)}
+SHAPES_TO = {"w1": (3, 8), "w2": (8, 2)}
+MODEL_TRANSFER = transfer.transfer_model(
+    SHAPES_FROM, SHAPES_TO, lam=1e-4, parametrization="ntk", optimizer="adamw-coupled",
+    layout="in_out", lr_scaling="mup",
+)
 
 
 def _idata():
@@ -301,6 +309,19 @@ CASES: list[Case] = [
               normalization=CHOICE, optimizer=CHOICE, lr_scaling=CHOICE, penalized=CHOICE,
               depth=COUNT),
          dict(lam=XPOS, width_from=XPOS, width_to=XPOS)),
+    Case(transfer.transfer_model,
+         dict(shapes_from=SHAPES_FROM, shapes_to=SHAPES_TO, lam=1e-4, parametrization="ntk",
+              optimizer="sgd", layout="in_out"),
+         dict(shapes_from=["abc", {}, {"w1": (3, -4), "w2": (4, 2)}, {"w1": (3, 4)}],
+              shapes_to=["abc", {"w1": (3, 8), "w2": (8, 2, 1)}, SHAPES_FROM],
+              lam=POS, parametrization=CHOICE, optimizer=CHOICE, layout=CHOICE,
+              lr_scaling=CHOICE, normalization=CHOICE),
+         dict(lam=XPOS)),
+    # ------------------------------------------------------------------ training.weight_decay
+    Case(weight_decay.per_tensor_decay, dict(rates={"w": 0.5}, mode="l2"),
+         dict(rates=[{}, "abc", {"w": -1.0}, {"w": NAN}], mode=CHOICE)),
+    Case(weight_decay.transfer_decay, dict(transfer=MODEL_TRANSFER, learning_rate=0.1),
+         dict(transfer=["abc", None], learning_rate=POS)),
     # ------------------------------------------------------------------ theory.networks
     Case(networks.lambda_exponent, dict(parametrization="ntk", normalization="sum", depth=2),
          dict(parametrization=CHOICE, normalization=CHOICE, depth=COUNT)),
@@ -767,7 +788,8 @@ RECORDS = {
     collapsed.Spectrum, diagnostics.Report, diagnostics.SBCResult, diagnostics.DiagnosticError,
     cls.GCMLogistic, cls.LambdaStar, cls.Spectrum, evidence.EvidenceFit,
     linear.MonteCarloRisk, random_features.GaussianEquivalence, random_features.WidthExponents,
-    transfer.Transfer, tdata.Dataset, tmodels.Layer, networks.phi, whitened.Whitening,
+    transfer.Transfer, transfer.TensorTransfer, transfer.ModelTransfer, tdata.Dataset,
+    tmodels.Layer, networks.phi, whitened.Whitening,
 }  # fmt: skip
 
 
