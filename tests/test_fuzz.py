@@ -94,8 +94,13 @@ Y_LABELS = np.array([0, 1, 0, 1, 1, 0])
 SHAPES_FROM = {"w1": (3, 4), "w2": (4, 2)}
 SHAPES_TO = {"w1": (3, 8), "w2": (8, 2)}
 MODEL_TRANSFER = transfer.transfer_model(
-    SHAPES_FROM, SHAPES_TO, lam=1e-4, parametrization="ntk", optimizer="adamw-coupled",
-    layout="in_out", lr_scaling="mup",
+    SHAPES_FROM,
+    SHAPES_TO,
+    lam=1e-4,
+    parametrization="ntk",
+    optimizer="adamw-coupled",
+    layout="in_out",
+    lr_scaling="mup",
 )
 
 

@@ -126,7 +126,9 @@ class TensorTransfer(NamedTuple):
     shape_from: tuple[int, ...]
     shape_to: tuple[int, ...]
     ratio: float  #: the tensor's width ratio r (1 for a vector that does not change)
-    exponent: float  #: λ_sum of this tensor ∝ r^exponent (exact value in ``rule``)
+    #: λ_sum ∝ r^exponent (exact value in ``rule``); for sgd r is the network's one width
+    #: ratio (every tensor, a fixed output bias too, gets the same λ)
+    exponent: float
     lam: float  #: λ at the target, in the requested normalization
     lr_factor: float  #: η_l / η_0 at the target assumed by the rule, r^(e_lr)
     weight_decay: float  #: the torch / optax ``weight_decay`` number
