@@ -20,7 +20,9 @@ from figures._paths import enable_jax_compilation_cache  # noqa: E402
 enable_jax_compilation_cache()  # only if $L2SCALE_JAX_CACHE_DIR is set (figures/_paths.py)
 
 settings.register_profile("default", max_examples=50, deadline=None)
-settings.load_profile("default")
+# a search for rare failures (e.g. subnormal inputs), run by hand: 40× the default examples
+settings.register_profile("thorough", max_examples=2000, deadline=None)
+settings.load_profile(os.environ.get("L2SCALE_HYPOTHESIS_PROFILE", "default"))
 
 
 _PROGRESS = os.environ.get("L2SCALE_TEST_PROGRESS")
