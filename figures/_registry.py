@@ -59,6 +59,9 @@ PAPER_ORDER: tuple[str, ...] = (
     "diagnostics",
     "training_transfer",
     "network_exponents",
+    "adamw_rules",
+    "data_size",
+    "norm_layers",
     "penalty_view",
     "gradient_view",
 )
