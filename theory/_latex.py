@@ -28,6 +28,7 @@ def sources() -> tuple[ModuleType, ...]:
     """The derivation modules whose results the paper prints (importing one registers them)."""
     from theory import (
         classification,
+        equilibrium,
         evidence,
         linear,
         networks,
@@ -36,7 +37,16 @@ def sources() -> tuple[ModuleType, ...]:
         random_features,
     )
 
-    return (prior, parametrization, networks, linear, evidence, random_features, classification)
+    return (
+        prior,
+        parametrization,
+        networks,
+        linear,
+        evidence,
+        random_features,
+        classification,
+        equilibrium,
+    )
 
 
 def registered() -> dict[str, str]:
