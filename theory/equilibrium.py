@@ -72,7 +72,7 @@ import sympy as sp
 
 from theory import _symbols as S
 from theory._macros import register
-from theory._validate import check_choice, check_fraction, check_positive
+from theory._validate import check_choice, check_fraction, check_int, check_positive, check_seed
 
 __all__ = [
     "OPTIMIZERS",
@@ -329,7 +329,10 @@ def iterate_norm(
     and the angle between consecutive iterates, per step.
     """
     lr, weight_decay, momentum, shrink = _check(optimizer, lr, weight_decay, momentum)
-    rng = np.random.default_rng(seed)
+    steps = check_int("steps", steps, minimum=1)
+    dim = check_int("dim", dim, minimum=2)  # a direction orthogonal to w needs dim >= 2
+    grad_norm = float(check_positive("grad_norm", grad_norm))
+    rng = np.random.default_rng(check_seed("seed", seed))
     w = rng.standard_normal(dim)
     buf = np.zeros(dim)
     norms, angles = np.empty(steps), np.empty(steps)
