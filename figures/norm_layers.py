@@ -1,0 +1,254 @@
+"""Figure 11d -- LayerNorm MLPs: L2 on scale-invariant weights sets an effective learning rate.
+
+Bias-free ReLU MLPs with a gain-free LayerNorm before each activation (two hidden layers,
+:mod:`training.normalized`), sklearn digits (200 train / 1597 test), full batch, L2 on
+every matrix (``λ Σ_l ‖W_l‖²``; SGD: ``optax.sgd`` on the whole objective; AdamW:
+``optax.adamw`` with ``weight_decay = 2λ``).
+
+(a) Invariance: the logits change by a relative ``NLInvariance`` (float32 rounding) when
+every hidden matrix is multiplied by a random factor in [0.1, 10]: the function class does
+not depend on their scale.
+(b) Rotational equilibrium (width 128): per hidden matrix, the norm and the angle per step,
+averaged over the second half of the run, against :mod:`theory.equilibrium` -- plain GD
+(momentum 0: the exact recursion, norm given the measured ``G̃``; RMS angle vs
+``arccos(1 − η wd)``), heavy-ball SGD (random-walk model) and AdamW (update RMS ≈ 1 assumed).
+(c, d) Test cross-entropy after a fixed budget vs λ per width (16 … 256, 3 seeds) for SGD and
+AdamW; λ* by :func:`training.experiment.lam_star`, exponent by ``fit_exponent``, s.e. from
+the per-seed slopes.
+
+Compute time (``python -m figures norm_layers``, one core of the 2-core CI machine, cold
+JIT): see the README row; QUICK a few seconds.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from theory.equilibrium import angular_update, equilibrium_norm
+from training.data import load
+from training.experiment import fit_exponent, lam_star
+from training.normalized import NormConfig, apply, shapes, sweep
+
+CONFIG = {
+    "n_train": 200,
+    "depth": 2,
+    "seeds": [0, 1, 2],
+    "steps": 300,  # the fixed budget of the width scan (full batch, no schedule)
+    "widths": [16, 32, 64, 256],
+    # λ grids (λ_sum), 0.5 decade apart; from a pilot run so that they bracket λ*
+    "sgd": {"lr": 0.1, "momentum": 0.9, "lams": [10 ** (-3.5 + 0.5 * i) for i in range(7)]},
+    "adamw": {"lr": 0.01, "lams": [10 ** (-2.0 + 0.5 * i) for i in range(7)]},
+    # equilibrium runs: one width, longer, two seeds; (optimizer, lr, momentum, λ)
+    "eq_width": 128,
+    "eq_steps": 1500,
+    "eq_seeds": [0, 1],
+    "eq_runs": [
+        ["sgd", 0.3, 0.0, 0.01],
+        ["sgd", 0.3, 0.0, 0.03],
+        ["sgd", 0.1, 0.9, 0.01],
+        ["adamw", 0.01, 0.9, 0.5],
+    ],
+}
+QUICK = {
+    "n_train": 100,
+    "depth": 1,
+    "seeds": [0, 1],
+    "steps": 30,
+    "widths": [8, 16],
+    "sgd": {"lr": 0.1, "momentum": 0.9, "lams": [1e-3, 1e-2, 1e-1]},
+    "adamw": {"lr": 0.01, "lams": [1e-2, 1e-1, 1.0]},
+    "eq_width": 16,
+    "eq_steps": 60,
+    "eq_runs": [["sgd", 0.3, 0.0, 0.03]],
+}
+
+
+def _invariance(data, depth: int, width: int) -> float:
+    """Largest relative change of the logits when the hidden matrices are rescaled."""
+    import jax.numpy as jnp
+
+    rng = np.random.default_rng(0)
+    sh = shapes(input_dim=data.input_dim, width=width, depth=depth, n_classes=data.n_classes)
+    w = [jnp.asarray(rng.standard_normal(s), jnp.float32) for s in sh]
+    x = jnp.asarray(data.x_test, jnp.float32)
+    scales = 10 ** rng.uniform(-1, 1, size=len(sh) - 1)
+    f0 = np.asarray(apply(w, x))
+    f1 = np.asarray(apply([c * wi for c, wi in zip(scales, w[:-1], strict=True)] + w[-1:], x))
+    return float(np.max(np.abs(f1 - f0)) / np.max(np.abs(f0)))
+
+
+def _equilibrium(data, *, depth, width, steps, seeds, run) -> dict[str, np.ndarray]:
+    """Measured vs predicted norm and angle per hidden matrix (second half of the run)."""
+    opt, lr, mom, lam = run
+    config = NormConfig(optimizer=opt, lr=lr, momentum=mom, b1=mom if opt == "adamw" else 0.9,
+                        steps=steps)  # fmt: skip
+    out = sweep(data, width=width, depth=depth, lams=[lam], seeds=seeds, config=config)
+    sh = shapes(input_dim=data.input_dim, width=width, depth=depth, n_classes=data.n_classes)
+    half = slice(steps // 2, steps)
+    wd = 2 * lam
+    rows = {k: [] for k in ("norm", "norm_pred", "angle_mean", "angle_rms", "angle_pred", "urms")}
+    for layer in range(depth):  # the scale-invariant matrices
+        norm = out["norm"][0, :, :, layer]  # [seed, step], after each step
+        angle = out["angle"][0, :, :, layer]
+        g2 = np.mean(out["grad_unit"][0, :, half, layer] ** 2)
+        rows["norm"].append(np.mean(norm[:, half]))
+        rows["angle_mean"].append(np.mean(angle[:, half]))
+        # x-weighted RMS: stationarity of x_{t+1} sin²θ_t = η²‖g_t‖² gives sin²θ = s(2 − s)
+        sin2 = np.sum(np.sin(angle[:, half]) ** 2 * norm[:, half] ** 2) / np.sum(norm[:, half] ** 2)
+        rows["angle_rms"].append(np.arcsin(np.sqrt(sin2)))  # equals arccos(1 − s) if stationary
+        rows["urms"].append(np.mean(out["update_rms"][0, :, half, layer]))
+        if opt == "sgd":
+            kw = {"grad_norm": np.sqrt(g2), "momentum": mom}
+            rows["norm_pred"].append(equilibrium_norm("sgd", lr=lr, weight_decay=wd, **kw))
+            theta = angular_update("sgd", lr=lr, weight_decay=wd, momentum=mom)
+            rows["angle_pred"].append(theta)
+        else:
+            c = sh[layer][0] * sh[layer][1]
+            rows["norm_pred"].append(
+                equilibrium_norm("adamw-coupled", lr=lr, weight_decay=wd, n_entries=c, exact=False)
+            )
+            rows["angle_pred"].append(
+                angular_update("adamw-coupled", lr=lr, weight_decay=wd, exact=False)
+            )
+    result = {k: np.asarray(v) for k, v in rows.items()}
+    result["trace"] = np.mean(out["norm"][0, :, :, :depth], axis=0)  # [step, layer]
+    result["test_loss"] = np.asarray(np.mean(out["test_loss"]))
+    return result
+
+
+def compute(
+    *, n_train, depth, seeds, steps, widths, sgd, adamw, eq_width, eq_steps, eq_seeds, eq_runs
+) -> dict:
+    data = load("digits", n_train=n_train)
+    result: dict[str, np.ndarray] = {
+        "invariance": np.asarray(_invariance(data, depth, eq_width)),
+        "widths": np.asarray(widths, float),
+    }
+    for k, run in enumerate(eq_runs):
+        eq = _equilibrium(data, depth=depth, width=eq_width, steps=eq_steps, seeds=eq_seeds,
+                          run=run)  # fmt: skip
+        result.update({f"eq{k}/{key}": v for key, v in eq.items()})
+        result[f"eq{k}/run"] = np.asarray([str(v) for v in run])
+    result["eq_runs"] = np.asarray(len(eq_runs))
+    for opt, spec in (("sgd", sgd), ("adamw", adamw)):
+        lams = np.asarray(spec["lams"], float)
+        config = NormConfig(optimizer=opt, lr=spec["lr"], momentum=spec.get("momentum", 0.9),
+                            steps=steps, record=False)  # fmt: skip
+        test = np.stack(
+            [
+                sweep(data, width=w, depth=depth, lams=lams, seeds=seeds, config=config)[
+                    "test_loss"
+                ]
+                for w in widths
+            ]
+        )  # [width, λ, seed]
+        mean = np.mean(test, axis=2)
+        star, edge = zip(*(lam_star(lams, m) for m in mean), strict=True)
+        star_seeds = np.array([[lam_star(lams, t[:, s])[0] for s in range(len(seeds))]
+                               for t in test])  # fmt: skip
+        slopes = [fit_exponent(widths, star_seeds[:, s]) for s in range(len(seeds))]
+        result[f"{opt}/lams"] = lams
+        result[f"{opt}/test_loss"] = test
+        result[f"{opt}/lam_star"] = np.asarray(star)
+        result[f"{opt}/lam_star_edge"] = np.asarray(edge)
+        result[f"{opt}/lam_star_seeds"] = star_seeds
+        result[f"{opt}/exponent"] = np.asarray(fit_exponent(widths, star))
+        result[f"{opt}/exponent_se"] = np.asarray(np.std(slopes, ddof=1) / np.sqrt(len(seeds)))
+    return result
+
+
+_OPT = {"sgd": "SGD (momentum 0.9) + L2", "adamw": "AdamW (coupled)"}
+
+
+def _run_label(run) -> str:
+    opt, lr, mom, lam = (str(v) for v in run)
+    if opt == "adamw":
+        return f"AdamW η={lr}, λ={lam}"
+    return f"{'GD' if float(mom) == 0 else 'SGD-m'} η={lr}, λ={lam}"
+
+
+def plot(result):
+    import matplotlib.pyplot as plt
+
+    from figures._style import PAGE_WIDTH
+
+    fig, axes = plt.subplots(1, 4, figsize=(PAGE_WIDTH, 2.2), layout="constrained")
+    n_runs = int(result["eq_runs"])
+    colors = plt.get_cmap("tab10")
+    ax = axes[0]
+    for k in range(n_runs):
+        trace = result[f"eq{k}/trace"]
+        for layer in range(trace.shape[1]):
+            ax.plot(trace[:, layer] / result[f"eq{k}/norm_pred"][layer], color=colors(k), lw=0.8,
+                    ls="-" if layer == 0 else ":",
+                    label=_run_label(result[f"eq{k}/run"]) if layer == 0 else None)  # fmt: skip
+    ax.axhline(1.0, color="k", lw=0.6)
+    ax.set_yscale("log")
+    ax.set_xlabel("step")
+    ax.set_ylabel(r"$\|W_l\| / \|W^\star\|_{\rm pred}$")
+    ax.set_title("(a) norms (— $W_1$, ⋯ $W_2$)", fontsize=8)
+    ax.legend(fontsize=5, loc="upper right")
+    ax = axes[1]
+    for k in range(n_runs):
+        pred = result[f"eq{k}/angle_pred"]
+        ax.scatter(pred, result[f"eq{k}/angle_rms"], color=colors(k), marker="o", s=12)
+        ax.scatter(pred, result[f"eq{k}/angle_mean"], color=colors(k), marker="x", s=12)
+    lim = [1e-3, 0.3]
+    ax.plot(lim, lim, color="k", lw=0.6)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("predicted angle per step")
+    ax.set_ylabel("measured (o RMS, x mean)")
+    ax.set_title("(b) angular update", fontsize=8)
+    cmap = plt.get_cmap("viridis")
+    widths = result["widths"]
+    for ax, opt, tag in ((axes[2], "sgd", "(c)"), (axes[3], "adamw", "(d)")):
+        lams, test = result[f"{opt}/lams"], result[f"{opt}/test_loss"]
+        for i, w in enumerate(widths):
+            color = cmap(i / max(1, len(widths) - 1))
+            ax.plot(lams, np.mean(test[i], axis=1), color=color, marker=".", label=f"n={w:g}")
+            ax.axvline(result[f"{opt}/lam_star"][i], color=color, lw=0.6, ls="--")
+        ax.set_xscale("log")
+        ax.set_xlabel(r"$\lambda_{\rm sum}$")
+        e, se = float(result[f"{opt}/exponent"]), float(result[f"{opt}/exponent_se"])
+        ax.set_title(f"{tag} {_OPT[opt]}\n" + rf"$\lambda^\star\propto n^{{{e:+.2f}\pm{se:.2f}}}$",
+                     fontsize=8)  # fmt: skip
+    axes[2].set_ylabel("test cross-entropy")
+    axes[3].legend(fontsize=6)
+    return fig
+
+
+_CAMEL = {"sgd": "SGD", "adamw": "AdamW"}
+
+
+def macros(result) -> dict[str, str]:
+    """Invariance error, equilibrium ratios (measured/predicted) and λ* exponents ± s.e."""
+    out = {"NLInvariance": f"{float(result['invariance']):.1e}"}
+    widths = result["widths"]
+    out["NLWidthMin"], out["NLWidthMax"] = f"{widths[0]:g}", f"{widths[-1]:g}"
+    for opt in ("sgd", "adamw"):
+        out[f"NLExp{_CAMEL[opt]}"] = f"{float(result[f'{opt}/exponent']):+.2f}"
+        out[f"NLExpSE{_CAMEL[opt]}"] = f"{float(result[f'{opt}/exponent_se']):.2f}"
+        out[f"NLEdge{_CAMEL[opt]}"] = str(int(np.sum(result[f"{opt}/lam_star_edge"])))
+    names = {("sgd", "0.0"): "GD", ("sgd", "0.9"): "SGDM", ("adamw", "0.9"): "AdamW"}
+    seen: set[str] = set()
+    for k in range(int(result["eq_runs"])):
+        opt, _, mom, _ = (str(v) for v in result[f"eq{k}/run"])
+        tag = names.get((opt, mom), f"Run{'ABCDEFGH'[k]}")
+        if tag in seen:  # several runs of one optimizer: report the range over them
+            continue
+        seen.add(tag)
+        ks = [j for j in range(int(result["eq_runs"]))
+              if tuple(str(v) for v in result[f"eq{j}/run"])[::2] == (opt, mom)]  # fmt: skip
+        norm = np.concatenate([result[f"eq{j}/norm"] / result[f"eq{j}/norm_pred"] for j in ks])
+        rms = np.concatenate([result[f"eq{j}/angle_rms"] / result[f"eq{j}/angle_pred"] for j in ks])
+        mean = np.concatenate(
+            [result[f"eq{j}/angle_mean"] / result[f"eq{j}/angle_pred"] for j in ks]
+        )
+        out[f"NLNormRatio{tag}"] = f"{norm.min():.2f}--{norm.max():.2f}"
+        out[f"NLAngleRMSRatio{tag}"] = f"{rms.min():.2f}--{rms.max():.2f}"
+        out[f"NLAngleMeanRatio{tag}"] = f"{mean.min():.2f}--{mean.max():.2f}"
+        if opt == "adamw":
+            urms = np.concatenate([result[f"eq{j}/urms"] for j in ks])
+            out["NLUpdateRMSAdamW"] = f"{urms.min():.2f}--{urms.max():.2f}"
+    return out
