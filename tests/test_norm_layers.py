@@ -126,3 +126,28 @@ def test_adamw_is_optax_adamw_with_weight_decay_two_lambda():
 def test_bad_input_names_the_argument(call, name):
     with pytest.raises(ValueError, match=name):
         call()
+
+
+def test_figure_equilibrium_rows_and_macros():
+    """figures.norm_layers' equilibrium path (QUICK skips it to stay under 10 s)."""
+    from figures import norm_layers as fig
+    from training.data import load
+
+    data = load("digits", n_train=100)
+    runs = [["sgd", 0.3, 0.0, 0.03], ["adamw", 0.01, 0.9, 0.5]]
+    result = {"invariance": np.asarray(1e-7), "widths": np.asarray([8.0, 16.0])}
+    for k, run in enumerate(runs):
+        eq = fig._equilibrium(data, depth=1, width=8, steps=40, seeds=[0, 1], run=run)
+        assert eq["norm"].shape == eq["angle_pred"].shape == (1,)
+        assert np.all(np.isfinite(eq["norm"] / eq["norm_pred"]))
+        result.update({f"eq{k}/{key}": v for key, v in eq.items()})
+        result[f"eq{k}/run"] = np.asarray([str(v) for v in run])
+    result["eq_runs"] = np.asarray(len(runs))
+    for opt in ("sgd", "adamw"):
+        result[f"{opt}/exponent"], result[f"{opt}/exponent_se"] = np.asarray(0.1), np.asarray(0.05)
+        result[f"{opt}/lam_star_edge"] = np.asarray([False, True])
+    out = fig.macros(result)
+    assert {"NLNormRatioGD", "NLAngleRMSRatioGD", "NLNormRatioAdamW", "NLUpdateRMSAdamW"} <= set(
+        out
+    )
+    assert out["NLEdgeAdamW"] == "1" and out["NLExpSGD"] == "+0.10"
