@@ -16,8 +16,9 @@ averaged over the second half of the run, against :mod:`theory.equilibrium` -- p
 AdamW; λ* by :func:`training.experiment.lam_star`, exponent by ``fit_exponent``, s.e. from
 the per-seed slopes.
 
-Compute time (``python -m figures norm_layers``, one core of the 2-core CI machine, cold
-JIT): see the README row; QUICK a few seconds.
+Compute time (``taskset -c 0 python -m figures norm_layers --force``, one core of the 2-core
+machine, cold JIT): 77.6 s for CONFIG (82 s wall with imports and drawing); QUICK 8.6 s, mostly
+XLA compilation (~2 s per program; QUICK skips the equilibrium runs, tested separately).
 """
 
 from __future__ import annotations
