@@ -188,7 +188,8 @@ def plot(result):
     ax.set_xlabel("step")
     ax.set_ylabel(r"$\|W_l\| / \|W^\star\|_{\rm pred}$")
     ax.set_title("(a) norms (— $W_1$, ⋯ $W_2$)", fontsize=8)
-    ax.legend(fontsize=5, loc="upper right")
+    if n_runs:  # the QUICK run skips the equilibrium runs: nothing to label
+        ax.legend(fontsize=5, loc="upper right")
     ax = axes[1]
     for k in range(n_runs):
         pred = result[f"eq{k}/angle_pred"]
