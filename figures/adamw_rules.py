@@ -192,6 +192,7 @@ def macros(result) -> dict[str, str]:
     out, rows = {}, []
     wins = dict.fromkeys(CAMP_RULES, 0)
     n_edge, tails = 0, []
+    maxima: dict[tuple, list] = {}
     for name in (str(n) for n in result["settings"]):
         dataset, depth, decay, scaling = _split(name)
         cfg = (decay, scaling)
@@ -207,6 +208,7 @@ def macros(result) -> dict[str, str]:
             reg = float(result[f"{name}/regret/{r}"][-1])
             rse = float(result[f"{name}/regret_se/{r}"][-1])
             regrets[r] = reg
+            maxima.setdefault((cfg, r), []).append(reg)
             out[f"AWRegret{_CAMEL[r]}{tag}"] = f"{reg:.3f}"
             out[f"AWRegretSE{_CAMEL[r]}{tag}"] = f"{rse:.3f}"
             cells.append(f"${reg:.3f}\\pm{rse:.3f}$")
@@ -218,6 +220,10 @@ def macros(result) -> dict[str, str]:
             f"${e:+.2f}\\pm{se:.2f}$ & " + " & ".join(cells) + r" \\"
         )
         out[f"AWWidthRatio{_CAMEL[dataset]}{_CAMEL[depth]}"] = f"{widths[-1] / widths[0]:.0f}"
+    for cfg in CONFIGS:  # the largest regret of each rule over data sets and depths
+        for r in CAMP_RULES:
+            worst = max(float(v) for v in maxima[cfg, r]) if maxima.get((cfg, r)) else np.nan
+            out[f"AWMax{_CAMEL[r]}{_CAMEL[cfg]}"] = f"{worst:.3f}"
     out["AWTableRows"] = "\n".join(rows)
     out["AWSettings"] = str(len(rows))
     for r in CAMP_RULES:
