@@ -28,6 +28,7 @@ def sources() -> tuple[ModuleType, ...]:
     """The derivation modules whose results the paper prints (importing one registers them)."""
     from theory import (
         classification,
+        data_size,
         equilibrium,
         evidence,
         linear,
@@ -46,6 +47,7 @@ def sources() -> tuple[ModuleType, ...]:
         random_features,
         classification,
         equilibrium,
+        data_size,
     )
 
 
