@@ -8,6 +8,11 @@ flatten; so are standard + sum and NTK + mean (``P λ_MM*/d``).
 (b) The local exponent ``d log λ*/d log P`` of NTK + sum for several SNRs ρ: every other
 convention's exponent is this plus :func:`theory.parametrization.width_exponent`.  It
 tends to 0 for wide models; for P ≪ N it is −1; at ρ ≥ ζ² λ* reaches exactly 0 (×).
+
+Where the power law is wrong (macros ``RFPowerLaw*``, the paper's section on it): λ* tuned at
+``P0 = f N`` (``power_law_from``) and carried to ``P1 = power_law_to · N`` by the readout rule
+instead of the exact λ*(P) (:func:`theory.transfer.transfer_exact`), at ρ = 1: the excess risk
+at P1 over the tuned one, and the exact λ* ratio against the power law's.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from theory.random_features import (
     optimal_lambda,
     wide_optimal_lam_bar,
 )
+from theory.transfer import transfer_exact
 
 CONFIG = {
     "input_dim": 100,
@@ -33,11 +39,24 @@ CONFIG = {
     "snrs": [0.5, 1.0, 2.0, 4.0],  # ρ for panel (b); ζ² ≈ 2.75 for ReLU
     "log10_psi1": [-1.5, 4.0, 111],
     "tol": 0.05,  # a local exponent "holds" where it is within tol of its limit
+    "power_law_from": [0.1, 1.0],  # P0/N: λ* tuned there is carried to P1 by the power law
+    "power_law_to": 10.0,  # P1/N
 }
 QUICK = {"log10_psi1": [-1.5, 4.0, 23], "snrs": [1.0, 4.0]}
 
 
-def compute(*, input_dim, n_samples, signal_var, noise_var, snrs, log10_psi1, tol) -> dict:
+def compute(
+    *,
+    input_dim,
+    n_samples,
+    signal_var,
+    noise_var,
+    snrs,
+    log10_psi1,
+    tol,
+    power_law_from,
+    power_law_to,
+) -> dict:
     d = float(input_dim)
     widths = d * np.logspace(*log10_psi1[:2], int(log10_psi1[2]))
     common = dict(n_samples=n_samples, input_dim=d, signal_var=signal_var)
@@ -77,6 +96,23 @@ def compute(*, input_dim, n_samples, signal_var, noise_var, snrs, log10_psi1, to
         result[f"under_range/{i}"] = np.asarray(under[0] if under else (np.nan, np.nan))
         zero = np.flatnonzero(lam == 0.0)
         result[f"zero_from/{i}"] = np.asarray(widths[zero[0]] if zero.size else np.nan)
+    # the power law's cost: λ*(P0) carried to P1 by λ_sum ∝ P (standard + sum; the cost is the
+    # same in every convention) against the exact λ*(P1)
+    model = dict(n_samples=n_samples, input_dim=d, noise_var=noise_var, signal_var=signal_var)
+    p1 = power_law_to * n_samples
+    result["power_law_from"] = np.asarray(power_law_from, dtype=float)
+    result["power_law_to"] = np.asarray(float(power_law_to))
+    cost, exact_ratio, power_ratio = [], [], []
+    for f in power_law_from:
+        p0 = f * n_samples
+        t = transfer_exact(1.0, width_from=p0, width_to=p1, parametrization="standard",
+                           normalization="sum", **model)  # fmt: skip
+        cost.append(t.power_law_cost)
+        exact_ratio.append(t.lam)  # λ*(P1)/λ*(P0), standard + sum
+        power_ratio.append(t.power_law_lam)
+    result["power_law_cost"] = np.asarray(cost)
+    result["power_law_exact_ratio"] = np.asarray(exact_ratio)
+    result["power_law_ratio"] = np.asarray(power_ratio)
     return result
 
 
@@ -187,6 +223,21 @@ def macros(result) -> dict[str, str]:
         "RFLamStarWideFromRatio": f"{wide_from / n:.0f}",
         "RFLamStarUnderTo": f"{under_to:.3g}",
     }
+    words = {0.1: "Tenth", 1.0: "One"}
+    for f, cost, exact, power in zip(
+        result["power_law_from"],
+        result["power_law_cost"],
+        result["power_law_exact_ratio"],
+        result["power_law_ratio"],
+        strict=True,
+    ):
+        tag = words.get(round(float(f), 6), f"{f:g}".replace(".", "p"))
+        out[f"RFPowerLawCostFrom{tag}N"] = (
+            f"{100 * cost:.0f}" if cost >= 0.1 else f"{100 * cost:.1f}"
+        )
+        out[f"RFPowerLawExactRatioFrom{tag}N"] = f"{exact:.2g}"
+        out[f"RFPowerLawRatioFrom{tag}N"] = f"{power:.3g}"
+    out["RFPowerLawTo"] = f"{float(result['power_law_to']):g}"
     zero = [float(result[f"zero_from/{k}"]) for k in range(len(result["snrs"]))]
     finite = [z for z in zero if np.isfinite(z)]
     if finite:

@@ -59,6 +59,14 @@ defined in :mod:`theory._transfer_model`, whose docstring tabulates the rules an
 them with microsoft/mup's ``MuAdamW``); ``python -m theory.transfer model FROM.json TO.json``
 is its command line.
 
+Where the power law is wrong.  The readout rule holds once the NTK-scaled λ* has converged,
+i.e. for ``P ≫ N``; below that its exponent is one less, and in between neither power law is
+right.  Where the model is known -- ReLU random features on the Mei–Montanari task of
+:mod:`theory.random_features` -- :func:`transfer_exact` carries λ by the exact ratio
+``λ*(P_to)/λ*(P_from)`` instead, and reports what the power law would have cost in excess
+risk; ``python -m theory.transfer ... --n-samples N --input-dim d --noise-var τ²`` is its
+command line.
+
 >>> t = transfer(1e-4, width_from=256, width_to=4096, parametrization="standard",
 ...              normalization="sum")
 >>> t.lam, t.exponent, t.support
@@ -114,6 +122,7 @@ from theory.parametrization import (
 from theory.prior import NORMALIZATIONS
 
 __all__ = [
+    "ANSWER",
     "OPTIMIZERS",
     "LR_SCALINGS",
     "LAYER_KINDS",
@@ -126,6 +135,8 @@ __all__ = [
     "transfer_exponent",
     "Transfer",
     "transfer",
+    "ExactTransfer",
+    "transfer_exact",
     "TENSOR_KINDS",
     "LAYOUTS",
     "TensorTransfer",
@@ -316,6 +327,99 @@ def transfer(
     return Transfer(value, float(e), rule, support, note)
 
 
+class ExactTransfer(NamedTuple):
+    """λ carried by the exact λ*(P) of a known readout model, beside the power law's λ."""
+
+    lam: float  #: ``lam * lam_star_to / lam_star_from``
+    lam_star_from: float  #: the model's λ* at ``width_from`` (in the caller's convention)
+    lam_star_to: float
+    power_law_lam: float  #: what :func:`transfer` (the readout rule) gives
+    power_law_cost: float  #: excess risk at ``width_to`` with the carried λ*(from), relative
+    #: to the tuned one, minus 1 (0.06 = 6 % more excess risk)
+    rule: str
+    support: str  # "derivation"
+    note: str
+
+
+def transfer_exact(
+    lam,
+    *,
+    width_from,
+    width_to,
+    parametrization: str,
+    normalization: str,
+    n_samples,
+    input_dim,
+    noise_var,
+    signal_var=1.0,
+    nonlinear_var=0.0,
+) -> ExactTransfer:
+    """λ at ``width_to`` from the *exact* λ*(P) of ReLU random-features ridge (only the readout
+    penalized), not a power law: ``lam · λ*(width_to)/λ*(width_from)``.
+
+    The model is that of :mod:`theory.random_features` (``n_samples`` N, ``input_dim`` d,
+    ``signal_var`` F1², ``noise_var`` τ², ``nonlinear_var`` F*²; asymptotic in N, P, d at
+    fixed ratios).  ``lam`` may be any λ tuned at ``width_from`` in the convention
+    (``parametrization``, ``normalization``); the model supplies only the ratio, which is the
+    same in every convention up to the convention's own power of P.  ``power_law_cost`` is
+    what the readout rule (:func:`transfer`) would cost on the model itself: the excess risk
+    at ``width_to`` with λ*(``width_from``) carried by the power law, over the tuned risk, − 1.
+
+    Raises ``ValueError`` where λ*(``width_from``) is 0 (interpolation optimal there: no
+    ratio exists).  Scalars only.
+
+    >>> t = transfer_exact(1e-3, width_from=300, width_to=3000, parametrization="ntk",
+    ...                    normalization="sum", n_samples=300, input_dim=100, noise_var=1.0)
+    >>> round(t.lam / 1e-3, 3), t.power_law_lam, round(t.power_law_cost, 3)
+    (0.523, 0.001, 0.062)
+    """
+    from theory.random_features import asymptotic_risk, optimal_lambda, tuned_risk
+
+    lam_in, from_in, to_in = lam, width_from, width_to
+    if any(np.ndim(v) for v in (lam_in, from_in, to_in)):
+        raise ValueError("lam, width_from and width_to must be scalars for transfer_exact")
+    lam = float(check_positive("lam", lam))
+    width_from = float(check_width("width_from", width_from))
+    width_to = float(check_width("width_to", width_to))
+    check_choice("parametrization", parametrization, PARAMETRIZATIONS)
+    check_choice("normalization", normalization, NORMALIZATIONS)
+    model = dict(
+        n_samples=n_samples,
+        input_dim=input_dim,
+        noise_var=noise_var,
+        signal_var=signal_var,
+        nonlinear_var=nonlinear_var,
+    )
+    conv = dict(parametrization=parametrization, normalization=normalization)
+    star_from = float(optimal_lambda(n_features=width_from, **model, **conv))
+    star_to = float(optimal_lambda(n_features=width_to, **model, **conv))
+    if star_from == 0.0:
+        raise ValueError(
+            f"lambda* is 0 at width_from={from_in!r} (interpolation is optimal there), so no "
+            "ratio lambda*(width_to)/lambda*(width_from) exists; tune at another width"
+        )
+    value = lam * star_to / star_from
+    if star_to > 0.0:
+        _check_representable(value, lam_in, from_in, to_in)
+    power = transfer(lam, width_from=width_from, width_to=width_to, **conv)
+    carried = transfer(star_from, width_from=width_from, width_to=width_to, **conv).lam
+    risk = float(asymptotic_risk(carried, n_features=width_to, **model, **conv))
+    cost = risk / float(tuned_risk(n_features=width_to, **model)) - 1.0
+    ratio = width_to / width_from
+    rule = (
+        f"lambda_{normalization} ∝ lambda*(P) of ReLU random features (N={n_samples:g}, "
+        f"d={input_dim:g}, noise_var={noise_var:g}, signal_var={signal_var:g}, "
+        f"nonlinear_var={nonlinear_var:g}): x{star_to / star_from:.4g} over a width ratio "
+        f"{ratio:.4g}, where the power law gives x{power.lam / lam:.4g}"
+    )
+    note = (
+        "exact asymptotic optimum of random-features ridge (theory.random_features); the "
+        f"power law lambda ∝ P^{power.exponent:g} would cost {100 * cost:+.1f}% excess risk "
+        "on this model" + ("; lambda* is 0 at width_to: interpolate" if star_to == 0.0 else "")
+    )
+    return ExactTransfer(value, star_from, star_to, power.lam, cost, rule, "derivation", note)
+
+
 def _join_negative_numbers(argv: list[str]) -> list[str]:
     """``--lam -1e-4`` → ``--lam=-1e-4``: argparse reads ``-1e-4`` as an option, not a value."""
     out: list[str] = []
@@ -332,7 +436,25 @@ def _join_negative_numbers(argv: list[str]) -> list[str]:
     return out
 
 
-_NUMERIC = ("--lam", "--from-width", "--to-width", "--depth")
+_NUMERIC = ("--lam", "--from-width", "--to-width", "--depth", "--noise-var", "--signal-var")
+
+#: the answer, in the words of the paper's first paragraph and the README's opening
+ANSWER = """\
+the answer (paper, first paragraph; README):
+  every weight trained and penalized (the usual network, L2 in the loss, SGD/GD):
+    standard parametrization: keep lambda_sum fixed as the width grows, at any depth;
+    NTK: lambda_sum ∝ width^-(L-1)/L; muP / mean-field: lambda_sum ∝ 1/width.
+    A mean over all P_total weights must grow: lambda_mean = P_total * lambda_sum.
+    Exact for the minimizer of the objective (use --penalized all --depth H) and
+    checked at stationarity; a short fixed step budget can prefer other exponents.
+  only a readout penalized (ridge / random features / linear probe; the default here):
+    lambda_sum ∝ P in the standard parametrization, for P >> N only; below that give
+    --n-samples, --input-dim and --noise-var for the exact lambda*(P).
+  AdamW (decoupled decay, no fixed objective): with muP learning rates hold
+    lr_l * weight_decay_l fixed per tensor (python -m theory.transfer model ...);
+    with one global learning rate, coupled weight_decay ∝ sqrt(width) (measured
+    at a fixed budget).
+"""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -348,6 +470,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m theory.transfer",
         description="Carry an L2 strength lambda (loss (1/N) sum l + lambda R(w)) across widths.",
+        epilog=ANSWER,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--lam", type=float, required=True, help="lambda tuned at --from-width")
     parser.add_argument("--from-width", type=float, required=True, dest="width_from")
@@ -379,7 +503,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--json", action="store_true", help="print one JSON object instead of three lines"
     )
+    exact = parser.add_argument_group(
+        "exact lambda*(P) of a known readout model",
+        "ReLU random features (theory.random_features), with --penalized readout --optimizer "
+        "sgd: give --n-samples, --input-dim and --noise-var to carry lambda by "
+        "lambda*(P_to)/lambda*(P_from) instead of the power law, which is wrong unless P >> N",
+    )
+    exact.add_argument("--n-samples", type=float, dest="n_samples", help="training points N")
+    exact.add_argument("--input-dim", type=float, dest="input_dim", help="input dimension d")
+    exact.add_argument("--noise-var", type=float, dest="noise_var", help="label noise tau^2")
+    exact.add_argument(
+        "--signal-var", type=float, default=1.0, dest="signal_var", help="F1^2 (default: 1)"
+    )
+    exact.add_argument(
+        "--nonlinear-var",
+        type=float,
+        default=0.0,
+        dest="nonlinear_var",
+        help="F*^2 (default: 0)",
+    )
     args = parser.parse_args(_join_negative_numbers(argv))
+    model = (args.n_samples, args.input_dim, args.noise_var)
+    if any(v is not None for v in model):
+        return _exact_main(parser, args)
     try:
         t = transfer(
             args.lam,
@@ -418,6 +564,46 @@ def main(argv: list[str] | None = None) -> int:
         print(repr(t.lam))  # full precision: the shortest repr that round-trips
         print(f"rule: {t.rule}")
         print(f"support: {t.support} -- {t.note}")
+    return 0
+
+
+def _exact_main(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    """The ``--n-samples/--input-dim/--noise-var`` branch of :func:`main`."""
+    missing = [
+        f"--{k.replace('_', '-')}"
+        for k in ("n_samples", "input_dim", "noise_var")
+        if getattr(args, k) is None
+    ]
+    if missing:
+        parser.error(f"the exact lambda*(P) needs {', '.join(missing)} as well")
+    if args.penalized != "readout" or args.optimizer != "sgd":
+        parser.error(
+            "the exact lambda*(P) is known for a penalized readout under L2 in the loss only "
+            "(--penalized readout --optimizer sgd)"
+        )
+    try:
+        t = transfer_exact(
+            args.lam,
+            width_from=args.width_from,
+            width_to=args.width_to,
+            parametrization=args.parametrization,
+            normalization=args.normalization,
+            n_samples=args.n_samples,
+            input_dim=args.input_dim,
+            noise_var=args.noise_var,
+            signal_var=args.signal_var,
+            nonlinear_var=args.nonlinear_var,
+        )
+    except ValueError as exc:
+        parser.error(str(exc))
+    if args.json:
+        record = t._asdict() | {"inputs": {k: v for k, v in vars(args).items() if k != "json"}}
+        print(json.dumps(record, ensure_ascii=False, allow_nan=False))
+    else:
+        print(repr(t.lam))
+        print(f"rule: {t.rule}")
+        print(f"support: {t.support} -- {t.note}")
+        print(f"power law: {t.power_law_lam!r} ({100 * t.power_law_cost:+.1f}% excess risk)")
     return 0
 
 
