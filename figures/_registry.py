@@ -64,6 +64,7 @@ PAPER_ORDER: tuple[str, ...] = (
     "norm_layers",
     "penalty_view",
     "gradient_view",
+    "summary",
 )
 #: the registered figures: those of PAPER_ORDER whose module exists (no need to edit this file
 #: when adding a figure module)

@@ -1,0 +1,103 @@
+"""figures.summary: the generated table of every derived-vs-measured comparison."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from figures import summary
+from figures._paths import GENERATED_DIR
+
+
+def _row(
+    kind, derived=("theory", 0.0), measured=("f", "M"), spread=("f", "S"), regime="stationary"
+):
+    return summary.Row("q", regime, "fig:x", kind, derived, measured, spread)
+
+
+@pytest.mark.parametrize(
+    ("measured", "se", "z", "agrees"),
+    [
+        ("+0.10", "0.05", 2.0, True),  # exactly at the threshold agrees
+        ("-0.11", "0.05", -2.2, False),
+        ("+0.02", "0.00", 4.0, False),  # s.e. printed as 0.00 counts as 0.005
+        ("-0.01", "0.01", -1.0, True),
+    ],
+)
+def test_z_is_computed_from_the_printed_numbers(measured, se, z, agrees):
+    c = summary.compare(_row("z"), {"f": {"M": measured, "S": se}})
+    # the printed numbers have two decimals: z to rounding of their quotient
+    assert c.signed_z == pytest.approx(z, rel=1e-12) and c.score == pytest.approx(abs(z))
+    assert c.agrees is agrees
+
+
+def test_derived_value_from_a_figure_macro_and_the_other_kinds():
+    printed = {"f": {"D": "-0.50", "M": "-0.52", "S": "0.04", "Z": "2.9", "I": "[0.41, 0.97]",
+                     "K": "0.62", "R": "0.99--1.11", "L": "-1.94"}}  # fmt: skip
+    c = summary.compare(_row("z", derived=("f", "D")), printed)
+    assert c.derived == -0.5 and c.signed_z == pytest.approx(-0.5)
+    assert summary.compare(_row("max z", measured=("f", "Z"), spread=None), printed).agrees
+    printed["f"]["Z"] = "3.1"
+    assert not summary.compare(_row("max z", measured=("f", "Z"), spread=None), printed).agrees
+    inside = summary.compare(_row("interval", ("theory", 0.5), ("f", "K"), ("f", "I")), printed)
+    outside = summary.compare(_row("interval", ("theory", 1.0), ("f", "K"), ("f", "I")), printed)
+    assert inside.agrees is True and outside.agrees is False
+    ratio = summary.compare(_row("ratio", ("theory", 1.0), ("f", "R"), None), printed)
+    assert ratio.agrees is None and ratio.score == pytest.approx(0.11)
+    diff = summary.compare(_row("diff", ("theory", -2.0), ("f", "L"), None), printed)
+    assert diff.agrees is None and diff.score == pytest.approx(0.06)
+    with pytest.raises(ValueError, match="kind"):
+        summary.compare(_row("other"), printed)
+
+
+def test_a_full_run_needs_every_macro_and_a_quick_run_at_least_one():
+    with pytest.raises(KeyError, match="no macro"):
+        summary.fill({}, quick=False)
+    with pytest.raises(ValueError, match="empty"):
+        summary.fill({}, quick=True)
+    one = {"data_size": {"DSExpStationary": "-1.10", "DSExpSEStationary": "0.05"}}
+    (c,) = summary.fill(one, quick=True)
+    assert c.derived == -1.0 and c.signed_z == pytest.approx(-2.0) and c.agrees
+
+
+def test_table_rows_have_seven_columns_and_the_counts_add_up():
+    printed = {"data_size": {"DSExpStationary": "-1.74", "DSExpSEStationary": "0.22",
+                             "DSExpFull": "-0.23", "DSExpSEFull": "0.22",
+                             "DSExpMinibatch": "-0.83", "DSExpSEMinibatch": "0.07"}}  # fmt: skip
+    cs = summary.fill(printed, quick=True)
+    assert len(cs) == 3
+    for c in cs:
+        line = summary.table_row(c)
+        assert line.count(" & ") == 6 and line.endswith("\\\\")
+    assert [c.agrees for c in cs] == [False, True, False]  # |z| = 3.4, 1.0, 2.4
+
+
+def test_every_row_is_filled_from_the_generated_macros_that_exist():
+    """The rows name macros that their figures really write (for the figures whose generated
+    file exists here; every figure's file exists after ``make figures``)."""
+    printed = {}
+    for dep in summary.DEPENDS:
+        path = GENERATED_DIR / f"{dep}.tex"
+        if path.exists():
+            text = path.read_text()
+            printed[dep] = dict(re.findall(r"\\newcommand\{\\([A-Za-z]+)\}\{(.*)\}", text))
+    if not printed:
+        pytest.skip("no generated macros yet (make figures)")
+    rows = [r for r in summary.rows() if all(
+        s[0] in printed for s in (r.derived, r.measured, r.spread) if s and s[0] != "theory")]  # fmt: skip
+    assert rows, "no row can be checked against the generated files"
+    filled = summary.fill(printed, quick=True)
+    assert len(filled) == len(rows)
+    for c in filled:
+        assert np.isfinite(c.derived)
+
+
+def test_the_rows_cover_the_claims_in_every_regime():
+    rows = summary.rows()
+    assert {r.regime for r in rows} == {"exact", "stationary", "fixed budget", "posterior"}
+    assert {r.kind for r in rows} == {"z", "max z", "interval", "ratio", "diff"}
+    assert len({r.quantity for r in rows}) == len(rows)  # no row twice
+    deps = {s[0] for r in rows for s in (r.derived, r.measured, r.spread) if s}
+    assert deps - {"theory"} == set(summary.DEPENDS)  # every summarized figure is used
