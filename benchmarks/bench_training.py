@@ -51,11 +51,71 @@ def _timings(width: int) -> dict[str, tuple[float, float]]:
     return out
 
 
+def _best_of_two(fn) -> tuple[float, float, object]:
+    """(cold, warm) seconds of two calls of ``fn`` and the second call's result."""
+    times = []
+    for _ in range(2):
+        t0 = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t0)
+    return times[0], times[1], out
+
+
+def shard_rows() -> list[dict]:
+    """Lanes split over every JAX device (``training._shard``) vs one device, same process.
+
+    Two workloads: a ``training.sweep`` (digits, width 512, 9 λ × 3 seeds, 160 GD steps) and
+    a ``stationary_sweep`` shaped like ``network_exponents`` (3 parametrizations × 9 λ × 3
+    seeds, width 64, 400 L-BFGS iterations, N = 20).  Ratio = one device / all devices
+    (warm); the results are compared entry by entry.
+    """
+    import jax
+
+    from training.data import digits
+    from training.models import architecture
+    from training.stationary import StationaryConfig, stationary_sweep
+    from training.train import TrainConfig, sweep
+
+    rows = []
+    n_dev = jax.device_count()
+    data = digits(n_train=200)
+    net = architecture(input_dim=64, width=512, depth=1, n_classes=10, parametrization="ntk")
+    kw = dict(lam_sums=np.logspace(-5, -2, 9), seeds=[0, 1, 2], lr=4.0,
+              config=TrainConfig(steps=160))  # fmt: skip
+    small = digits(n_train=20)
+    nets = [architecture(input_dim=64, width=64, depth=1, n_classes=10, parametrization=p)
+            for p in ("standard", "ntk", "mean_field")]  # fmt: skip
+    skw = dict(lam_sums=np.tile(np.logspace(-4, -1, 9), (3, 1)), seeds=[0, 1, 2],
+               config=StationaryConfig(iterations=400))  # fmt: skip
+    workloads = (
+        ("training.sweep, width 512, 27 networks x 160 GD steps",
+         lambda shard: sweep(data, net, shard=shard, **kw)),
+        ("stationary_sweep, 81 networks x 400 L-BFGS iterations",
+         lambda shard: stationary_sweep(small, nets, shard=shard, **skw)),
+    )  # fmt: skip
+    for label, fn in workloads:
+        one = _best_of_two(lambda fn=fn: fn(False))
+        all_ = _best_of_two(lambda fn=fn: fn(True))
+        diff = max(float(np.max(np.abs(one[2][k] - all_[2][k]))) for k in ("test_loss",))
+        rows.append(
+            {
+                "metric": f"{label}: lanes over {n_dev} devices",
+                "value": all_[1],
+                "unit": "s",
+                "baseline": one[1],
+                "ratio": one[1] / all_[1],
+                "note": f"baseline: one device; cold {all_[0]:.1f} s vs {one[0]:.1f} s; "
+                f"max |Δ test loss| {diff:.1e}",
+            }
+        )
+    return rows
+
+
 def run() -> list[dict]:
     from figures import compute_cached, config_for
     from figures.training_transfer import CONFIG
 
-    rows = []
+    rows = shard_rows()
     n_models = (CONFIG["n_grid"] + CONFIG["n_extra"]) * len(CONFIG["seeds"])
     cold = {"vmap_all": 0.0, "vmap_default": 0.0, "loop": 0.0}
     for width in (16, 256, 2048):

@@ -55,6 +55,7 @@ import numpy as np
 import optax
 
 from theory._validate import check_int, check_nonnegative, check_positive
+from training._shard import gather, lane_devices, pad_lanes, put_lanes
 from training.data import Dataset
 from training.models import Layer, apply
 from training.train import check_dataset, cross_entropy, draw_noise, penalty
@@ -401,6 +402,19 @@ def evaluate(data: Dataset, weights, mult) -> tuple[np.ndarray, np.ndarray]:
         return np.asarray(loss), np.asarray(acc)
 
 
+def _shard_lams(lams, shard: bool):
+    """``lams`` (nets, n_lams) padded and split along λ over every device; and ``n_lams``."""
+    n_lams = lams.shape[1]
+    if not shard:
+        return lams, n_lams
+    return put_lanes(pad_lanes(lams, lane_devices(), axis=1), axis=1), n_lams
+
+
+def _unpad(out: dict, n_lams: int) -> dict:
+    """Every ``[net, λ, ...]`` array of a sweep's output cut back to the ``n_lams`` asked for."""
+    return jax.tree.map(lambda a: a[:, :n_lams], out)
+
+
 def _finish(out, data, mult, keep_weights) -> dict[str, np.ndarray]:
     test_loss, test_acc = evaluate(data, out["weights"], mult)
     result = {k: np.asarray(v) for k, v in out.items() if k != "weights"}
@@ -419,6 +433,7 @@ def stationary_sweep(
     config: StationaryConfig = DEFAULT_CONFIG,
     pad_input: int | None = None,
     keep_weights: bool = False,
+    shard: bool = True,
 ) -> dict:
     """L-BFGS to stationarity for every network × λ × seed, vmapped; arrays ``[net, λ, seed]``.
 
@@ -429,7 +444,8 @@ def stationary_sweep(
     (and the first layer with zero rows that stay zero) so that data sets of different
     ``input_dim`` share a compiled program.  Returns the keys of :func:`diagnose` plus
     ``trace`` (objective every ``trace_every`` iterations), ``test_loss``, ``test_acc``
-    and, if ``keep_weights``, the final ``weights`` (one array per layer).
+    and, if ``keep_weights``, the final ``weights`` (one array per layer).  With ``shard``
+    (default) the λ axis is split over every JAX device (:mod:`training._shard`).
 
     >>> from training.data import teacher
     >>> from training.models import architecture
@@ -444,7 +460,8 @@ def stationary_sweep(
     check_config(config)
     with jax.enable_x64(True):
         noise, lams, x, y, mult, std, _ = _prepare(data, nets, lam_sums, seeds, pad_input)
-        out = _stationary_jit(noise, lams, x, y, mult, std, config=config)
+        lams, n_lams = _shard_lams(lams, shard)
+        out = _unpad(gather(_stationary_jit(noise, lams, x, y, mult, std, config=config)), n_lams)
         return _finish(out, data, mult, keep_weights)
 
 
@@ -459,6 +476,7 @@ def budget_sweep(
     momentum: float = 0.9,
     config: StationaryConfig = DEFAULT_CONFIG,
     pad_input: int | None = None,
+    shard: bool = True,
 ) -> dict:
     """Heavy-ball GD for a fixed number of ``steps`` on the lanes of :func:`stationary_sweep`.
 
@@ -476,8 +494,9 @@ def budget_sweep(
         lr = check_nonnegative("lr", lr)
         if lr.shape != (len(nets), len(nets[0])):
             raise ValueError(f"lr must have shape (len(nets), n_layers), got {lr.shape}")
+        lams, n_lams = _shard_lams(lams, shard)
         out = _budget_jit(
             noise, lams, x, y, mult, std, jnp.asarray(lr), steps=int(steps),
             momentum=float(momentum), config=config,
         )  # fmt: skip
-        return _finish(out, data, mult, False)
+        return _finish(_unpad(gather(out), n_lams), data, mult, False)

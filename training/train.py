@@ -47,6 +47,7 @@ from theory._validate import (
     check_seed,
 )
 from theory.transfer import OPTIMIZERS
+from training._shard import gather, lane_devices, pad_lanes, put_lanes
 from training.data import Dataset
 from training.models import Layer, apply, check_layers
 
@@ -344,15 +345,24 @@ def chunk_size(n_lams: int, n_seeds: int, n_train: int, width: int) -> int:
     return int(np.clip(CHUNK_ELEMENTS // max(1, n_seeds * n_train * width), 1, n_lams))
 
 
-def _run_chunks(noise, batches, lams, arrays, scales, config, chunk) -> dict[str, np.ndarray]:
-    """Dispatch ``_sweep_jit`` on consecutive chunks of λ (the last one padded: one program)."""
+def _run_chunks(
+    noise, batches, lams, arrays, scales, config, chunk, shard=True
+) -> dict[str, np.ndarray]:
+    """Dispatch ``_sweep_jit`` on consecutive chunks of λ (the last one padded: one program).
+
+    With ``shard`` each call takes ``chunk`` λ values per device, split over every device
+    (:mod:`training._shard`); without, ``chunk`` λ values on the default device.
+    """
     n = len(lams)
-    padded = jnp.concatenate([lams, jnp.repeat(lams[-1:], (-n) % chunk)])
+    block = chunk * (lane_devices() if shard else 1)
+    padded = pad_lanes(lams, block)
+    place = put_lanes if shard else (lambda x: x)
     parts = [
-        _sweep_jit(noise, batches, padded[i : i + chunk], arrays, scales, config=config)
-        for i in range(0, len(padded), chunk)
-    ]
-    return {k: np.concatenate([np.asarray(p[k]) for p in parts])[:n] for k in parts[0]}
+        gather(_sweep_jit(noise, batches, place(padded[i : i + block]), arrays, scales,
+                          config=config))
+        for i in range(0, len(padded), block)
+    ]  # fmt: skip
+    return {k: np.concatenate([p[k] for p in parts])[:n] for k in parts[0]}
 
 
 def _check_seeds(seeds) -> list[int]:
@@ -431,12 +441,15 @@ def sweep(
     rho=None,
     dtype=jnp.float32,
     chunk: int | None = None,
+    shard: bool = True,
 ) -> dict[str, np.ndarray]:
     """Train ``len(lam_sums) × len(seeds)`` networks, vmapped; arrays indexed ``[λ, seed]``.
 
     Each call of the compiled program trains ``chunk`` λ values × all seeds in one
     ``jax.vmap`` (default :func:`chunk_size`; ``chunk=len(lam_sums)`` is one vmap over
     everything).  On a CPU a batch much larger than the cache is slower, not faster.
+    With ``shard`` (default) a call takes ``chunk`` λ values per JAX device and splits them
+    over every device (:mod:`training._shard`: forced CPU host devices, GPUs, hosts).
 
     ``lr`` is the per-layer ``η_l`` (a scalar broadcasts); ``base_lr`` the ``η`` of
     independent decay (default: the largest ``η_l``); ``rho`` per-layer penalty
@@ -466,7 +479,7 @@ def sweep(
         width = max((layer.fan_out for layer in layers[:-1]), default=layers[0].fan_in)
         chunk = chunk_size(len(lams), len(seeds), len(data.y_train), width)
     chunk = check_int("chunk", chunk, minimum=1)
-    return _run_chunks(noise, batches, lams, arrays, scales, config, chunk)
+    return _run_chunks(noise, batches, lams, arrays, scales, config, chunk, shard=bool(shard))
 
 
 def sweep_loop(
@@ -489,4 +502,4 @@ def sweep_loop(
     noise, batches, lams, arrays, scales = _prepare(
         data, layers, lr, base_lr, lam_sums, seeds, rho, config, dtype
     )
-    return _run_chunks(noise, batches, lams, arrays, scales, config, 1)
+    return _run_chunks(noise, batches, lams, arrays, scales, config, 1, shard=False)

@@ -1,0 +1,73 @@
+"""training._shard: sweeps split over every JAX device give the unsharded results.
+
+The test session has one XLA host device per usable core (tests/conftest.py calls
+``bayes.setup()``); the comparisons need at least two, as on the 2-core CI machine."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from training import data as data_mod
+from training._shard import lane_devices, pad_lanes, put_lanes
+from training.models import architecture
+from training.stationary import StationaryConfig, budget_sweep, stationary_sweep
+from training.train import TrainConfig, sweep
+
+two_devices = pytest.mark.skipif(
+    jax.device_count() < 2, reason="needs >= 2 JAX devices (one host device per core)"
+)
+
+
+def test_pad_lanes_repeats_the_last_lane():
+    x = jnp.arange(6.0).reshape(2, 3)
+    np.testing.assert_array_equal(pad_lanes(x, 2, axis=1), [[0, 1, 2, 2], [3, 4, 5, 5]])
+    assert pad_lanes(x, 3, axis=1) is x  # already a multiple: untouched
+
+
+@two_devices
+def test_put_lanes_splits_over_every_device():
+    x = put_lanes(jnp.arange(4.0 * lane_devices()))
+    assert len(x.sharding.device_set) == jax.device_count()
+    assert {s.data.shape for s in x.addressable_shards} == {(4,)}
+    with pytest.raises(ValueError, match="multiple"):
+        put_lanes(jnp.arange(2.0 * lane_devices() + 1))
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return data_mod.digits(n_train=40)
+
+
+@two_devices
+@pytest.mark.parametrize("optimizer", ["sgd", "adamw-coupled"])
+def test_sharded_sweep_equals_unsharded(digits, optimizer):
+    net = architecture(input_dim=64, width=16, depth=1, n_classes=10, parametrization="ntk")
+    kw = dict(lam_sums=np.logspace(-4, -1, 5), seeds=[0, 1], lr=0.1,
+              config=TrainConfig(optimizer=optimizer, steps=30), chunk=2)  # fmt: skip
+    a, b = sweep(digits, net, shard=False, **kw), sweep(digits, net, shard=True, **kw)
+    assert a.keys() == b.keys()
+    for key in a:
+        assert a[key].shape == b[key].shape, key
+        # independent lanes: the same float32 operations per lane; a different fusion of a
+        # device's block could reorder sums, a few ulps (measured: bitwise equal)
+        np.testing.assert_allclose(a[key], b[key], rtol=1e-6, atol=1e-7, err_msg=key)
+
+
+@two_devices
+def test_sharded_stationary_and_budget_sweeps_equal_unsharded(digits):
+    nets = [architecture(input_dim=64, width=8, depth=1, n_classes=10, parametrization=p)
+            for p in ("standard", "ntk")]  # fmt: skip
+    lams = np.tile(np.logspace(-3, -1, 3), (2, 1))  # 3 λ: padded to 4 over 2 devices
+    kw = dict(lam_sums=lams, seeds=[0, 1])
+    cfg = StationaryConfig(iterations=80, clarke_steps=5)
+    a = stationary_sweep(digits, nets, config=cfg, shard=False, **kw)
+    b = stationary_sweep(digits, nets, config=cfg, shard=True, **kw)
+    c = budget_sweep(digits, nets, lr=np.full((2, 2), 0.05), steps=60, shard=False, **kw)
+    d = budget_sweep(digits, nets, lr=np.full((2, 2), 0.05), steps=60, shard=True, **kw)
+    for x, y in ((a, b), (c, d)):
+        assert x.keys() == y.keys()
+        for key in x:
+            assert x[key].shape == y[key].shape, key
+            # float64 lanes: measured differences ≤ 1e-16 absolute (reordered sums)
+            np.testing.assert_allclose(x[key], y[key], rtol=1e-10, atol=1e-12, err_msg=key)

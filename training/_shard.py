@@ -1,0 +1,81 @@
+"""Shard the vmapped lanes of a sweep across every JAX device (``jax.sharding``).
+
+A sweep's lanes (λ values, and with them their seeds) are independent, so they are split
+over a one-axis :class:`jax.sharding.Mesh` of all devices: :func:`put_lanes` pads the lane
+axis to a multiple of the device count and places one block per device; the jitted sweep,
+called on that array, is partitioned by XLA along it (the other inputs are replicated), and
+:func:`gather` brings the results back to the host.  The same code runs on one CPU (one
+device: nothing changes), on a CPU with forced host devices
+(``XLA_FLAGS=--xla_force_host_platform_device_count=K``, what :func:`bayes.setup` asks for),
+on several GPUs of one host, and on several hosts after ``jax.distributed.initialize()``
+(every process passes the same full lane array; :func:`put_lanes` builds the global array
+from the process's own blocks and :func:`gather` all-gathers the result -- the multi-host
+path is written to JAX's documented API and not run here: this machine has one host).
+
+Lanes never talk to each other, so each keeps its single-device arithmetic; XLA may still
+fuse a block's batch of lanes differently from the whole batch, so results agree with the
+unsharded run to float rounding (``tests/test_training.py`` compares them).
+"""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax.sharding import Mesh, NamedSharding, PartitionSpec
+
+__all__ = ["lane_devices", "pad_lanes", "put_lanes", "gather"]
+
+
+def lane_devices() -> int:
+    """The number of devices the lanes are split over (every device of every process)."""
+    return jax.device_count()
+
+
+def pad_lanes(x, multiple: int, axis: int = 0):
+    """``x`` with its ``axis`` padded to a multiple of ``multiple`` by repeating its last entry.
+
+    >>> pad_lanes(jnp.arange(3.0), 2).tolist()
+    [0.0, 1.0, 2.0, 2.0]
+    """
+    n = x.shape[axis]
+    extra = (-n) % multiple
+    if extra == 0:
+        return x
+    last = jax.lax.slice_in_dim(x, n - 1, n, axis=axis)
+    return jnp.concatenate([x, jnp.repeat(last, extra, axis=axis)], axis=axis)
+
+
+def _sharding(ndim: int, axis: int) -> NamedSharding:
+    mesh = Mesh(np.asarray(jax.devices()), ("lanes",))
+    spec = [None] * ndim
+    spec[axis] = "lanes"
+    return NamedSharding(mesh, PartitionSpec(*spec))
+
+
+def put_lanes(x, axis: int = 0):
+    """``x`` split along ``axis`` over every device (its length a multiple of the count).
+
+    With one device ``x`` is returned as it is.
+    """
+    if lane_devices() == 1:
+        return x
+    if x.shape[axis] % lane_devices():
+        raise ValueError(
+            f"x: axis {axis} of length {x.shape[axis]} is not a multiple of the "
+            f"{lane_devices()} devices (pad it with pad_lanes)"
+        )
+    sharding = _sharding(x.ndim, axis)
+    if jax.process_count() == 1:
+        return jax.device_put(x, sharding)
+    host = np.asarray(x)  # every process holds the whole (small) lane array
+    return jax.make_array_from_callback(host.shape, sharding, lambda index: host[index])
+
+
+def gather(tree):
+    """Every array of ``tree`` as a NumPy array on this host (all-gathered across hosts)."""
+    if jax.process_count() == 1:
+        return jax.tree.map(np.asarray, tree)
+    from jax.experimental import multihost_utils
+
+    return jax.tree.map(np.asarray, multihost_utils.process_allgather(tree, tiled=True))
