@@ -31,7 +31,7 @@ import numpy as np
 
 from theory.data_size import prior_exponent, timescale_exponent
 from training import data as data_mod
-from training.experiment import fit_exponent, lam_star
+from training.experiment import fit_lam_stars
 from training.models import architecture
 from training.stationary import StationaryConfig, meets_criterion, stationary_sweep
 from training.train import TrainConfig, sweep
@@ -97,16 +97,8 @@ def compute(*, sizes, width, seeds, iterations, lr, steps, batch, epochs, grids)
             log(f"  {regime} N={n}: λ* ≈ {lams[np.argmin(np.mean(loss, axis=1))]:.3g}")
         test = np.asarray(test)  # [N, λ, seed]
         mean = test.mean(axis=2)
-        star, edge = zip(*(lam_star(lams, m) for m in mean), strict=True)
-        seeds_star = np.array([[lam_star(lams, t[:, s])[0] for s in range(len(seeds))]
-                               for t in test])  # fmt: skip
-        slopes = [fit_exponent(sizes, seeds_star[:, s]) for s in range(len(seeds))]
         result[f"{regime}/test_loss"] = test
-        result[f"{regime}/lam_star"] = np.asarray(star)
-        result[f"{regime}/lam_star_edge"] = np.asarray(edge)
-        result[f"{regime}/lam_star_seeds"] = seeds_star
-        result[f"{regime}/exponent"] = np.asarray(fit_exponent(sizes, star))
-        result[f"{regime}/exponent_se"] = np.asarray(np.std(slopes, ddof=1) / np.sqrt(len(seeds)))
+        result.update({f"{regime}/{k}": v for k, v in fit_lam_stars(sizes, lams, test).items()})
         if stat:
             stat = np.asarray(stat)  # [N, λ, seed]
             best = np.argmin(mean, axis=1)
@@ -143,7 +135,7 @@ def plot(result):
         ax.set(xscale="log", yscale="log", xlabel="$\\lambda_{sum}$")
         ax.set_title(_TITLE[regime], fontsize=7)
     axes[0].set_ylabel("test cross-entropy")
-    axes[0].legend(fontsize=5.5)
+    axes[0].legend(fontsize=7)
     ax = axes[3]
     markers = {"stationary": "o", "full": "s", "minibatch": "D"}
     for regime in REGIMES:
@@ -156,7 +148,7 @@ def plot(result):
                 label=f"$N^{{{e:g}}}$")  # fmt: skip
     ax.set(xscale="log", yscale="log", xlabel="$N$", ylabel="$\\lambda^*(N)/\\lambda^*(N_0)$")
     ax.set_title("(d) exponents ± s.e.", fontsize=7)
-    ax.legend(fontsize=5)
+    ax.legend(fontsize=7)
     return fig
 
 

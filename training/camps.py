@@ -42,7 +42,7 @@ import numpy as np
 from theory._validate import check_choice, check_int, check_positive, check_seed
 from theory.transfer import LR_SCALINGS, transfer_model
 from training import data as data_mod
-from training.experiment import _slots, fit_exponent, lam_star
+from training.experiment import _slots, fit_lam_stars, lam_star
 from training.models import architecture, lr_factors, n_penalized
 from training.train import TrainConfig, sweep
 
@@ -220,20 +220,11 @@ def _analyse(result: dict) -> dict[str, np.ndarray]:
     widths, lams, test = result["widths"], result["lams"], result["test_loss"]
     n_w, _, n_seeds = test.shape
     mean = np.mean(test, axis=2)
-    star, edge = zip(*(lam_star(lams[i], mean[i]) for i in range(n_w)), strict=True)
-    star_seeds = np.array(
-        [[lam_star(lams[i], test[i, :, s])[0] for s in range(n_seeds)] for i in range(n_w)]
-    )
-    slopes = [fit_exponent(widths, star_seeds[:, s]) for s in range(n_seeds)]
+    fit = fit_lam_stars(widths, lams, test)
     masked = np.where(np.isfinite(mean), mean, np.inf)
     best = np.argmin(masked, axis=1)
-    out = {
-        "lam_star": np.asarray(star),
-        "lam_star_edge": np.asarray(edge),
-        "exponent": np.asarray(fit_exponent(widths, star)),
-        "exponent_se": np.asarray(np.std(slopes, ddof=1) / np.sqrt(n_seeds)),
-        "best_loss": masked[np.arange(n_w), best],
-    }
+    out = {k: fit[k] for k in ("lam_star", "lam_star_edge", "exponent", "exponent_se")}
+    out["best_loss"] = masked[np.arange(n_w), best]
     for r in CAMP_RULES:
         loss = result[f"loss/{r}"]  # [W, seed]
         diff = loss - test[np.arange(n_w), best]  # paired by seed (same initialization)

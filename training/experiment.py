@@ -53,6 +53,7 @@ __all__ = [
     "check_setting",
     "lam_star",
     "fit_exponent",
+    "fit_lam_stars",
     "rule_lambdas",
     "run_setting",
 ]
@@ -144,6 +145,42 @@ def fit_exponent(widths, lam_stars) -> float:
         )
     slope = np.polyfit(np.log(w), np.log(lam), 1)[0]
     return round(float(slope), 12)
+
+
+def fit_lam_stars(xs, lams, test) -> dict[str, np.ndarray]:
+    """λ*(x) of the seed-averaged test losses, and λ*'s exponent in ``x`` ± s.e. over seeds.
+
+    ``test`` is ``[x, λ, seed]`` (at least two seeds); ``lams`` the λ trained, one grid for
+    every ``x`` (1-d) or one per ``x`` (``[x, λ]``).  Returns ``lam_star``, ``lam_star_edge``
+    (:func:`lam_star` on the mean over seeds), ``lam_star_seeds`` ``[x, seed]``, ``exponent``
+    (:func:`fit_exponent` of ``lam_star``) and ``exponent_se``: the standard deviation of the
+    per-seed slopes over √(seeds).
+
+    >>> lams = np.logspace(-3, 1, 17)  # minima at 10^(-2 - 0.01 s) · x: inside the grid
+    >>> test = np.stack([np.stack([(np.log10(lams) + 2 - np.log10(x) + 0.01 * s) ** 2
+    ...                            for s in range(3)], axis=1) for x in (1, 10, 100)])
+    >>> out = fit_lam_stars([1, 10, 100], lams, test)
+    >>> float(out["exponent"]), bool(out["exponent_se"] < 1e-9)
+    (1.0, True)
+    """
+    xs = check_positive("xs", xs)
+    test = np.asarray(test)  # its own dtype: a float32 sweep's λ* as computed from it
+    if not np.issubdtype(test.dtype, np.floating) or test.ndim != 3 or test.shape[0] != xs.size or test.shape[2] < 2:
+        raise ValueError(f"test must be [x, λ, seed] with >= 2 seeds, got shape {test.shape}")
+    grids = np.broadcast_to(np.asarray(lams, dtype=np.float64), test.shape[:2])
+    mean = np.mean(test, axis=2)
+    star, edge = zip(*(lam_star(g, m) for g, m in zip(grids, mean, strict=True)), strict=True)
+    n_seeds = test.shape[2]
+    seeds = np.array([[lam_star(g, t[:, s])[0] for s in range(n_seeds)]
+                      for g, t in zip(grids, test, strict=True)])  # fmt: skip
+    slopes = [fit_exponent(xs, seeds[:, s]) for s in range(n_seeds)]
+    return {
+        "lam_star": np.asarray(star),
+        "lam_star_edge": np.asarray(edge),
+        "lam_star_seeds": seeds,
+        "exponent": np.asarray(fit_exponent(xs, star)),
+        "exponent_se": np.asarray(np.std(slopes, ddof=1) / np.sqrt(n_seeds)),
+    }
 
 
 def rule_lambdas(
@@ -314,22 +351,18 @@ def _analyse(result: dict, rules: dict) -> dict[str, np.ndarray]:
     widths, lams, test = result["widths"], result["lams"], result["test_loss"]
     n_w, _, n_seeds = test.shape
     mean = np.mean(test, axis=2)
-    star, edge = zip(*(lam_star(lams[i], mean[i]) for i in range(n_w)), strict=True)
-    star_seeds = np.array(
-        [[lam_star(lams[i], test[i, :, s])[0] for s in range(n_seeds)] for i in range(n_w)]
-    )
-    slopes = [fit_exponent(widths, star_seeds[:, s]) for s in range(n_seeds)]
-    e_sum = fit_exponent(widths, star)
+    fit = fit_lam_stars(widths, lams, test)
+    e_sum = float(fit["exponent"])
     # exponent of P_total in the width, over the same widths (1 for one hidden layer)
     e_count = fit_exponent(widths, result["p_total"])
     masked = np.where(np.isfinite(mean), mean, np.inf)
     best = np.argmin(masked, axis=1)
     out = {
-        "lam_star": np.asarray(star),
-        "lam_star_seeds": star_seeds,
-        "lam_star_edge": np.asarray(edge),
+        "lam_star": fit["lam_star"],
+        "lam_star_seeds": fit["lam_star_seeds"],
+        "lam_star_edge": fit["lam_star_edge"],
         "exponent_sum": np.asarray(e_sum),
-        "exponent_sum_se": np.asarray(np.std(slopes, ddof=1) / np.sqrt(n_seeds)),
+        "exponent_sum_se": fit["exponent_se"],
         "exponent_mean": np.asarray(e_sum + e_count),
         "best_loss": masked[np.arange(n_w), best],
     }
