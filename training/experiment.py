@@ -165,7 +165,12 @@ def fit_lam_stars(xs, lams, test) -> dict[str, np.ndarray]:
     """
     xs = check_positive("xs", xs)
     test = np.asarray(test)  # its own dtype: a float32 sweep's λ* as computed from it
-    if not np.issubdtype(test.dtype, np.floating) or test.ndim != 3 or test.shape[0] != xs.size or test.shape[2] < 2:
+    if (
+        not np.issubdtype(test.dtype, np.floating)
+        or test.ndim != 3
+        or test.shape[0] != xs.size
+        or test.shape[2] < 2
+    ):
         raise ValueError(f"test must be [x, λ, seed] with >= 2 seeds, got shape {test.shape}")
     grids = np.broadcast_to(np.asarray(lams, dtype=np.float64), test.shape[:2])
     mean = np.mean(test, axis=2)
