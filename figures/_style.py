@@ -44,7 +44,7 @@ RC = {
     "font.size": 8,
     "axes.labelsize": 8,
     "axes.titlesize": 8,
-    "legend.fontsize": 6.5,
+    "legend.fontsize": 7,
     "xtick.labelsize": 7,
     "ytick.labelsize": 7,
     "lines.linewidth": 1.2,

@@ -151,16 +151,16 @@ def plot(result):
             f"{_DATASET_TITLE[dataset]}, {depth} hidden layer{'s' if depth != '1' else ''}",
             fontsize=7,
         )
-        ax_star.legend(fontsize=5, loc="best", title="exponent ± s.e.", title_fontsize=5)
+        ax_star.legend(fontsize=7, loc="best", title="exponent ± s.e.", title_fontsize=7)
         ax_reg.set_yscale("symlog", linthresh=1e-2)
         ax_reg.axhline(0, color="0.5", lw=0.5)
-        ax_reg.set_xticks(x, [_RULE_LABEL[r] for r in CAMP_RULES], fontsize=5.5, rotation=30)
+        ax_reg.set_xticks(x, [_RULE_LABEL[r] for r in CAMP_RULES], fontsize=7, rotation=30)
         if col == 0:
             ax_star.set_ylabel("$\\lambda^*_{sum}(P)\\,/\\,\\lambda^*_{sum}(P_0)$")
             ax_reg.set_ylabel("regret at largest $P$\n(test cross-entropy)")
     handles = [plt.Rectangle((0, 0), 1, 1, color=colors[cfg]) for cfg in CONFIGS]
     fig.legend(handles, [_CONFIG_LABEL[c] for c in CONFIGS], loc="outside lower center",
-               ncol=len(CONFIGS), fontsize=6, frameon=False)  # fmt: skip
+               ncol=len(CONFIGS), fontsize=7, frameon=False)  # fmt: skip
     return fig
 
 

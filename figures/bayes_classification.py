@@ -223,7 +223,7 @@ def plot(result):
         ylabel=r"posterior $\lambda_{\rm sum} = 1/(2Ns^2)$",
         title="(a) cross-entropy random features, digits",
     )
-    ax_l.legend(fontsize=5)
+    ax_l.legend(fontsize=7)
     for par in _pars(result):
         tag = _tag(par, lo)
         ax_p.plot(

@@ -287,10 +287,10 @@ def plot(result):
               label=r"teacher: theory at $\lambda^\star$")  # fmt: skip
     ax_l.set(xscale="log", yscale="log", xlabel="width $P$", ylabel=r"$\lambda_{\rm sum}$ (standard)",
              title=r"(a) $\lambda$ (dotted: $P = N$)")  # fmt: skip
-    ax_l.legend(fontsize=6)
+    ax_l.legend(fontsize=7)
     ax_r.set(xscale="log", yscale="log", xlabel="width $P$", ylabel="test error",
              title=r"(c) risk at the chosen $\lambda$")  # fmt: skip
-    ax_r.legend(fontsize=6)
+    ax_r.legend(fontsize=7)
     x = 0
     ticks, labels = [], []
     markers = {"half_normal": "o", "half_cauchy": "D"}
@@ -308,6 +308,6 @@ def plot(result):
         ax_k.axhline(ref, color="0.5", lw=0.8, ls="--")
     ax_k.set(xticks=ticks, ylabel=r"width exponent $\kappa$",
              title=r"(b) $\kappa$ posterior (5–95%)")  # fmt: skip
-    ax_k.set_xticklabels(labels, fontsize=6)
-    ax_k.legend(fontsize=6)
+    ax_k.set_xticklabels(labels, fontsize=7)
+    ax_k.legend(fontsize=7)
     return fig

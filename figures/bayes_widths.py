@@ -163,7 +163,7 @@ def plot(result):
         ylabel="posterior of $s$",
         title=r"(a) $w_j\sim N(0, s^2P^{-\kappa})$: median, 90% interval",
     )
-    ax_s.legend(fontsize=6, loc="lower left")
+    ax_s.legend(fontsize=7, loc="lower left")
     for tag, (color, label) in styles.items():
         q = result[f"lam_q/{tag}"]
         ax_l.fill_between(w, q[:, 0], q[:, 4], color=color, alpha=0.15, lw=0)

@@ -146,7 +146,7 @@ def compute(
 def plot(result):
     import matplotlib.pyplot as plt
 
-    from figures._style import mc_markers, new_figure
+    from figures._style import COLORS, mc_markers, new_figure
 
     fig, (ax, bx) = new_figure("page", height=2.4, ncols=2)
     colors = plt.cm.viridis(np.linspace(0.0, 0.85, len(result["widths_risk"])))
@@ -165,7 +165,7 @@ def plot(result):
     )
     ax.legend(loc="upper center")
     styles = {"sum": "-", "mean": "--"}
-    pcolors = {"standard": "C0", "ntk": "C1", "mean_field": "C2"}
+    pcolors = COLORS
     w = result["widths"]
     for par in PARAMETRIZATIONS:
         for norm in NORMALIZATIONS:
@@ -182,7 +182,7 @@ def plot(result):
     bx.plot(w, result["lam_star_sq"], ":", color="0.5", label=r"squared loss (NTK, sum)")
     bx.axvline(float(result["n_samples"]), color="0.8", lw=0.8)
     bx.set(xscale="log", yscale="log", xlabel="width $P$", ylabel=r"cross-entropy $\lambda^\star$")
-    bx.legend(fontsize=5, ncols=2, loc="lower left")
+    bx.legend(fontsize=7, ncols=2, loc="lower left")
     return fig
 
 

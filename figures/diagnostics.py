@@ -171,7 +171,7 @@ def plot(result):
         ylabel="min bulk ESS",
         title="(b) bulk ESS of every run",
     )
-    ax_r.legend(fontsize=5.5)
+    ax_r.legend(fontsize=7)
     for tag, color in (("full", "#D55E00"), ("collapsed", "#0072B2")):
         hist = result[f"rank_hist/{tag}"]
         centers = (np.arange(hist.shape[1]) + 0.5) / hist.shape[1]

@@ -143,7 +143,7 @@ def plot(result):
             0.02,
             " $d = N$",
             transform=ax.get_xaxis_transform(),
-            fontsize=6,
+            fontsize=7,
             color="0.4",
         )
         ax.set(

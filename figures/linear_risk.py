@@ -109,7 +109,7 @@ def plot(result):
         r"$\alpha^2$ ($\lambda\to\infty$)",
         ha="right",
         va="bottom",
-        fontsize=6,
+        fontsize=7,
         color="0.35",
     )
     top = 1.6 * max(

@@ -241,7 +241,7 @@ def plot(result):
                 ax_e.errorbar(x, e, yerr=se, fmt="x", ms=3.5, color=col, elinewidth=0.6)
             labels.append(f"{_SHORT[par]} {name}")
             x += 1
-    ax_e.set_xticks(range(len(labels)), labels, fontsize=5, rotation=60, ha="right")
+    ax_e.set_xticks(range(len(labels)), labels, fontsize=7, rotation=60, ha="right")
     ax_e.axhline(0, color="0.8", lw=0.6, zorder=0)
     ax_e.set(
         ylabel="exponent of $\\lambda^*_{sum}$",
@@ -261,7 +261,7 @@ def plot(result):
         xscale="log", yscale="log", xlabel="width $P$",
         ylabel="$\\lambda^*_{sum}(P)/\\lambda^*_{sum}(P_0)$", title="(b) stationary $\\lambda^*$",
     )  # fmt: skip
-    ax_s.legend(fontsize=5, ncol=2)
+    ax_s.legend(fontsize=7, ncol=2)
     for name in names:
         for par in PARAMETRIZATIONS:
             for regime in REGIMES:

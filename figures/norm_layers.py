@@ -189,7 +189,7 @@ def plot(result):
     ax.set_ylabel(r"$\|W_l\| / \|W^\star\|_{\rm pred}$")
     ax.set_title("(a) norms (— $W_1$, ⋯ $W_2$)", fontsize=8)
     if n_runs:  # the QUICK run skips the equilibrium runs: nothing to label
-        ax.legend(fontsize=5, loc="upper right")
+        ax.legend(fontsize=7, loc="upper right")
     ax = axes[1]
     for k in range(n_runs):
         pred = result[f"eq{k}/angle_pred"]
@@ -216,7 +216,7 @@ def plot(result):
         ax.set_title(f"{tag} {_OPT[opt]}\n" + rf"$\lambda^\star\propto n^{{{e:+.2f}\pm{se:.2f}}}$",
                      fontsize=8)  # fmt: skip
     axes[2].set_ylabel("test cross-entropy")
-    axes[3].legend(fontsize=6)
+    axes[3].legend(fontsize=7)
     return fig
 
 

@@ -75,7 +75,7 @@ def plot(result):
     for ax, (ylabel, title) in zip(axes, titles, strict=True):
         ax.set(xscale="log", yscale="log", xlabel="width $P$", ylabel=ylabel, title=title)
     axes[3].set_yscale("linear")
-    axes[3].legend(fontsize=4.5, ncol=2)
+    axes[3].legend(fontsize=7, ncol=2)
     return fig
 
 

@@ -141,10 +141,10 @@ def plot(result):
         ax.axhline(float(result["wide_tuned"]), color="k", lw=0.5, ls=":")
         ax.axvline(n, color="0.7", lw=0.6)
         ax.axvline(p0, color="0.7", lw=0.6, ls="--")
-        ax.text(n, 1.43, " $P{=}N$", fontsize=6, color="0.4")
-        ax.text(p0, 1.43, " $P_0$", fontsize=6, color="0.4")
+        ax.text(n, 1.43, " $P{=}N$", fontsize=7, color="0.4")
+        ax.text(p0, 1.43, " $P_0$", fontsize=7, color="0.4")
         ax.set(xscale="log", ylim=(0.0, 1.5), xlabel="width $P$", title=f"{LABELS[par]} readout")
-        ax.legend(loc="lower left", fontsize=6)
+        ax.legend(loc="lower left", fontsize=7)
     axes[0].set_ylabel("excess test error")
     return fig
 

@@ -71,6 +71,7 @@ def compute(
         "input_dim": np.asarray(d),
         "snrs": np.asarray(snrs, dtype=float),
         "snr": np.asarray(signal_var / noise_var),
+        "tol": np.asarray(float(tol)),
         "zeta2": np.asarray(ge.zeta**2),
         "lam_mm_wide": np.asarray(lam_mm_wide),
     }
@@ -140,7 +141,7 @@ def plot(result):
         )
         ax_a.plot(widths, result[f"wide/{key}"], color=COLORS[par], ls=":", lw=0.7)
     ax_a.axvline(n, color="0.6", lw=0.6)
-    ax_a.text(n, 0.02, " $P = N$", transform=ax_a.get_xaxis_transform(), fontsize=6, color="0.4")
+    ax_a.text(n, 0.02, " $P = N$", transform=ax_a.get_xaxis_transform(), fontsize=7, color="0.4")
     ax_a.set(
         xscale="log",
         yscale="log",
@@ -152,10 +153,10 @@ def plot(result):
     )
     ax_a.legend(
         loc="upper left",
-        fontsize=5.5,
+        fontsize=7,
         ncols=2,
         title="wide-model scaling of $\\lambda^\\star$",
-        title_fontsize=6,
+        title_fontsize=7,
     )
 
     colors = plt.cm.plasma(np.linspace(0.0, 0.8, len(result["snrs"])))
@@ -174,17 +175,17 @@ def plot(result):
                 textcoords="offset points",
                 ha="right",
                 va="center",
-                fontsize=5.5,
+                fontsize=7,
                 color=colors[i],
             )
     ax_b.axhline(0.0, color="0.5", lw=0.6, ls=":")
-    ax_b.text(widths[0], 0.07, "wide: the theory exponent", fontsize=5.5, color="0.4")
+    ax_b.text(widths[0], 0.07, "wide: the theory exponent", fontsize=7, color="0.4")
     ax_b.axhline(-1.0, color="0.5", lw=0.6, ls=":")
     ax_b.text(
         widths[-1],
         -0.93,
         "$P \\ll N$: one power of $P$ less",
-        fontsize=5.5,
+        fontsize=7,
         color="0.4",
         ha="right",
     )
@@ -196,7 +197,7 @@ def plot(result):
         ylabel="local exponent $-$ theory exponent",
         title=r"(b) $d\log\lambda^\star/d\log P$, shifted (the same for all six)",
     )
-    ax_b.legend(loc="lower left", fontsize=6)
+    ax_b.legend(loc="lower left", fontsize=7)
     return fig
 
 
@@ -211,6 +212,14 @@ PAIRS_IN_DRAWING_ORDER = [
 ]
 
 
+def _tex_number(x: float) -> str:
+    """Three significant digits for math mode: ``15.8``, ``1.78\\times10^{4}``."""
+    if not np.isfinite(x):
+        return "\\infty"
+    mantissa, exponent = f"{x:.2e}".split("e")
+    return f"{x:.3g}" if abs(int(exponent)) < 3 else f"{mantissa}\\times10^{{{int(exponent)}}}"
+
+
 def macros(result) -> dict[str, str]:
     """Wide-limit λ_MM*, and the widths from which the theory exponent holds (ρ = 1 curve)."""
     i = int(np.argmin(np.abs(result["snrs"] - float(result["snr"]))))
@@ -219,9 +228,11 @@ def macros(result) -> dict[str, str]:
     n = float(result["n_samples"])
     out = {
         "RFLamStarWideMM": f"{float(result['lam_mm_wide']):.4f}",
-        "RFLamStarWideFrom": f"{wide_from:.3g}",
+        "RFLamStarWideFrom": _tex_number(wide_from),
         "RFLamStarWideFromRatio": f"{wide_from / n:.0f}",
-        "RFLamStarUnderTo": f"{under_to:.3g}",
+        "RFLamStarUnderTo": _tex_number(under_to),
+        "RFLamStarUnderToRatio": f"{under_to / n:.2f}",
+        "RFLamStarTol": f"{float(result['tol']):g}",
     }
     words = {0.1: "Tenth", 1.0: "One"}
     for f, cost, exact, power in zip(
@@ -241,5 +252,6 @@ def macros(result) -> dict[str, str]:
     zero = [float(result[f"zero_from/{k}"]) for k in range(len(result["snrs"]))]
     finite = [z for z in zero if np.isfinite(z)]
     if finite:
-        out["RFLamStarZeroFrom"] = f"{min(finite):.3g}"
+        out["RFLamStarZeroFrom"] = _tex_number(min(finite))
+        out["RFLamStarZeroFromRatio"] = f"{min(finite) / n:.0f}"
     return out

@@ -350,7 +350,11 @@ def plot(result):
 
 def macros(result) -> dict[str, str]:
     """The table body and its counts (rows with a verdict; disagreements by regime)."""
-    cs = comparisons(result)
+    return table_macros(comparisons(result))
+
+
+def table_macros(cs: list[Comparison]) -> dict[str, str]:
+    """:func:`macros` of the comparisons ``cs``."""
     judged = [c for c in cs if c.agrees is not None]
     out = {
         "SummaryTableRows": "\n".join(table_row(c) for c in cs),
@@ -358,6 +362,10 @@ def macros(result) -> dict[str, str]:
         "SummaryJudged": str(len(judged)),
         "SummaryAgree": str(sum(bool(c.agrees) for c in judged)),
     }
+    # the asker's rule: the width exponents of networks trained to stationarity
+    net = [c for c in judged if c.row.regime == "stationary" and c.row.figure == "fig:networks"]
+    out["SummaryNetStationaryJudged"] = str(len(net))
+    out["SummaryNetStationaryAgree"] = str(sum(bool(c.agrees) for c in net))
     for regime, word in (("exact", "Exact"), ("stationary", "Stationary"),
                          ("fixed budget", "Budget"), ("posterior", "Posterior")):  # fmt: skip
         mine = [c for c in judged if c.row.regime == regime]

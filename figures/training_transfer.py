@@ -245,8 +245,8 @@ def plot(result):
             ax.axvline(result[f"{name}/rule_lam/{rule}"][-1], color=color, ls=ls, lw=0.8)
         best = np.min(result[f"{name}/best_loss"])
         ax.set(xscale="log", ylim=(0.92 * best, 1.9 * best))
-        ax.set_title(_title(name, "\n"), fontsize=6.5)
-        ax.set_xlabel("$\\lambda_{sum}$", fontsize=6.5, labelpad=1)
+        ax.set_title(_title(name, "\n"), fontsize=7)
+        ax.set_xlabel("$\\lambda_{sum}$", fontsize=7, labelpad=1)
         if k % ncols == 0:
             ax.set_ylabel("test cross-entropy")
         if k == 0:
@@ -256,7 +256,7 @@ def plot(result):
     for rule, (color, ls) in _RULE_STYLE.items():
         handles.append(plt.Line2D([], [], color=color, ls=ls, lw=0.8))
         labels.append(_RULE_LABEL[rule].replace("\n", " ") + " (at largest P)")
-    legend_ax.legend(handles, labels, loc="center", fontsize=5.5, frameon=False)
+    legend_ax.legend(handles, labels, loc="center", fontsize=7, frameon=False)
 
     ax_star, ax_reg = bottom.subplots(1, 2, width_ratios=[1, 1.1])
     markers = "osD^v<>"
@@ -267,7 +267,7 @@ def plot(result):
         ax_star.annotate(
             f"$P^{{{e:g}}}$",
             (result["reference/widths"][-1], result[f"reference/{e:g}"][-1]),
-            fontsize=5.5,
+            fontsize=7,
             color="0.5",
             xytext=(2, 0),
             textcoords="offset points",
@@ -296,7 +296,7 @@ def plot(result):
         ylabel="$\\lambda^*_{sum}(P)\\,/\\,\\lambda^*_{sum}(P_0)$",
         title="(a) measured $\\lambda^*$ and fitted exponent (± s.e. over seeds)",
     )
-    ax_star.legend(fontsize=5, loc="lower left", ncol=1)
+    ax_star.legend(fontsize=7, loc="lower left", ncol=1)
 
     rules = [r for r in RULES if r != "theory_mean"]
     regret = np.array([[result[f"{n}/regret/{r}"][-1] for r in rules] for n in names])
@@ -311,11 +311,11 @@ def plot(result):
                 f"{regret[i, j]:.3f}",
                 ha="center",
                 va="center",
-                fontsize=5.5,
+                fontsize=7,
                 color="white" if regret[i, j] > 0.1 else "black",
             )
-    ax_reg.set_xticks(range(len(rules)), [_RULE_LABEL[r] for r in rules], fontsize=5.5)
-    ax_reg.set_yticks(range(len(names)), [_short(n) for n in names], fontsize=5.5)
+    ax_reg.set_xticks(range(len(rules)), [_RULE_LABEL[r] for r in rules], fontsize=7)
+    ax_reg.set_yticks(range(len(names)), [_short(n) for n in names], fontsize=7)
     ax_reg.tick_params(length=0)
     ax_reg.set_title("(b) test-loss regret at the largest width")
     bottom.colorbar(image, ax=ax_reg, shrink=0.9, pad=0.01, label="$\\log_{10}$ regret")
