@@ -142,3 +142,25 @@ def test_help_states_the_answer_first_for_every_weight_penalized(capsys):
     first = ANSWER.index("every weight")
     assert first < ANSWER.index("only a readout") < ANSWER.index("AdamW")
     assert "keep lambda_sum fixed" in ANSWER and "--n-samples" in out
+
+
+def test_readme_help_and_paper_open_with_the_same_answer():
+    """Item 8 of issue 18: the README's opening, ``--help`` and the paper's first paragraph
+    give the asker's case first (every weight penalized) with the same rule, and only then the
+    readout case."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    readme = (root / "README.md").read_text().split("## ")[0]
+    tex = (root / "paper" / "main.tex").read_text()
+    first = tex[tex.index(r"\section{The answer}") :].split("\n\n")[0]
+    texts = {"README": readme, "help": ANSWER, "paper": first}
+    for name, text in texts.items():
+        flat = " ".join(text.split()).replace(r"\lambda_{\rm sum}", "λ_sum")
+        flat = flat.replace("lambda_sum", "λ_sum").replace("\\emph{", "")
+        flat = "".join(c for c in flat if c not in "*$}")
+        assert "keep λ_sum fixed" in flat, name
+        assert flat.index("every weight") < flat.index("only a readout" if name == "help"
+                                                       else "readout alone"), name  # fmt: skip
+        assert "P_total" in flat or "P_{\\rm total" in flat, name
+        assert "standard parametrization" in flat, name
