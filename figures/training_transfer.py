@@ -314,7 +314,9 @@ def plot(result):
                 fontsize=7,
                 color="white" if regret[i, j] > 0.1 else "black",
             )
-    ax_reg.set_xticks(range(len(rules)), [_RULE_LABEL[r] for r in rules], fontsize=7)
+    ax_reg.set_xticks(
+        range(len(rules)), [_RULE_LABEL[r] for r in rules], fontsize=7, rotation=30, ha="right"
+    )
     ax_reg.set_yticks(range(len(names)), [_short(n) for n in names], fontsize=7)
     ax_reg.tick_params(length=0)
     ax_reg.set_title("(b) test-loss regret at the largest width")
