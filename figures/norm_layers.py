@@ -27,7 +27,7 @@ import numpy as np
 
 from theory.equilibrium import angular_update, equilibrium_norm
 from training.data import load
-from training.experiment import fit_exponent, lam_star
+from training.experiment import fit_lam_stars
 from training.normalized import NormConfig, apply, shapes, sweep
 
 CONFIG = {
@@ -143,18 +143,9 @@ def compute(
                 for w in widths
             ]
         )  # [width, λ, seed]
-        mean = np.mean(test, axis=2)
-        star, edge = zip(*(lam_star(lams, m) for m in mean), strict=True)
-        star_seeds = np.array([[lam_star(lams, t[:, s])[0] for s in range(len(seeds))]
-                               for t in test])  # fmt: skip
-        slopes = [fit_exponent(widths, star_seeds[:, s]) for s in range(len(seeds))]
         result[f"{opt}/lams"] = lams
         result[f"{opt}/test_loss"] = test
-        result[f"{opt}/lam_star"] = np.asarray(star)
-        result[f"{opt}/lam_star_edge"] = np.asarray(edge)
-        result[f"{opt}/lam_star_seeds"] = star_seeds
-        result[f"{opt}/exponent"] = np.asarray(fit_exponent(widths, star))
-        result[f"{opt}/exponent_se"] = np.asarray(np.std(slopes, ddof=1) / np.sqrt(len(seeds)))
+        result.update({f"{opt}/{k}": v for k, v in fit_lam_stars(widths, lams, test).items()})
     return result
 
 
