@@ -44,10 +44,20 @@ import training
 from bayes import collapsed, diagnostics, inference, models, whitened
 from bayes import data as bdata
 from theory import classification as cls
-from theory import evidence, linear, networks, parametrization, prior, random_features, transfer
+from theory import (
+    data_size,
+    equilibrium,
+    evidence,
+    linear,
+    networks,
+    parametrization,
+    prior,
+    random_features,
+    transfer,
+)
 from theory.transfer import transfer as transfer_fn
+from training import camps, experiment, normalized, stationary, train, tuning, weight_decay
 from training import data as tdata
-from training import experiment, stationary, train, tuning, weight_decay
 from training import models as tmodels
 
 NAN, INF = math.nan, math.inf
@@ -89,6 +99,10 @@ LAYERS_STD = tmodels.architecture(
 W_LAYERS = [np.ones((3, 4)), np.ones((4, 2))]
 MULTS = [layer.multiplier for layer in LAYERS]
 Y_LABELS = np.array([0, 1, 0, 1, 1, 0])
+LAYERS_STD8 = tmodels.architecture(
+    input_dim=3, width=8, depth=1, n_classes=2, parametrization="standard"
+)
+W_NORM = [np.random.default_rng(2).standard_normal(s) for s in ((3, 4), (4, 2))]
 
 
 SHAPES_FROM = {"w1": (3, 4), "w2": (4, 2)}
@@ -191,6 +205,10 @@ def _setting(**kw):
     return experiment.check_setting(experiment.Setting(**kw))
 
 
+def _norm_config(**kw):
+    return normalized.check_norm_config(normalized.NormConfig(**kw))
+
+
 #: the logistic fixed point compiles for ~15 s on first use; its valid calls are that module's
 CLS_SOLVE = "tests/test_classification.py::test_matrix_and_spectrum_routes_agree"
 SBC_OK = dict(model=models.linear_regression, X=X6, params=["s"], n_sims=20, n_bins=4,
@@ -207,6 +225,20 @@ RF_X = dict(n_samples=XPOS, n_features=XPOS, input_dim=XPOS, noise_var=XNONNEG)
 MM_BAD = dict(psi1=POS, psi2=POS, lam_bar=NONNEG, zeta=NONNEG)
 MM_X = dict(psi1=XPOS, psi2=XPOS, lam_bar=XNONNEG, zeta=XNONNEG)
 CONV_BAD = dict(normalization=CHOICE, n_params=POS)
+
+
+MOMENTUM = [1.0, -0.1, NAN, "abc"]  # a momentum / β in [0, 1)
+EXACT_OK = dict(lam=1e-3, width_from=300, width_to=3000, parametrization="ntk",
+                normalization="sum", n_samples=300, input_dim=100, noise_var=1.0)  # fmt: skip
+# fit_lam_stars: minima at 10^(-2 - 0.01 s) · x (its doctest)
+FLS_LAMS = np.logspace(-3, 1, 17)
+FLS_TEST = np.stack([np.stack([(np.log10(FLS_LAMS) + 2 - np.log10(x) + 0.01 * s) ** 2
+                               for s in range(3)], axis=1) for x in (1, 10, 100)])  # fmt: skip
+NORM_SWEEP_OK = dict(data=TDATA, width=4, depth=1, lams=[1e-3], seeds=[0],
+                     config=normalized.NormConfig(steps=2))  # fmt: skip
+CAMPS_OK = dict(dataset="teacher", n_train=64, depth=1, optimizer="adamw-coupled",
+                lr_scaling="none", lr=0.01, widths=[8, 32], seeds=[0, 1], steps=10,
+                grid_center=0.1, n_grid=3, grid_step=1.0)  # fmt: skip
 
 
 def _mean(**kw):
@@ -322,6 +354,48 @@ CASES: list[Case] = [
               lam=POS, parametrization=CHOICE, optimizer=CHOICE, layout=CHOICE,
               lr_scaling=CHOICE, normalization=CHOICE),
          dict(lam=XPOS)),
+    Case(transfer.transfer_exact, EXACT_OK,
+         dict(lam=POS + [[1e-3, 2e-3]], width_from=POS, width_to=POS, parametrization=CHOICE,
+              normalization=CHOICE, n_samples=POS + [[300, 400]], input_dim=POS,
+              noise_var=NONNEG, signal_var=POS, nonlinear_var=NONNEG),
+         dict(lam=XPOS, width_from=XPOS, width_to=XPOS, n_samples=XPOS, input_dim=XPOS,
+              noise_var=XNONNEG, signal_var=XPOS, nonlinear_var=XNONNEG)),
+    # ------------------------------------------------------------------ theory.data_size
+    Case(data_size.timescale_lambda_expr, dict(batch="full"), dict(batch=CHOICE + [["full"]]),
+         symbolic=True),
+    # an exact SymPy exponent (the paper's macro prints it): a derivation's output
+    Case(data_size.timescale_exponent, dict(batch="fixed"), dict(batch=CHOICE + [["full"]]),
+         symbolic=True),
+    # ------------------------------------------------------------------ theory.equilibrium
+    Case(equilibrium.shrink_expr, dict(optimizer="sgd"), dict(optimizer=CHOICE), symbolic=True),
+    Case(equilibrium.norm_step_expr, dict(optimizer="adamw-coupled"), dict(optimizer=CHOICE),
+         symbolic=True),
+    Case(equilibrium.equilibrium_sq_norm_expr, dict(optimizer="sgd"),
+         dict(optimizer=CHOICE + [["sgd"]]), symbolic=True),
+    Case(equilibrium.equilibrium_norm_expr, dict(optimizer="sgd", exact=False),
+         dict(optimizer=CHOICE + [["sgd"]], exact=FLAG), symbolic=True),
+    Case(equilibrium.angular_update_expr, dict(optimizer="adamw-coupled", exact=False),
+         dict(optimizer=CHOICE + [["sgd"]], exact=FLAG), symbolic=True),
+    Case(equilibrium.momentum_factors_expr, dict(kind="ema"), dict(kind=CHOICE + [["ema"]]),
+         symbolic=True),
+    Case(equilibrium.momentum_equilibrium_exprs, dict(optimizer="sgd"),
+         dict(optimizer=CHOICE + [["sgd"]]), symbolic=True),
+    Case(equilibrium.angle_exponent_expr, dict(optimizer="adamw-independent"),
+         dict(optimizer=CHOICE), symbolic=True),
+    Case(equilibrium.equilibrium_norm,
+         dict(optimizer="sgd", lr=0.1, weight_decay=0.02, grad_norm=1.0),
+         dict(optimizer=CHOICE, lr=POS + [[0.1, 0.2]], weight_decay=POS + [1e4],
+              grad_norm=POS + [None], n_entries=POS, momentum=MOMENTUM, exact=FLAG),
+         dict(lr=XPOS, weight_decay=XPOS, grad_norm=XPOS)),
+    Case(equilibrium.angular_update, dict(optimizer="sgd", lr=0.1, weight_decay=0.02),
+         dict(optimizer=CHOICE, lr=POS, weight_decay=POS + [1e4], momentum=MOMENTUM,
+              exact=FLAG),
+         dict(lr=XPOS, weight_decay=XPOS)),
+    Case(equilibrium.iterate_norm,
+         dict(optimizer="adamw-coupled", lr=0.1, weight_decay=0.02, steps=5, dim=3),
+         dict(optimizer=CHOICE, lr=POS, weight_decay=POS + [1e4], steps=COUNT,
+              dim=[1] + COUNT, grad_norm=POS, momentum=MOMENTUM, random_norm=FLAG,
+              seed=COUNT0)),
     # ------------------------------------------------------------------ training.weight_decay
     Case(weight_decay.per_tensor_decay, dict(rates={"w": 0.5}, mode="l2"),
          dict(rates=[{}, "abc", {"w": -1.0}, {"w": NAN}], mode=CHOICE)),
@@ -737,6 +811,11 @@ CASES: list[Case] = [
     Case(experiment.fit_exponent, dict(widths=[16, 64, 256], lam_stars=[1e-3, 4e-3, 1.6e-2]),
          dict(widths=[[16, NAN, 256], [16, -1, 256], [16], [16, 16, 16]],
               lam_stars=[[1e-3, NAN, 1.0], [1e-3, 0.0, 1.0], [1e-3, 1.0]])),
+    Case(experiment.fit_lam_stars, dict(xs=[1, 10, 100], lams=FLS_LAMS, test=FLS_TEST),
+         dict(xs=[[1, NAN, 100], [1, -1, 100], [1, 10], [1, 1, 1], "abc"],
+              lams=[FLS_LAMS[:5], -FLS_LAMS, np.full(17, NAN), "abc",
+                    np.ones_like(FLS_LAMS)],
+              test=[FLS_TEST[..., :1], FLS_TEST.astype(int), FLS_TEST[:2], "abc"])),
     Case(experiment.rule_lambdas,
          dict(setting=experiment.Setting(), lam_small=1e-3, width_from=16, width_to=64,
               p_from=100, p_to=400),
@@ -758,6 +837,46 @@ CASES: list[Case] = [
          dict(setting=["abc", None, ("digits", 1)])),
     Case(tmodels.check_layers, dict(layers=LAYERS),
          dict(layers=[[], "abc", [1, 2], (LAYERS[0], LAYERS[0]), LAYERS[0]])),
+    # ------------------------------------------------------------------ training.normalized
+    Case(normalized.NormConfig, dict(),
+         dict(optimizer=CHOICE + ["SGD"], steps=COUNT, lr=POS, momentum=MOMENTUM,
+              b1=MOMENTUM, b2=MOMENTUM, eps=POS, ln_eps=NONNEG, record=FLAG),
+         call=_norm_config),
+    Case(normalized.check_norm_config, dict(config=normalized.NormConfig()),
+         dict(config=["abc", None, (1, 2), normalized.NormConfig(steps=0),
+                      normalized.NormConfig(record="yes")])),
+    Case(normalized.shapes, dict(input_dim=3, width=4, depth=1, n_classes=2),
+         dict(input_dim=COUNT, width=[1] + COUNT, depth=COUNT, n_classes=[1] + COUNT)),
+    Case(normalized.init_std, dict(layer_shapes=[(3, 4), (4, 2)]),
+         dict(layer_shapes=[[], "abc", 5, [(0, 4), (4, 2)], [(3.5, 4), (4, 2)], [(3, 4, 1)],
+                            [(True, 4)], [(3, 4), "ab"]])),
+    Case(normalized.layer_norm, dict(z=X6),
+         dict(z=[NAN_X6, "abc", 1.0, np.ones((2, 3))], eps=NONNEG)),
+    Case(normalized.apply, dict(weights=W_NORM, x=X6),
+         dict(weights=[[], W_NORM[:1], [np.ones((3, 4)), np.ones((5, 2))], "abc",
+                       [np.full((3, 4), NAN), W_NORM[1]]],
+              x=[NAN_X6, X6[0], X6[:, :2], "abc"], ln_eps=NONNEG)),
+    Case(normalized.sweep, NORM_SWEEP_OK,
+         dict(data=["abc", TDATA._replace(y_train=TDATA.y_train - 1)], width=[1] + COUNT,
+              depth=COUNT, lams=[[NAN], [-1.0], [], [[1.0]], "abc"],
+              seeds=[[], [-1], [2.5], "abc"], config=["abc", normalized.NormConfig(steps=0)],
+              dtype=["int32", "abc"]),
+         valid_in="training/normalized.py doctest of sweep; tests/test_norm_layers.py"),
+    # ------------------------------------------------------------------ training.camps
+    Case(camps.camp_lambdas,
+         dict(lam0=0.5, layers_from=LAYERS_STD, layers_to=LAYERS_STD8,
+              optimizer="adamw-coupled", lr_scaling="mup"),
+         dict(lam0=POS + [[0.5, 1.0]], layers_from=[[], "abc", [1, 2]],
+              layers_to=[[], "abc", LAYERS_STD8[:1], LAYERS], optimizer=CHOICE + ["sgd"],
+              lr_scaling=CHOICE)),
+    Case(camps.run_camps, CAMPS_OK,
+         dict(dataset=CHOICE, n_train=COUNT, depth=[0, 4, 2.5, True, "abc"],
+              optimizer=CHOICE + ["sgd"], lr_scaling=CHOICE, lr=POS,
+              widths=[[32, 8], [0, 8], [], [4.5, 8], [8], "abc"],
+              seeds=[[], [0], [-1, 0], [2.5, 1], "abc"], steps=COUNT + [3],
+              grid_center=POS, grid_exponent=FINITE, n_grid=COUNT + [2], grid_step=POS,
+              log=["abc", 3]),
+         valid_in="training/camps.py doctest of run_camps; tests/test_camps.py"),
 ]  # fmt: skip
 
 #: functions whose owners are changing them now (training/stationary.py): fuzzed once their
@@ -793,7 +912,8 @@ RECORDS = {
     collapsed.Spectrum, diagnostics.Report, diagnostics.SBCResult, diagnostics.DiagnosticError,
     cls.GCMLogistic, cls.LambdaStar, cls.Spectrum, evidence.EvidenceFit,
     linear.MonteCarloRisk, random_features.GaussianEquivalence, random_features.WidthExponents,
-    transfer.Transfer, transfer.TensorTransfer, transfer.ModelTransfer, tdata.Dataset,
+    transfer.Transfer, transfer.TensorTransfer, transfer.ModelTransfer, transfer.ExactTransfer,
+    tdata.Dataset,
     tmodels.Layer, networks.phi, whitened.Whitening,
 }  # fmt: skip
 

@@ -72,7 +72,16 @@ import sympy as sp
 
 from theory import _symbols as S
 from theory._macros import register
-from theory._validate import check_choice, check_fraction, check_int, check_positive, check_seed
+from theory._validate import (
+    cache_checked,
+    check_choice,
+    check_flag,
+    check_fraction,
+    check_int,
+    check_positive,
+    check_representable,
+    check_seed,
+)
 
 __all__ = [
     "OPTIMIZERS",
@@ -130,13 +139,14 @@ def norm_step_expr(optimizer: str) -> sp.Expr:
     return (1 - shrink_expr(optimizer)) ** 2 * x + eta**2 * _update_sq(optimizer)
 
 
-@cache
+@cache_checked
 def equilibrium_sq_norm_expr(optimizer: str) -> sp.Expr:
     """``x*``: the positive fixed point of :func:`norm_step_expr`, exact for ``0 < s < 2``.
 
     >>> equilibrium_sq_norm_expr("adamw-independent")
     -C*\\eta**2/(\\mathrm{wd}*(\\mathrm{wd} - 2))
     """
+    check_choice("optimizer", optimizer, OPTIMIZERS)
     roots = sp.solve(sp.Eq(norm_step_expr(optimizer), x), x)
     sample = {eta: sp.Rational(1, 10), wd: sp.Rational(1, 10), G: 1, C: 1}
     (root,) = [r for r in roots if r.subs(sample).is_positive]
@@ -154,6 +164,8 @@ def equilibrium_norm_expr(optimizer: str, *, exact: bool = True) -> sp.Expr:
     >>> equilibrium_norm_expr("sgd", exact=False)
     2**(3/4)*\\eta**(1/4)*sqrt(\\tilde{G})/(2*\\mathrm{wd}**(1/4))
     """
+    check_choice("optimizer", optimizer, OPTIMIZERS)
+    exact = check_flag("exact", exact)
     norm = sp.sqrt(equilibrium_sq_norm_expr(optimizer))
     if exact:
         return norm
@@ -162,7 +174,6 @@ def equilibrium_norm_expr(optimizer: str, *, exact: bool = True) -> sp.Expr:
     return sp.simplify(sp.limit(norm.subs(wd, eps * wd) * eps**power, eps, 0))
 
 
-@cache
 def angular_update_expr(optimizer: str, *, exact: bool = True) -> sp.Expr:
     """Angle θ between ``w_t`` and ``w_{t+1}`` at the fixed point: ``arccos(1 − s)``, exact.
 
@@ -172,6 +183,13 @@ def angular_update_expr(optimizer: str, *, exact: bool = True) -> sp.Expr:
     >>> angular_update_expr("adamw-coupled", exact=False)
     sqrt(2)*sqrt(\\eta)*sqrt(\\mathrm{wd})
     """
+    check_choice("optimizer", optimizer, OPTIMIZERS)
+    # checked before the cache: exact=1 would otherwise hit True's entry
+    return _angular_update_expr(optimizer, check_flag("exact", exact))
+
+
+@cache
+def _angular_update_expr(optimizer: str, exact: bool) -> sp.Expr:
     shrink = shrink_expr(optimizer)
     x_star = equilibrium_sq_norm_expr(optimizer)
     x_next = norm_step_expr(optimizer).subs(x, x_star)
@@ -194,7 +212,7 @@ def _convergent_branch(expr: sp.Expr) -> sp.Expr:
     return expr.args[0][0] if isinstance(expr, sp.Piecewise) else expr
 
 
-@cache
+@cache_checked
 def momentum_factors_expr(kind: str) -> tuple[sp.Expr, sp.Expr]:
     """``(M, Q) = (Σ_k c_k, Σ_k c_k²)`` of the momentum weights (``c_k = β^k`` or
     ``(1 − β)β^k``), by summation.
@@ -210,7 +228,7 @@ def momentum_factors_expr(kind: str) -> tuple[sp.Expr, sp.Expr]:
     return sp.factor(total.subs(b, beta)), sp.factor(square.subs(b, beta))
 
 
-@cache
+@cache_checked
 def momentum_equilibrium_exprs(optimizer: str) -> tuple[sp.Expr, sp.Expr]:
     """``(‖w*‖, θ)`` with momentum, small-step random-walk model (see the module docstring).
 
@@ -221,6 +239,7 @@ def momentum_equilibrium_exprs(optimizer: str) -> tuple[sp.Expr, sp.Expr]:
     >>> momentum_equilibrium_exprs("sgd")[1]
     sqrt(2)*sqrt(\\eta)*sqrt(\\mathrm{wd})/sqrt(\\beta + 1)
     """
+    check_choice("optimizer", optimizer, OPTIMIZERS)
     kind = "heavy_ball" if optimizer == "sgd" else "ema"
     m_tot, q_sq = momentum_factors_expr(kind)
     shrink = shrink_expr(optimizer) * (m_tot if optimizer == "sgd" else 1)
@@ -247,17 +266,32 @@ def angle_exponent_expr(optimizer: str) -> sp.Expr:
 # ------------------------------------------------------------------ numeric twins
 
 
+def _positive_number(name: str, value) -> np.float64:
+    """One finite number > 0, as float64 (arithmetic on it overflows to inf, not an error)."""
+    arr = check_positive(name, value)
+    if arr.ndim:
+        raise ValueError(f"{name} must be one number, got {value!r}")
+    return np.float64(arr)
+
+
 def _check(optimizer, lr, weight_decay, momentum):
     check_choice("optimizer", optimizer, OPTIMIZERS)
-    lr = float(check_positive("lr", lr))
-    weight_decay = float(check_positive("weight_decay", weight_decay))
+    lr = _positive_number("lr", lr)
+    weight_decay = _positive_number("weight_decay", weight_decay)
     momentum = check_fraction("momentum", momentum)
     shrink = weight_decay if optimizer == "adamw-independent" else lr * weight_decay
     if shrink >= 1:
         raise ValueError(
-            f"weight_decay must give a per-step shrink < 1, got {shrink!r} (lr={lr!r}, "
-            f"weight_decay={weight_decay!r})"
+            f"weight_decay must give a per-step shrink < 1, got {float(shrink)!r} "
+            f"(lr={float(lr)!r}, weight_decay={float(weight_decay)!r})"
         )
+    # lr·wd below the float64 range: the shrink (and every formula dividing by it) is lost
+    check_representable(
+        shrink,
+        what="per-step shrink",
+        inputs={"lr": float(lr), "weight_decay": float(weight_decay)},
+        positive=True,
+    )
     return lr, weight_decay, momentum, shrink
 
 
@@ -273,39 +307,62 @@ def equilibrium_norm(
 ) -> float:
     """``‖w*‖`` of a scale-invariant tensor (:func:`equilibrium_sq_norm_expr`).
 
-    ``grad_norm`` is ``G = ‖g‖·‖w‖`` (SGD), ``n_entries`` the tensor's ``C`` (AdamW).
-    ``momentum`` > 0 (heavy-ball α for SGD, β₁ for AdamW) uses the small-step random-walk
-    form (:func:`momentum_equilibrium_exprs`); ``exact=False`` the small-step limit.
+    ``grad_norm`` is ``G = ‖g‖·‖w‖`` (SGD), ``n_entries`` the tensor's ``C`` (AdamW); the
+    other one may be omitted (it is checked where given).  ``momentum`` > 0 (heavy-ball α
+    for SGD, β₁ for AdamW) uses the small-step random-walk form
+    (:func:`momentum_equilibrium_exprs`); ``exact=False`` the small-step limit.  A norm
+    outside float64 (over- or underflow) is a ``ValueError`` naming the inputs.
 
     >>> round(equilibrium_norm("sgd", lr=0.1, weight_decay=0.02, grad_norm=1.0), 6)
     1.257748
     """
     lr, weight_decay, momentum, shrink = _check(optimizer, lr, weight_decay, momentum)
-    if optimizer == "sgd":
-        g2 = float(check_positive("grad_norm", grad_norm)) ** 2
-        if momentum > 0:
-            return float((lr * g2 / (2 * weight_decay * (1 - momentum))) ** 0.25)
-        denom = shrink * (2 - shrink) if exact else 2 * shrink
-        return float((lr**2 * g2 / denom) ** 0.25)
-    c = float(check_positive("n_entries", n_entries))
-    denom = shrink * (2 - shrink) if exact and momentum == 0 else 2 * shrink
-    return float(np.sqrt(lr**2 * c / denom))
+    exact = check_flag("exact", exact)
+    g = None if grad_norm is None else _positive_number("grad_norm", grad_norm)
+    c = None if n_entries is None else _positive_number("n_entries", n_entries)
+    inputs = {"lr": float(lr), "weight_decay": float(weight_decay)}
+    with np.errstate(all="ignore"):  # over/underflow: checked below, by name
+        if optimizer == "sgd":
+            if g is None:
+                raise ValueError("grad_norm must be given for optimizer='sgd', got None")
+            inputs["grad_norm"] = float(g)
+            g2 = g**2
+            if momentum > 0:
+                norm = (lr * g2 / (2 * weight_decay * (1 - momentum))) ** 0.25
+            else:
+                denom = shrink * (2 - shrink) if exact else 2 * shrink
+                norm = (lr**2 * g2 / denom) ** 0.25
+        else:
+            if c is None:
+                raise ValueError(f"n_entries must be given for optimizer={optimizer!r}, got None")
+            inputs["n_entries"] = float(c)
+            denom = shrink * (2 - shrink) if exact and momentum == 0 else 2 * shrink
+            norm = np.sqrt(lr**2 * c / denom)
+    check_representable(norm, what="equilibrium norm", inputs=inputs, positive=True)
+    return float(norm)
 
 
 def angular_update(optimizer: str, *, lr, weight_decay, momentum=0.0, exact: bool = True) -> float:
     """Equilibrium angle (radians) per step: ``arccos(1 − s)`` (exact) or ``√(2s)``.
 
     With ``momentum`` > 0: ``√(2 s/(1 + α))`` (heavy-ball SGD) or ``√(2 s (1 − β₁)/(1 + β₁))``
-    (AdamW), small-step random-walk model.
+    (AdamW), small-step random-walk model.  ``arccos(1 − s)`` is evaluated as
+    ``2 arcsin(√(s/2))`` (the same angle), which stays accurate where ``1 − s`` rounds to 1.
 
     >>> round(angular_update("adamw-independent", lr=1.0, weight_decay=0.005, exact=False), 6)
     0.1
     """
     lr, weight_decay, momentum, shrink = _check(optimizer, lr, weight_decay, momentum)
-    if momentum > 0:
-        factor = 1 / (1 + momentum) if optimizer == "sgd" else (1 - momentum) / (1 + momentum)
-        return float(np.sqrt(2 * shrink * factor))
-    return float(np.arccos(1 - shrink) if exact else np.sqrt(2 * shrink))
+    exact = check_flag("exact", exact)
+    with np.errstate(all="ignore"):  # underflow: checked below, by name
+        if momentum > 0:
+            factor = 1 / (1 + momentum) if optimizer == "sgd" else (1 - momentum) / (1 + momentum)
+            theta = np.sqrt(2 * shrink * factor)
+        else:
+            theta = 2 * np.arcsin(np.sqrt(shrink / 2)) if exact else np.sqrt(2 * shrink)
+    inputs = {"lr": float(lr), "weight_decay": float(weight_decay), "momentum": momentum}
+    check_representable(theta, what="equilibrium angle", inputs=inputs, positive=True)
+    return float(theta)
 
 
 def iterate_norm(
@@ -331,7 +388,8 @@ def iterate_norm(
     lr, weight_decay, momentum, shrink = _check(optimizer, lr, weight_decay, momentum)
     steps = check_int("steps", steps, minimum=1)
     dim = check_int("dim", dim, minimum=2)  # a direction orthogonal to w needs dim >= 2
-    grad_norm = float(check_positive("grad_norm", grad_norm))
+    grad_norm = float(_positive_number("grad_norm", grad_norm))
+    random_norm = check_flag("random_norm", random_norm)
     rng = np.random.default_rng(check_seed("seed", seed))
     w = rng.standard_normal(dim)
     buf = np.zeros(dim)

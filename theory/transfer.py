@@ -366,7 +366,9 @@ def transfer_exact(
     at ``width_to`` with λ*(``width_from``) carried by the power law, over the tuned risk, − 1.
 
     Raises ``ValueError`` where λ*(``width_from``) is 0 (interpolation optimal there: no
-    ratio exists).  Scalars only.
+    ratio exists) or a result leaves float64, and the ``RuntimeError`` of
+    :func:`theory.random_features.solve_chi` where its fixed point does not converge (extreme
+    sizes), each naming the arguments.  Scalars only.
 
     >>> t = transfer_exact(1e-3, width_from=300, width_to=3000, parametrization="ntk",
     ...                    normalization="sum", n_samples=300, input_dim=100, noise_var=1.0)
@@ -378,6 +380,10 @@ def transfer_exact(
     lam_in, from_in, to_in = lam, width_from, width_to
     if any(np.ndim(v) for v in (lam_in, from_in, to_in)):
         raise ValueError("lam, width_from and width_to must be scalars for transfer_exact")
+    for name, v in (("n_samples", n_samples), ("input_dim", input_dim), ("noise_var", noise_var),
+                    ("signal_var", signal_var), ("nonlinear_var", nonlinear_var)):  # fmt: skip
+        if np.ndim(v):
+            raise ValueError(f"{name} must be one number for transfer_exact, got {v!r}")
     lam = float(check_positive("lam", lam))
     width_from = float(check_width("width_from", width_from))
     width_to = float(check_width("width_to", width_to))
@@ -391,8 +397,16 @@ def transfer_exact(
         nonlinear_var=nonlinear_var,
     )
     conv = dict(parametrization=parametrization, normalization=normalization)
-    star_from = float(optimal_lambda(n_features=width_from, **model, **conv))
-    star_to = float(optimal_lambda(n_features=width_to, **model, **conv))
+
+    def at_width(name, fn, *args, **kw):
+        """``fn(..., n_features=width)``; its errors name the width as this call spells it."""
+        try:
+            return float(fn(*args, **kw))
+        except (ValueError, RuntimeError) as exc:
+            raise type(exc)(str(exc).replace("n_features", name)) from exc
+
+    star_from = at_width("width_from", optimal_lambda, n_features=width_from, **model, **conv)
+    star_to = at_width("width_to", optimal_lambda, n_features=width_to, **model, **conv)
     if star_from == 0.0:
         raise ValueError(
             f"lambda* is 0 at width_from={from_in!r} (interpolation is optimal there), so no "
@@ -403,8 +417,12 @@ def transfer_exact(
         _check_representable(value, lam_in, from_in, to_in)
     power = transfer(lam, width_from=width_from, width_to=width_to, **conv)
     carried = transfer(star_from, width_from=width_from, width_to=width_to, **conv).lam
-    risk = float(asymptotic_risk(carried, n_features=width_to, **model, **conv))
-    cost = risk / float(tuned_risk(n_features=width_to, **model)) - 1.0
+    risk = at_width("width_to", asymptotic_risk, carried, n_features=width_to, **model, **conv)
+    tuned = at_width("width_to", tuned_risk, n_features=width_to, **model)
+    inputs = {"lam": lam_in, "width_from": from_in, "width_to": to_in} | model
+    # the tuned risk is > 0 at finite sizes: 0 is an underflow at the float64 limits
+    check_representable(tuned, what="tuned risk at width_to", inputs=inputs, positive=True)
+    cost = check_representable(risk / tuned - 1.0, what="power-law cost", inputs=inputs)
     ratio = width_to / width_from
     rule = (
         f"lambda_{normalization} ∝ lambda*(P) of ReLU random features (N={n_samples:g}, "

@@ -39,17 +39,31 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from theory._validate import check_choice, check_int, check_positive, check_seed
+from theory._validate import (
+    check_callable,
+    check_choice,
+    check_finite,
+    check_int,
+    check_positive,
+    check_seed,
+)
 from theory.transfer import LR_SCALINGS, transfer_model
 from training import data as data_mod
 from training.experiment import _slots, fit_lam_stars, lam_star
-from training.models import architecture, lr_factors, n_penalized
+from training.models import architecture, check_layers, lr_factors, n_penalized
 from training.train import TrainConfig, sweep
 
 __all__ = ["CAMP_RULES", "DECAYS", "camp_lambdas", "run_camps"]
 
 CAMP_RULES = ("fixed", "sqrt", "linear", "mean", "per_tensor")
 DECAYS = ("adamw-coupled", "adamw-independent")
+
+
+def _number(name: str, value, check) -> float:
+    """One number passing ``check`` (``check_positive``, ``check_finite``)."""
+    if np.ndim(value):
+        raise ValueError(f"{name} must be one number, got {value!r}")
+    return float(check(name, value))
 
 
 def _shapes(layers) -> dict[str, tuple[int, int]]:
@@ -71,7 +85,21 @@ def camp_lambdas(
     >>> lams["per_tensor"].tolist()  # μP Adam: input η fixed, readout η ∝ 1/P, η_l λ_l fixed
     [0.5, 2.0]
     """
-    lam0 = float(check_positive("lam0", lam0))
+    lam0 = _number("lam0", lam0, check_positive)
+    layers_from = check_layers(layers_from, "layers_from")
+    layers_to = check_layers(layers_to, "layers_to")
+    sizes_from = [(x.fan_in, x.fan_out) for x in layers_from]
+    sizes_to = [(x.fan_in, x.fan_out) for x in layers_to]
+    if len(sizes_to) != len(sizes_from) or (sizes_to[0][0], sizes_to[-1][1]) != (
+        sizes_from[0][0],
+        sizes_from[-1][1],
+    ):
+        raise ValueError(
+            "layers_to must have the depth, input and output sizes of layers_from (only the "
+            f"width changes), got {sizes_from} -> {sizes_to}"
+        )
+    if sizes_to == sizes_from:
+        raise ValueError(f"layers_to must have another width than layers_from, got {sizes_to}")
     check_choice("optimizer", optimizer, DECAYS)
     check_choice("lr_scaling", lr_scaling, LR_SCALINGS)
     r = layers_to[0].fan_out / layers_from[0].fan_out
@@ -138,17 +166,24 @@ def run_camps(
         raise ValueError(f"depth must be 1, 2 or 3 hidden layers, got {depth!r}")
     check_choice("optimizer", optimizer, DECAYS)
     check_choice("lr_scaling", lr_scaling, LR_SCALINGS)
-    lr = float(check_positive("lr", lr))
+    lr = _number("lr", lr, check_positive)
+    if isinstance(widths, (str, bytes)) or not isinstance(widths, (list, tuple, np.ndarray)):
+        raise ValueError(f"widths must be a list of >= 2 integers, got {widths!r}")
     widths = [check_int("widths", w, minimum=1) for w in widths]
     if len(widths) < 2 or sorted(set(widths)) != widths:
         raise ValueError(f"widths must be >= 2 strictly increasing integers, got {widths}")
+    if isinstance(seeds, (str, bytes)) or not isinstance(seeds, (list, tuple, np.ndarray)):
+        raise ValueError(f"seeds must be a list of >= 2 seeds, got {seeds!r}")
     seeds = [check_seed("seeds", s) for s in seeds]
     if len(seeds) < 2:
         raise ValueError(f"seeds must hold >= 2 seeds (standard errors), got {seeds!r}")
     steps = check_int("steps", steps, minimum=4)
-    grid_center = float(check_positive("grid_center", grid_center))
+    grid_center = _number("grid_center", grid_center, check_positive)
+    grid_exponent = _number("grid_exponent", grid_exponent, check_finite)
     n_grid = check_int("n_grid", n_grid, minimum=3)
-    grid_step = float(check_positive("grid_step", grid_step))
+    grid_step = _number("grid_step", grid_step, check_positive)
+    if log is not None:
+        check_callable("log", log)
     kwargs = {"n_train": n_train} | ({"n_test": 2000} if dataset == "teacher" else {})
     data = data_mod.load(dataset, **kwargs)
     config = TrainConfig(optimizer=optimizer, steps=steps)

@@ -164,6 +164,9 @@ def fit_lam_stars(xs, lams, test) -> dict[str, np.ndarray]:
     (1.0, True)
     """
     xs = check_positive("xs", xs)
+    if xs.ndim != 1 or np.unique(xs).size < 2:
+        raise ValueError(f"xs must be 1-d with >= 2 distinct values, got {xs.tolist()}")
+    test_in = test
     test = np.asarray(test)  # its own dtype: a float32 sweep's λ* as computed from it
     if (
         not np.issubdtype(test.dtype, np.floating)
@@ -171,8 +174,19 @@ def fit_lam_stars(xs, lams, test) -> dict[str, np.ndarray]:
         or test.shape[0] != xs.size
         or test.shape[2] < 2
     ):
-        raise ValueError(f"test must be [x, λ, seed] with >= 2 seeds, got shape {test.shape}")
-    grids = np.broadcast_to(np.asarray(lams, dtype=np.float64), test.shape[:2])
+        what = f"shape {test.shape}" if isinstance(test_in, np.ndarray) else repr(test_in)[:80]
+        raise ValueError(
+            f"test must be a float array [x, λ, seed] with len(xs) = {xs.size} rows and >= 2 "
+            f"seeds, got {what}"
+        )
+    lams_in = lams
+    lams = check_positive("lams", lams)  # NaN losses are diverged runs; λ must be > 0
+    if lams.shape not in ((test.shape[1],), test.shape[:2]):
+        raise ValueError(
+            f"lams must be one grid ({test.shape[1]},) or one per x {test.shape[:2]}, got "
+            f"shape {lams.shape}: {lams_in!r:.80}"
+        )
+    grids = np.broadcast_to(lams, test.shape[:2])
     mean = np.mean(test, axis=2)
     star, edge = zip(*(lam_star(g, m) for g, m in zip(grids, mean, strict=True)), strict=True)
     n_seeds = test.shape[2]

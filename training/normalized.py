@@ -33,6 +33,7 @@ data update ``m̂/(√v̂ + ε)``.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Sequence
 from functools import partial
 from typing import NamedTuple
@@ -45,6 +46,7 @@ import optax
 from theory._validate import (
     as_float_array,
     check_choice,
+    check_flag,
     check_fraction,
     check_int,
     check_nonnegative,
@@ -85,16 +87,21 @@ DEFAULT_CONFIG = NormConfig()
 
 
 def check_norm_config(config: NormConfig) -> NormConfig:
-    """Every field of ``config`` in its domain (``ValueError`` naming the field)."""
+    """Every field of ``config`` in its domain (``ValueError`` naming ``config.<field>``)."""
     if not isinstance(config, NormConfig):
         raise ValueError(f"config must be a NormConfig, got {config!r}")
-    check_choice("optimizer", config.optimizer, OPTIMIZERS)
-    check_int("steps", config.steps, minimum=1)
-    check_positive("lr", config.lr)
+    check_choice("config.optimizer", config.optimizer, OPTIMIZERS)
+    check_int("config.steps", config.steps, minimum=1)
+    for name in ("lr", "eps"):
+        if np.ndim(getattr(config, name)):
+            raise ValueError(f"config.{name} must be one number, got {getattr(config, name)!r}")
+        check_positive(f"config.{name}", getattr(config, name))
     for name in ("momentum", "b1", "b2"):
-        check_fraction(name, getattr(config, name))
-    check_positive("eps", config.eps)
-    check_nonnegative("ln_eps", config.ln_eps)
+        check_fraction(f"config.{name}", getattr(config, name))
+    if np.ndim(config.ln_eps):
+        raise ValueError(f"config.ln_eps must be one number, got {config.ln_eps!r}")
+    check_nonnegative("config.ln_eps", config.ln_eps)
+    check_flag("config.record", config.record)
     return config
 
 
@@ -117,7 +124,26 @@ def init_std(layer_shapes: Sequence[tuple[int, int]]) -> list[float]:
     >>> init_std([(64, 16), (16, 10)])
     [0.1767766952966369, 0.25]
     """
-    fans = [check_int("fan_in", s[0], minimum=1) for s in layer_shapes]
+    if (
+        isinstance(layer_shapes, (str, bytes))
+        or not isinstance(layer_shapes, (Sequence, np.ndarray))
+        or len(layer_shapes) == 0
+    ):
+        raise ValueError(
+            f"layer_shapes must be a non-empty list of (fan_in, fan_out), got {layer_shapes!r}"
+        )
+    for shape in layer_shapes:
+        if (
+            isinstance(shape, (str, bytes))
+            or not isinstance(shape, (Sequence, np.ndarray))
+            or len(shape) != 2
+            or not all(
+                isinstance(v, numbers.Integral) and not isinstance(v, (bool, np.bool_)) and v >= 1
+                for v in shape
+            )
+        ):
+            raise ValueError(f"layer_shapes must hold pairs of integers >= 1, got {layer_shapes!r}")
+    fans = [int(shape[0]) for shape in layer_shapes]
     return [math.sqrt(2 / f) for f in fans[:-1]] + [1 / math.sqrt(fans[-1])]
 
 
@@ -127,7 +153,30 @@ def layer_norm(z: jax.Array, eps: float = 0.0) -> jax.Array:
     >>> import jax.numpy as jnp
     >>> [round(float(v), 6) for v in layer_norm(jnp.array([[1.0, 3.0]]))[0]]
     [-1.0, 1.0]
+
+    Concrete input is checked: finite, at least 1-d, and with ``eps = 0`` no row of equal
+    entries (its variance is 0: ``0/0``); traced input (inside ``jax.jit``) is not.
     """
+    if not isinstance(eps, jax.core.Tracer):
+        if np.ndim(eps):
+            raise ValueError(f"eps must be one number, got {eps!r}")
+        check_nonnegative("eps", eps)
+    if not isinstance(z, jax.core.Tracer):
+        arr = as_float_array("z", z)
+        if arr.ndim == 0:
+            raise ValueError(f"z must be an array of >= 1 dimension, got {z!r}")
+        if not isinstance(eps, jax.core.Tracer) and eps == 0 and arr.size:
+            flat = np.all(arr == arr[..., :1], axis=-1)
+            if np.any(flat):
+                raise ValueError(
+                    f"z must not have a row of equal entries with eps=0 (its LayerNorm is 0/0), "
+                    f"got {int(np.sum(flat))} such row(s) in shape {arr.shape}"
+                )
+    return _layer_norm(z, eps)
+
+
+def _layer_norm(z: jax.Array, eps) -> jax.Array:
+    """:func:`layer_norm` without the checks (the forward pass, traced or not)."""
     centred = z - jnp.mean(z, axis=-1, keepdims=True)
     return centred / jnp.sqrt(jnp.mean(centred**2, axis=-1, keepdims=True) + eps)
 
@@ -144,7 +193,9 @@ def apply(weights: Sequence[jax.Array], x: jax.Array, *, ln_eps: float = 0.0) ->
     True
     """
     if isinstance(weights, (str, np.ndarray)) or not isinstance(weights, Sequence):
-        raise ValueError(f"weights must be a list of 2-D arrays, got {type(weights).__name__}")
+        raise ValueError(
+            f"weights must be a list of 2-D arrays, got {type(weights).__name__} {weights!r:.80}"
+        )
     if len(weights) < 2:
         raise ValueError(f"weights must hold >= 1 hidden matrix and a readout, got {len(weights)}")
     got = [tuple(np.shape(w)) for w in weights]
@@ -152,13 +203,20 @@ def apply(weights: Sequence[jax.Array], x: jax.Array, *, ln_eps: float = 0.0) ->
         a[1] != b[0] for a, b in zip(got[:-1], got[1:], strict=True)
     ):
         raise ValueError(f"weights must be chained 2-D arrays, got shapes {got}")
-    if np.ndim(x) != 2 or np.shape(x)[1] != got[0][0]:
-        raise ValueError(f"x must be (n, {got[0][0]}), got shape {np.shape(x)}")
+    for i, w in enumerate(weights):
+        if not isinstance(w, jax.core.Tracer):
+            as_float_array(f"weights[{i}]", w)
+    if not isinstance(ln_eps, jax.core.Tracer):
+        if np.ndim(ln_eps):
+            raise ValueError(f"ln_eps must be one number, got {ln_eps!r}")
+        check_nonnegative("ln_eps", ln_eps)
     if not isinstance(x, jax.core.Tracer):
         as_float_array("x", x)
+    if np.ndim(x) != 2 or np.shape(x)[1] != got[0][0]:
+        raise ValueError(f"x must be (n, {got[0][0]}), got shape {np.shape(x)}")
     h = x
     for w in weights[:-1]:
-        h = jax.nn.relu(layer_norm(h @ w, ln_eps))
+        h = jax.nn.relu(_layer_norm(h @ w, ln_eps))
     return h @ weights[-1]
 
 
@@ -263,6 +321,11 @@ def sweep(
     """
     check_norm_config(config)
     check_dataset(data)
+    try:
+        dtype_name = np.dtype(dtype).name
+    except TypeError:
+        dtype_name = repr(dtype)
+    check_choice("dtype", dtype_name, ("float32", "float64"))
     layer_shapes = shapes(
         input_dim=data.input_dim, width=width, depth=depth, n_classes=data.n_classes
     )
