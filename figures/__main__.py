@@ -2,13 +2,18 @@
 paper's figures.
 
 Only what is stale is redone: a figure whose outputs are current is neither computed nor
-drawn, and when nothing is stale neither JAX nor the library is imported.
+drawn, and when nothing is stale neither JAX nor the library is imported.  With more than one
+figure to make, each stale one runs in a process of its own (``python -m figures NAME``): XLA
+maps every compiled program's code into the process, and twenty figures' programs in one
+process exhausted the kernel's map count (``vm.max_map_count`` = 65530; "LLVM compilation
+error: Cannot allocate memory" with 22 GB free, in the 17th figure of a cold run).
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -26,6 +31,15 @@ def _theory_tex() -> tuple:
     modules = _deps.closure({"theory._latex": ["write_generated"]})
     key = hashlib.sha256(f"{_deps.digest(modules)}\0sympy={version('sympy')}".encode())
     return GENERATED_DIR / "theory.stamp.json", key.hexdigest()[:32], [GENERATED_DIR / "theory.tex"]
+
+
+def _run_in_child(name: str, args: argparse.Namespace) -> int:
+    """``python -m figures NAME`` with the same options, in a fresh process; its exit status."""
+    cmd = [sys.executable, "-m", "figures", name]
+    cmd += ["--quick"] * args.quick + ["--force"] * args.force
+    if args.out is not None:
+        cmd += ["--out", str(args.out)]
+    return subprocess.run(cmd, check=False).returncode
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -78,9 +92,16 @@ def main(argv: list[str] | None = None) -> int:
         stamp, key, outputs = tex
         print(f"writing {write_generated()}", file=sys.stderr)
         write_stamp(stamp, key, outputs)
+    isolate = len(names) > 1
     for i, name in enumerate(names, 1):
         print(f"[{i}/{len(names)}] {name}{' (quick)' if args.quick else ''}", file=sys.stderr)
-        run(name, quick=args.quick, force=args.force, out_dir=args.out)
+        if isolate and (args.force or not is_current(name, quick=args.quick, out_dir=args.out)):
+            rc = _run_in_child(name, args)
+            if rc:
+                print(f"figure {name} failed (exit status {rc})", file=sys.stderr)
+                return rc
+        else:
+            run(name, quick=args.quick, force=args.force, out_dir=args.out)
     print(f"done: {len(names)} figure(s) in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
     return 0
 
