@@ -366,6 +366,10 @@ def table_macros(cs: list[Comparison]) -> dict[str, str]:
     net = [c for c in judged if c.row.regime == "stationary" and c.row.figure == "fig:networks"]
     out["SummaryNetStationaryJudged"] = str(len(net))
     out["SummaryNetStationaryAgree"] = str(sum(bool(c.agrees) for c in net))
+    # the largest z and |measured − derived| among them (NaN-free: every row has an s.e.)
+    out["SummaryNetStationaryMaxZ"] = f"{max((c.score for c in net), default=0.0):.1f}"
+    diffs = [abs(_numbers(c.measured)[0] - c.derived) for c in net] if net else [0.0]
+    out["SummaryNetStationaryMaxDiff"] = f"{max(diffs):.2f}"
     for regime, word in (("exact", "Exact"), ("stationary", "Stationary"),
                          ("fixed budget", "Budget"), ("posterior", "Posterior")):  # fmt: skip
         mine = [c for c in judged if c.row.regime == regime]
