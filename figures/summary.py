@@ -341,10 +341,10 @@ def plot(result):
         ax.plot(z, yi, marker, color=colors[c.row.regime], ms=4)
     ax.set_yticks(y, [_short(c.row.quantity) for c in cs], fontsize=7)
     ax.set(xlim=(-clip - 0.6, clip + 0.6), ylim=(-0.7, len(cs) - 0.3),
-           xlabel="(measured $-$ derived) / s.e.")  # fmt: skip
+           xlabel="(meas. $-$ derived) / s.e.")  # fmt: skip
     for regime, col in colors.items():
         ax.plot([], [], "o", color=col, label=regime)
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2, fontsize=7)
+    fig.legend(loc="outside lower center", ncols=2, fontsize=7, frameon=False)
     return fig
 
 
