@@ -3,9 +3,9 @@ paper's figures.
 
 Only what is stale is redone: a figure whose outputs are current is neither computed nor
 drawn, and when nothing is stale neither JAX nor the library is imported.  With more than one
-figure to make, each stale one runs in a process of its own (``python -m figures NAME``): XLA
-maps every compiled program's code into the process, and twenty figures' programs in one
-process exhausted the kernel's map count (``vm.max_map_count`` = 65530; "LLVM compilation
+stale figure, each runs in a process of its own (``python -m figures NAME``; this one does
+not start JAX for them): XLA maps every compiled program's code into the process, and twenty
+figures' programs in one process exhausted the kernel's map count (``vm.max_map_count`` = 65530; "LLVM compilation
 error: Cannot allocate memory" with 22 GB free, in the 17th figure of a cold run).
 """
 
@@ -74,11 +74,11 @@ def main(argv: list[str] | None = None) -> int:
     names = args.names or list(FIGURES)
     tex = _theory_tex() if not args.names and not args.quick else None
     tex_stale = tex is not None and (args.force or not outputs_current(*tex))
-    if (
-        tex_stale
-        or args.force
-        or not all(is_current(n, quick=args.quick, out_dir=args.out) for n in names)
-    ):
+    stale = {
+        n for n in names if args.force or not is_current(n, quick=args.quick, out_dir=args.out)
+    }
+    isolate = len(stale) > 1  # each stale figure in a child process (module docstring)
+    if tex_stale or (stale and not isolate):
         import bayes
 
         # one XLA host device per core and float64, before any figure starts JAX: bayes'
@@ -92,10 +92,9 @@ def main(argv: list[str] | None = None) -> int:
         stamp, key, outputs = tex
         print(f"writing {write_generated()}", file=sys.stderr)
         write_stamp(stamp, key, outputs)
-    isolate = len(names) > 1
     for i, name in enumerate(names, 1):
         print(f"[{i}/{len(names)}] {name}{' (quick)' if args.quick else ''}", file=sys.stderr)
-        if isolate and (args.force or not is_current(name, quick=args.quick, out_dir=args.out)):
+        if isolate and name in stale:
             rc = _run_in_child(name, args)
             if rc:
                 print(f"figure {name} failed (exit status {rc})", file=sys.stderr)
