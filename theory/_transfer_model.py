@@ -95,10 +95,8 @@ both ``adamw-*`` rules) agree with it wherever the weight is written in the same
 
 from __future__ import annotations
 
-import argparse
-import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from fractions import Fraction
 from functools import cache
 from typing import NamedTuple
@@ -428,57 +426,3 @@ def _format_table(t: ModelTransfer) -> str:
     )
     lines += [f"[{i}] {text}" for i, text in enumerate(rules, 1)]
     return "\n".join(lines)
-
-
-def model_main(argv: Sequence[str]) -> int:
-    """``python -m theory.transfer model FROM.json TO.json --lam ... --layout ...``."""
-    parser = argparse.ArgumentParser(
-        prog="python -m theory.transfer model",
-        description="Per-tensor lambda and weight_decay at the target shapes (two JSON files "
-        "of nested objects name -> shape list).",
-    )
-    parser.add_argument("shapes_from", help="JSON shape tree at the base width")
-    parser.add_argument("shapes_to", help="JSON shape tree at the target width")
-    parser.add_argument("--lam", type=float, required=True, help="global lambda tuned at base")
-    parser.add_argument("--parametrization", required=True, choices=PARAMETRIZATIONS)
-    parser.add_argument("--optimizer", required=True, choices=OPTIMIZERS)
-    parser.add_argument(
-        "--layout",
-        required=True,
-        choices=LAYOUTS,
-        help="in_out: (..., fan_in, fan_out) as Flax kernels; out_in: torch nn.Linear",
-    )
-    parser.add_argument("--lr-scaling", default="none", dest="lr_scaling", choices=LR_SCALINGS)
-    parser.add_argument("--normalization", default="sum", choices=NORMALIZATIONS)
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
-    args = parser.parse_args(list(argv))
-    trees = []
-    for name in ("shapes_from", "shapes_to"):
-        try:
-            with open(getattr(args, name), encoding="utf-8") as f:
-                trees.append(json.load(f))
-        except (OSError, ValueError) as exc:
-            parser.error(f"{name}: cannot read {getattr(args, name)!r}: {exc}")
-    try:
-        t = transfer_model(
-            *trees,
-            lam=args.lam,
-            parametrization=args.parametrization,
-            optimizer=args.optimizer,
-            layout=args.layout,
-            lr_scaling=args.lr_scaling,
-            normalization=args.normalization,
-        )
-    except ValueError as exc:
-        parser.error(str(exc))
-    if args.json:
-        record = {
-            "tensors": {p: x._asdict() for p, x in t.tensors.items()},
-            "n_params_from": t.n_params_from,
-            "n_params_to": t.n_params_to,
-            "inputs": {k: v for k, v in vars(args).items() if k != "json"},
-        }
-        print(json.dumps(record, ensure_ascii=False, allow_nan=False))
-    else:
-        print(_format_table(t))
-    return 0
