@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from theory._io import atomic_path
+from theory.files import atomic_path
 
 with warnings.catch_warnings():
     warnings.filterwarnings(

@@ -25,7 +25,7 @@ import numpy as np
 import numpyro
 import numpyro.distributions as dist
 
-from theory._validate import (
+from theory.checks import (
     as_float_array,
     check_instance,
     check_int,

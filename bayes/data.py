@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from theory._validate import (
+from theory.checks import (
     check_finite,
     check_instance,
     check_int,

@@ -30,7 +30,7 @@ from scipy import stats
 
 from bayes import _arviz
 from bayes.models import check_positive_int, check_target_accept
-from theory._validate import (
+from theory.checks import (
     as_float_array,
     check_callable,
     check_instance,

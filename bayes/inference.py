@@ -26,7 +26,7 @@ import numpyro
 from numpyro.infer import MCMC, NUTS
 
 from bayes import _arviz
-from theory._validate import (
+from theory.checks import (
     check_callable,
     check_file_name,
     check_flag,

@@ -26,7 +26,7 @@ import numpyro.distributions as dist
 from numpyro.handlers import reparam
 from numpyro.infer.reparam import LocScaleReparam
 
-from theory._validate import (
+from theory.checks import (
     as_float_array,
     check_callable,
     check_choice,

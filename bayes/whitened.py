@@ -38,7 +38,7 @@ import numpyro
 import numpyro.distributions as dist
 
 from bayes.models import check_classification_data
-from theory._validate import as_float_array, check_choice, check_int, check_positive
+from theory.checks import as_float_array, check_choice, check_int, check_positive
 from theory.parametrization import PARAMETRIZATIONS, READOUT_EXPONENT
 
 __all__ = [

@@ -25,10 +25,10 @@ from figures._registry import FIGURES, is_current, outputs_current, run, write_s
 
 def _theory_tex() -> tuple:
     """``(stamp, key, [theory.tex])`` of the paper's generated equations: keyed by every
-    module that :func:`theory._latex.write_generated` reaches and the SymPy version."""
+    module that :func:`theory.latex.write_generated` reaches and the SymPy version."""
     from importlib.metadata import version
 
-    modules = _deps.closure({"theory._latex": ["write_generated"]})
+    modules = _deps.closure({"theory.latex": ["write_generated"]})
     key = hashlib.sha256(f"{_deps.digest(modules)}\0sympy={version('sympy')}".encode())
     return GENERATED_DIR / "theory.stamp.json", key.hexdigest()[:32], [GENERATED_DIR / "theory.tex"]
 
@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         bayes.setup()
         enable_jax_compilation_cache()
     if tex_stale:
-        from theory._latex import write_generated
+        from theory.latex import write_generated
 
         stamp, key, outputs = tex
         print(f"writing {write_generated()}", file=sys.stderr)

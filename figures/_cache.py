@@ -141,7 +141,7 @@ def save(name: str, key: str, result: Mapping, directory: Path | None = None) ->
     np.savez(buf, **{k: np.asarray(v) for k, v in result.items()})
     payload = buf.getvalue()
     digest = hashlib.sha256(payload).hexdigest().encode()
-    from theory._io import atomic_write_bytes  # (imports the theory package: only on a write)
+    from theory.files import atomic_write_bytes  # (imports the theory package: only on a write)
 
     return atomic_write_bytes(_path(name, key, directory), MAGIC + digest + b"\n" + payload)
 

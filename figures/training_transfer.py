@@ -37,7 +37,7 @@ import numpy as np
 
 from theory.parametrization import width_exponent
 from theory.transfer import transfer_exponent
-from training.experiment import RULES, Setting, run_setting
+from training.experiment import RULES, Setting, run_setting, unique_names
 
 WIDTHS = [16, 64, 256, 2048]
 REFERENCE_SLOPES = (1.0, 0.0, -0.5, -1.0)
@@ -127,10 +127,9 @@ def _setting(spec: dict) -> tuple[Setting, list[int]]:
 
 def compute(*, n_train, seeds, steps, n_grid, grid_step, n_extra, settings) -> dict:
     result: dict[str, np.ndarray] = {}
-    names = []
+    names = unique_names([_setting(spec)[0] for spec in settings])
     for spec in settings:
         setting, widths = _setting(spec)
-        names.append(setting.name)
         out = run_setting(
             setting,
             widths=widths,
@@ -191,8 +190,8 @@ _RULE_LABEL = {
 
 
 def _title(name: str, sep: str = ", ") -> str:
-    dataset, depth, par, opt = name.split("-", 3)
-    return f"{dataset}, {depth} hidden{sep}{_TITLE[par]}, {_TITLE[opt]}"
+    s = Setting.parse(name)
+    return f"{s.dataset}, {s.depth} hidden{sep}{_TITLE[s.parametrization]}, {_TITLE[s.optimizer]}"
 
 
 _SHORT = {"standard": "SP", "ntk": "NTK", "mean_field": "μP", "sgd": "GD",
@@ -207,9 +206,9 @@ _RULE_STYLE = {  # vertical lines: where each rule carries λ*(P_0) at the large
 
 
 def _short(name: str) -> str:
-    dataset, depth, par, opt = name.split("-", 3)
-    extra = "" if (dataset, depth) == ("digits", "1") else f" ({dataset}, {depth}L)"
-    return f"{_SHORT[par]} {_SHORT[opt]}{extra}"
+    s = Setting.parse(name)
+    extra = "" if (s.dataset, s.depth) == ("digits", 1) else f" ({s.dataset}, {s.depth}L)"
+    return f"{_SHORT[s.parametrization]} {_SHORT[s.optimizer]}{extra}"
 
 
 def plot(result):
@@ -238,7 +237,7 @@ def plot(result):
                 color=cmap(i / max(1, len(widths) - 1)),
                 label=f"P = {int(width)}",
             )
-        opt = name.split("-", 3)[3]
+        opt = Setting.parse(name).optimizer
         for rule, (color, ls) in _RULE_STYLE.items():
             if rule == "optimizer" and opt == "sgd":
                 continue  # for GD the optimizer rule is the readout rule
@@ -274,7 +273,7 @@ def plot(result):
             va="center",
         )
     for k, name in enumerate(names):
-        par = name.split("-", 3)[2]
+        par = Setting.parse(name).parametrization
         e = float(result[f"{name}/exponent_sum"])
         se = float(result[f"{name}/exponent_sum_se"])
         ax_star.errorbar(
@@ -349,7 +348,7 @@ def macros(result) -> dict[str, str]:
     """Measured exponents (± s.e. over seeds) and largest-width regrets, per setting."""
     out = {}
     for name in (str(n) for n in result["settings"]):
-        tag = "".join(_CAMEL[p] for p in name.split("-", 3))
+        tag = "".join(_CAMEL[str(p)] for p in Setting.parse(name)[:4])
         e, se = float(result[f"{name}/exponent_sum"]), float(result[f"{name}/exponent_sum_se"])
         out[f"TTExp{tag}"] = f"{e:+.2f}"
         out[f"TTExpSE{tag}"] = f"{se:.2f}"

@@ -191,9 +191,9 @@ def test_import_graph_rules(tmp_path):
             "theory/_util.py": "X = 1\n",
             # run at import by the package: one changes global state, one only registers
             "theory/_global.py": 'import jax\n\njax.config.update("jax_enable_x64", True)\n',
-            "theory/_latex.py": "def register(name):\n    return lambda fn: fn\n",
+            "theory/latex.py": "def register(name):\n    return lambda fn: fn\n",
             "theory/_registered.py": (
-                "from theory._latex import register\n\n"
+                "from theory.latex import register\n\n"
                 '_T = {"a": 1}\n_T["b"] = 2\nregister("X")(lambda: 1)\n'
             ),
             "bayes/__init__.py": "",

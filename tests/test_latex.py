@@ -1,4 +1,4 @@
-"""theory._latex: named results become valid, complete LaTeX macro files."""
+"""theory.latex: named results become valid, complete LaTeX macro files."""
 
 from __future__ import annotations
 
@@ -7,14 +7,14 @@ import re
 import pytest
 import sympy as sp
 
-from theory import _latex
+from theory import latex
 
 
 def test_write_generated_contains_every_registered_result(tmp_path):
-    path = _latex.write_generated(tmp_path)
+    path = latex.write_generated(tmp_path)
     text = path.read_text()
     names = re.findall(r"\\newcommand\{\\([A-Za-z]+)\}", text)
-    assert sorted(names) == sorted(_latex.registered())
+    assert sorted(names) == sorted(latex.registered())
     for name in (
         "PriorVarSquaredSum",
         "WidthExponentSum",
@@ -29,14 +29,14 @@ def test_write_generated_contains_every_registered_result(tmp_path):
 
 
 def test_rendered_equation_follows_the_derivation():
-    assert _latex.render("WidthExponentSum") == sp.latex(sp.Integer(1) - 2 * sp.Symbol("c"))
-    assert _latex.render("WidthExpMeanFieldMean") == "0"
+    assert latex.render("WidthExponentSum") == sp.latex(sp.Integer(1) - 2 * sp.Symbol("c"))
+    assert latex.render("WidthExpMeanFieldMean") == "0"
 
 
 def test_register_rejects_bad_names():
     with pytest.raises(ValueError, match="^name"):
-        _latex.register("bad_name1", "x")
+        latex.register("bad_name1", "x")
     with pytest.raises(ValueError, match="^name"):
-        _latex.render("NoSuchMacro")
+        latex.render("NoSuchMacro")
     with pytest.raises(ValueError, match="^name"):
-        _latex.register("PriorVarSquaredSum", "duplicate")(lambda: 0)
+        latex.register("PriorVarSquaredSum", "duplicate")(lambda: 0)

@@ -19,8 +19,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy import integrate, optimize
 
-from theory import _latex
 from theory import _symbols as S
+from theory import latex
 from theory import linear as L
 
 ALPHA2, SIGMA2, GAMMA, LAM = S.alpha2, S.sigma2, S.gamma, S.lam
@@ -189,12 +189,12 @@ def test_latex_macros_are_registered_and_render():
         "LinRidgelessFiniteUnder",
         "LinRidgelessFiniteOver",
     }
-    assert names <= set(_latex.registered())
-    assert _latex.render("LinLambdaStarSum") == r"\lambda^{\star}_{\mathrm{sum}} = " + sp.latex(
+    assert names <= set(latex.registered())
+    assert latex.render("LinLambdaStarSum") == r"\lambda^{\star}_{\mathrm{sum}} = " + sp.latex(
         GAMMA * SIGMA2 / ALPHA2
     )
     for name in names:
-        body = _latex.render(name)
+        body = latex.render(name)
         assert body.count("{") == body.count("}"), name
 
 

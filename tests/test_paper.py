@@ -49,9 +49,9 @@ def test_main_tex_includes_only_registered_figures_and_generated_files():
 
 
 def test_every_theory_macro_used_is_registered():
-    from theory import _latex
+    from theory import latex
 
-    registered = set(_latex.registered())
+    registered = set(latex.registered())
     used = set(re.findall(r"\\([A-Z][A-Za-z]+)", MAIN))
     theory_prefixes = (
         "PriorVar",

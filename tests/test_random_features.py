@@ -17,8 +17,8 @@ import sympy as sp
 from scipy import integrate, optimize
 
 from tests.helpers import relu_features, ridge_readout_predict, sphere
-from theory import _latex
 from theory import _symbols as S
+from theory import latex
 from theory import random_features as rf
 from theory.parametrization import PARAMETRIZATIONS, width_exponent
 from theory.prior import NORMALIZATIONS
@@ -665,7 +665,7 @@ def test_solver_failure_raises_with_the_offending_values(monkeypatch):
 
 
 def test_latex_macros_are_registered():
-    names = _latex.registered()
+    names = latex.registered()
     for name in (
         "RFReluMuZero",
         "RFReluMuOne",
@@ -677,6 +677,6 @@ def test_latex_macros_are_registered():
         "RFLamNTKFromMM",
     ):
         assert name in names
-        assert _latex.render(name)
-    assert r"\frac{\pi}{-2 + \pi}" in _latex.render("RFReluZetaSq")
-    assert r"\max" in _latex.render("RFWideLambdaStar")
+        assert latex.render(name)
+    assert r"\frac{\pi}{-2 + \pi}" in latex.render("RFReluZetaSq")
+    assert r"\max" in latex.render("RFWideLambdaStar")

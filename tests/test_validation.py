@@ -187,7 +187,7 @@ def test_train_config_fields_are_checked(field, value):
 def test_written_files_follow_the_umask(tmp_path):
     import os
 
-    from theory._io import atomic_write_text
+    from theory.files import atomic_write_text
 
     old = os.umask(0o022)
     try:

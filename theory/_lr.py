@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from theory._validate import check_choice
+from theory.checks import check_choice
 from theory.parametrization import PARAMETRIZATIONS, READOUT_EXPONENT
 
 __all__ = [

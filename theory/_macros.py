@@ -1,7 +1,7 @@
 """The registry of named results that the paper prints as LaTeX macros.
 
 A derivation registers a result with :func:`register`; the paper side
-(:mod:`theory._latex`) lists the derivation modules it prints, renders and writes them.
+(:mod:`theory.latex`) lists the derivation modules it prints, renders and writes them.
 This module imports nothing of the project, so a derivation can register without
 importing the writer (which imports every derivation).  Macro names are letters only
 (a TeX requirement).

@@ -105,7 +105,7 @@ import numpy as np
 import sympy as sp
 
 from theory._lr import LR_SCALINGS, OPTIMIZERS, lr_exponent_expr
-from theory._validate import as_float_array, check_choice, check_representable
+from theory.checks import as_float_array, check_choice, check_representable
 from theory.networks import lambda_exponent_expr, preset_exponents_expr
 from theory.parametrization import PARAMETRIZATIONS
 from theory.prior import NORMALIZATIONS

@@ -9,7 +9,7 @@ import numpy as np
 import sympy as sp
 
 from theory._lr import LR_SCALINGS, OPTIMIZERS, lr_exponent_expr
-from theory._validate import (
+from theory.checks import (
     check_choice,
     check_int,
     check_positive,

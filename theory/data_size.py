@@ -32,7 +32,7 @@ import sympy as sp
 
 from theory import _symbols as S
 from theory._macros import register
-from theory._validate import check_choice
+from theory.checks import check_choice
 from theory.prior import prior_variance_expr
 
 __all__ = [

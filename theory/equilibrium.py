@@ -72,7 +72,7 @@ import sympy as sp
 
 from theory import _symbols as S
 from theory._macros import register
-from theory._validate import (
+from theory.checks import (
     cache_checked,
     check_choice,
     check_flag,

@@ -29,7 +29,7 @@ from scipy import optimize
 
 from theory import _symbols as S
 from theory._macros import register
-from theory._validate import (
+from theory.checks import (
     as_float_array,
     check_nonnegative,
     check_positive,

@@ -39,7 +39,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from theory._validate import (
+from theory.checks import (
     check_callable,
     check_choice,
     check_finite,

@@ -16,8 +16,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from theory._io import atomic_path
-from theory._validate import check_choice, check_int, check_positive, check_seed
+from theory.checks import check_choice, check_int, check_positive, check_seed
+from theory.files import atomic_path
 
 __all__ = ["Dataset", "digits", "mnist1d", "teacher", "load", "DATASETS"]
 

@@ -33,7 +33,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from theory._validate import (
+from theory.checks import (
     check_choice,
     check_finite,
     check_instance,
@@ -56,6 +56,7 @@ __all__ = [
     "fit_lam_stars",
     "rule_lambdas",
     "run_setting",
+    "unique_names",
 ]
 
 RULES = ("theory_sum", "theory_mean", "features", "optimizer", "naive_sum", "naive_mean")
@@ -92,7 +93,52 @@ class Setting(NamedTuple):
 
     @property
     def name(self) -> str:
+        """``dataset-depth-parametrization-optimizer``: the key of this setting's results
+        (:func:`unique_names` refuses two settings of one run that share it)."""
         return f"{self.dataset}-{self.depth}-{self.parametrization}-{self.optimizer}"
+
+    @classmethod
+    def parse(cls, name: str) -> Setting:
+        """The setting :attr:`name` names (its other fields at their defaults).
+
+        >>> s = Setting.parse("mnist1d-2-mean_field-adamw-coupled")
+        >>> s.dataset, s.depth, s.parametrization, s.optimizer
+        ('mnist1d', 2, 'mean_field', 'adamw-coupled')
+        >>> Setting.parse(s.name) == s
+        True
+        """
+        parts = str(name).split("-", 3)
+        if len(parts) != 4 or not parts[1].isdigit():
+            raise ValueError(
+                f"name must read dataset-depth-parametrization-optimizer, got {name!r}"
+            )
+        dataset, depth, parametrization, optimizer = parts
+        return cls(dataset, int(depth), parametrization, optimizer)
+
+
+def unique_names(settings) -> list[str]:
+    """The :attr:`Setting.name` of each setting; ``ValueError`` if two share one (settings
+    that differ only in a field the name does not carry, e.g. ``lr``, would overwrite each
+    other's results).
+
+    >>> unique_names([Setting(lr=1.0), Setting(lr=0.5)])
+    Traceback (most recent call last):
+    ...
+    ValueError: settings 0 and 1 share the name 'digits-1-ntk-sgd' (they differ in lr); give them different dataset, depth, parametrization or optimizer, or run them separately
+    """
+    seen: dict[str, int] = {}
+    for i, setting in enumerate(settings):
+        if setting.name in seen:
+            j = seen[setting.name]
+            other = settings[j]
+            fields = [f for f in Setting._fields if getattr(setting, f) != getattr(other, f)]
+            raise ValueError(
+                f"settings {j} and {i} share the name {setting.name!r} (they differ in "
+                f"{', '.join(fields) or 'nothing'}); give them different dataset, depth, "
+                "parametrization or optimizer, or run them separately"
+            )
+        seen[setting.name] = i
+    return list(seen)
 
 
 def lam_star(lams: np.ndarray, losses: np.ndarray) -> tuple[float, bool]:

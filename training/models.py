@@ -42,7 +42,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from theory._validate import as_float_array, check_choice, check_int, check_nonnegative
+from theory.checks import as_float_array, check_choice, check_int, check_nonnegative
 from theory.parametrization import PARAMETRIZATIONS
 from theory.transfer import lr_exponent
 

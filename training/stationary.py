@@ -54,7 +54,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from theory._validate import check_int, check_nonnegative, check_positive
+from theory.checks import check_int, check_nonnegative, check_positive
 from training._shard import gather, lane_devices, pad_lanes, put_lanes
 from training.data import Dataset
 from training.models import Layer, apply

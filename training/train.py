@@ -37,7 +37,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from theory._validate import (
+from theory.checks import (
     as_float_array,
     check_choice,
     check_instance,

@@ -33,7 +33,7 @@ import jax
 import numpy as np
 import optax
 
-from theory._validate import as_float_array, check_choice, check_instance
+from theory.checks import as_float_array, check_choice, check_instance
 from theory.transfer import ModelTransfer
 
 __all__ = ["DECAY_MODES", "per_tensor_decay", "transfer_decay"]

@@ -10,8 +10,8 @@ __all__ = ["REGISTRARS"]
 
 #: callables whose calls at import only register a result for the paper's LaTeX (module,
 #: name): ``register("Name", "...")(fn)`` changes nothing that a figure computes
-#: (``theory._latex`` re-exports the registrar of ``theory._macros``)
-REGISTRARS = frozenset({("theory._macros", "register"), ("theory._latex", "register")})
+#: (``theory.latex`` re-exports the registrar of ``theory._macros``)
+REGISTRARS = frozenset({("theory._macros", "register"), ("theory.latex", "register")})
 #: values a module's own tables are built from (``_TABLE = {...}``)
 _LITERALS = (
     ast.Constant,

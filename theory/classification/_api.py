@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from theory._validate import (
+from theory.checks import (
     as_float_array,
     check_choice,
     check_instance,

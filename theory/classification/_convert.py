@@ -21,7 +21,7 @@ import sympy as sp
 
 from theory import _symbols as S
 from theory._numeric import lambdify
-from theory._validate import check_positive, check_representable
+from theory.checks import check_positive, check_representable
 from theory.prior import g, match_gradients
 
 __all__ = [

@@ -11,7 +11,7 @@ import warnings
 
 import numpy as np
 
-from theory._validate import (
+from theory.checks import (
     check_choice,
     check_int,
     check_nonnegative,

@@ -30,7 +30,7 @@ import sympy as sp
 
 from theory import _symbols as S
 from theory._macros import register
-from theory._validate import (
+from theory.checks import (
     check_choice,
     check_expr,
     check_nonnegative,

@@ -1,4 +1,4 @@
-"""Linear ridge: the paper's LaTeX macros (registered at import; :mod:`theory._latex` writes them).
+"""Linear ridge: the paper's LaTeX macros (registered at import; :mod:`theory.latex` writes them).
 
 Each display form is checked against the derivation it shows.
 """

@@ -17,7 +17,7 @@ import numpy.typing as npt
 
 from theory import _symbols as S
 from theory._numeric import lambdify
-from theory._validate import (
+from theory.checks import (
     as_float_array,
     check_choice,
     check_nonnegative,

@@ -11,7 +11,7 @@ from typing import Literal, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from theory._validate import (
+from theory.checks import (
     as_float_array,
     check_choice,
     check_int,

@@ -12,7 +12,7 @@ from typing import Literal
 import sympy as sp
 
 from theory import _symbols as S
-from theory._validate import cache_checked, check_choice, check_expr
+from theory.checks import cache_checked, check_choice, check_expr
 from theory.prior import NORMALIZATIONS, lambda_sum_from_mean_expr, prior_variance_expr
 
 __all__ = [

@@ -11,7 +11,7 @@ import numpy as np
 import sympy as sp
 
 from theory import _symbols as S
-from theory._validate import as_rational, check_choice
+from theory.checks import as_rational, check_choice
 from theory.networks._network import K, L, _check_depth, _l, a, lam_free, multiplier_symbols, n
 from theory.networks._rescaling import _equivalent_lambda, _equivalent_lambda_layers
 from theory.parametrization import PARAMETRIZATIONS, READOUT_EXPONENT

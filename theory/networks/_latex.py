@@ -1,4 +1,4 @@
-"""Deep networks: the paper's LaTeX macros (registered at import; :mod:`theory._latex`
+"""Deep networks: the paper's LaTeX macros (registered at import; :mod:`theory.latex`
 writes them).
 """
 

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import sympy as sp
 
-from theory._validate import check_int
+from theory.checks import check_int
 
 __all__ = [
     "n",

@@ -11,7 +11,7 @@ import sympy as sp
 
 from theory import _symbols as S
 from theory._numeric import lambdify
-from theory._validate import check_nonnegative, check_positive, check_representable
+from theory.checks import check_nonnegative, check_positive, check_representable
 from theory.networks._network import (
     L,
     _check_depth,

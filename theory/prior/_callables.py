@@ -11,7 +11,7 @@ import sympy as sp
 
 from theory import _symbols as S
 from theory._numeric import lambdify
-from theory._validate import check_choice, check_representable, check_width
+from theory.checks import check_choice, check_representable, check_width
 from theory.prior._symbolic import (
     NORMALIZATIONS,
     _inverse,

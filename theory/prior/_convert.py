@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from theory._validate import check_nonnegative, check_positive, check_width
+from theory.checks import check_nonnegative, check_positive, check_width
 from theory.prior._callables import _fn, _n_params, _out, _result
 from theory.prior._variance import to_sum
 

@@ -1,4 +1,4 @@
-"""λ ⇔ prior: the paper's LaTeX macros (registered at import; :mod:`theory._latex` writes
+"""λ ⇔ prior: the paper's LaTeX macros (registered at import; :mod:`theory.latex` writes
 them).
 """
 

@@ -10,7 +10,7 @@ from typing import Literal
 import sympy as sp
 
 from theory import _symbols as S
-from theory._validate import cache_checked, check_choice, check_expr
+from theory.checks import cache_checked, check_choice, check_expr
 
 __all__ = [
     "LOSSES",

@@ -11,7 +11,7 @@ import sympy as sp
 
 from theory import _symbols as S
 from theory._numeric import lambdify
-from theory._validate import (
+from theory.checks import (
     check_nonnegative,
     check_positive,
     check_representable,

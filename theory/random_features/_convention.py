@@ -15,7 +15,7 @@ import sympy as sp
 
 from theory import _symbols as S
 from theory._numeric import lambdify
-from theory._validate import check_nonnegative, check_representable, check_width
+from theory.checks import check_nonnegative, check_representable, check_width
 from theory.parametrization import lam_ntk, width_exponent
 from theory.random_features._gaussian import Activation, gaussian_equivalence
 from theory.random_features._solve import _out, mm_risk

@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from theory._validate import as_float_array, check_nonnegative, check_positive, check_width
+from theory.checks import as_float_array, check_nonnegative, check_positive, check_width
 from theory.parametrization import width_exponent
 from theory.random_features._convention import optimal_lambda
 from theory.random_features._gaussian import Activation

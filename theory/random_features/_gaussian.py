@@ -14,7 +14,7 @@ from typing import NamedTuple
 import numpy as np
 import sympy as sp
 
-from theory._validate import check_choice, check_expr
+from theory.checks import check_choice, check_expr
 from theory.random_features._symbolic import G
 
 __all__ = [

@@ -1,4 +1,4 @@
-"""Random features: the paper's LaTeX macros (registered at import; :mod:`theory._latex` writes them).
+"""Random features: the paper's LaTeX macros (registered at import; :mod:`theory.latex` writes them).
 
 Each display form is checked against the derivation it shows.
 """

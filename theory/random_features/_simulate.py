@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from theory._validate import (
+from theory.checks import (
     check_fraction,
     check_int,
     check_nonnegative,

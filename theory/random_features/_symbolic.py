@@ -11,7 +11,7 @@ from functools import cache
 import sympy as sp
 
 from theory import _symbols as S
-from theory._validate import cache_checked, check_choice
+from theory.checks import cache_checked, check_choice
 from theory.parametrization import PARAMETRIZATIONS, READOUT_EXPONENT, lam_ntk, lambda_expr
 from theory.prior import NORMALIZATIONS
 

@@ -13,7 +13,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from theory._validate import check_nonnegative, check_positive, check_representable
+from theory.checks import check_nonnegative, check_positive, check_representable
 from theory.random_features._solve import (
     _broadcast,
     _bv_from_chi,

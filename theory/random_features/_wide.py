@@ -13,7 +13,7 @@ import numpy as np
 import sympy as sp
 
 from theory._numeric import lambdify
-from theory._validate import check_nonnegative, check_positive, check_representable
+from theory.checks import check_nonnegative, check_positive, check_representable
 from theory.random_features._solve import _out
 from theory.random_features._symbolic import (
     Fstar2,
