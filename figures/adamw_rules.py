@@ -26,6 +26,7 @@ import sys
 
 import numpy as np
 
+from figures._tex import fixed, stderr
 from training.camps import CAMP_RULES, run_camps
 
 CONFIGS = (  # (decay, lr_scaling); with lr_scaling="none" coupled and independent coincide
@@ -198,8 +199,8 @@ def macros(result) -> dict[str, str]:
         cfg = (decay, scaling)
         tag = f"{_CAMEL[dataset]}{_CAMEL[depth]}{_CAMEL[cfg]}"
         e, se = float(result[f"{name}/exponent"]), float(result[f"{name}/exponent_se"])
-        out[f"AWExp{tag}"] = f"{e:+.2f}"
-        out[f"AWExpSE{tag}"] = f"{se:.2f}"
+        out[f"AWExp{tag}"] = fixed(e, 2, sign=True)
+        out[f"AWExpSE{tag}"] = stderr(se, 2)
         n_edge += int(np.sum(result[f"{name}/lam_star_edge"]))
         tails.append(float(np.max(result[f"{name}/tail_decrease"])))
         cells = []
@@ -209,15 +210,15 @@ def macros(result) -> dict[str, str]:
             rse = float(result[f"{name}/regret_se/{r}"][-1])
             regrets[r] = reg
             maxima.setdefault((cfg, r), []).append(reg)
-            out[f"AWRegret{_CAMEL[r]}{tag}"] = f"{reg:.3f}"
-            out[f"AWRegretSE{_CAMEL[r]}{tag}"] = f"{rse:.3f}"
-            cells.append(f"${reg:.3f}\\pm{rse:.3f}$")
+            out[f"AWRegret{_CAMEL[r]}{tag}"] = fixed(reg, 3)
+            out[f"AWRegretSE{_CAMEL[r]}{tag}"] = stderr(rse, 3)
+            cells.append(f"${fixed(reg, 3)}\\pm{stderr(rse, 3)}$")
         best = min(regrets, key=regrets.get)
         wins[best] += 1
         widths = result[f"{name}/widths"]
         rows.append(
             f"{_TABLE_DATASET[dataset]} & {depth} & {_TABLE_CONFIG[cfg]} & "
-            f"${e:+.2f}\\pm{se:.2f}$ & " + " & ".join(cells) + r" \\"
+            f"${fixed(e, 2, sign=True)}\\pm{stderr(se, 2)}$ & " + " & ".join(cells) + r" \\"
         )
         out[f"AWWidthRatio{_CAMEL[dataset]}{_CAMEL[depth]}"] = f"{widths[-1] / widths[0]:.0f}"
     for cfg in CONFIGS:  # the largest regret of each rule over data sets and depths

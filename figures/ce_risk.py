@@ -18,6 +18,7 @@ import math
 import numpy as np
 
 from figures._fit import max_abs_z
+from figures._tex import number, span
 from theory.classification import (
     lambda_star_conventions,
     optimal_lambda,
@@ -190,7 +191,7 @@ def macros(result) -> dict[str, str]:
     names = ["One", "Two", "Three", "Four", "Five"]
     out = {}
     for k, _ in enumerate(result["widths_risk"]):
-        out[f"CERiskLamStar{names[k]}"] = f"{float(result[f'lam_star/{k}']):.2g}"
+        out[f"CERiskLamStar{names[k]}"] = number(float(result[f"lam_star/{k}"]))
         out[f"CERiskLossStar{names[k]}"] = f"{float(result[f'loss_star/{k}']):.3f}"
     out["CEMaxZ"] = f"{max_abs_z(result, len(result['widths_risk'])):.1f}"
     out["CEExponentNTK"] = f"{float(result['exponent_ce']):.2f}"
@@ -201,6 +202,8 @@ def macros(result) -> dict[str, str]:
     )
     out["CEExponentSquared"] = f"{float(result['exponent_sq']):.2f}"
     floor = result["widths"][result["err_at_floor"]]
-    out["CEErrorFloorWidths"] = f"{floor.min():g}--{floor.max():g}" if floor.size else "none"
-    out["CEWidestLamStar"] = f"{float(result['ce/ntk/sum'][-1]):.2g}"
+    out["CEErrorFloorWidths"] = (
+        span(f"{floor.min():g}", f"{floor.max():g}") if floor.size else "none"
+    )
+    out["CEWidestLamStar"] = number(float(result["ce/ntk/sum"][-1]))
     return out

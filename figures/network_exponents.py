@@ -36,6 +36,7 @@ import sys
 
 import numpy as np
 
+from figures._tex import number
 from theory.parametrization import PARAMETRIZATIONS
 from theory.transfer import transfer_exponent
 from training.data import load
@@ -365,7 +366,7 @@ def macros(result) -> dict[str, str]:
     out["NetCollapsedFracAll"] = f"{100 * n_collapsed / max(total, 1):.0f}"
     out["NetStatFracStarAll"] = f"{100 * np.mean(star_fracs):.0f}"  # runs at the λ nearest λ*
     out["NetStatClarkeLimit"] = f"{float(result['criterion/clarke_ratio']):g}"
-    out["NetStatDecreaseLimit"] = f"{float(result['criterion/rel_decrease']):.0e}"
+    out["NetStatDecreaseLimit"] = number(float(result["criterion/rel_decrease"]), 1)
     return out
 
 

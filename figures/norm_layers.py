@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from figures._tex import number, span
 from theory.equilibrium import angular_update, equilibrium_norm
 from training.data import load
 from training.experiment import fit_lam_stars
@@ -216,7 +217,7 @@ _CAMEL = {"sgd": "SGD", "adamw": "AdamW"}
 
 def macros(result) -> dict[str, str]:
     """Invariance error, equilibrium ratios (measured/predicted) and λ* exponents ± s.e."""
-    out = {"NLInvariance": f"{float(result['invariance']):.1e}"}
+    out = {"NLInvariance": number(float(result["invariance"]))}
     widths = result["widths"]
     out["NLWidthMin"], out["NLWidthMax"] = f"{widths[0]:g}", f"{widths[-1]:g}"
     for opt in ("sgd", "adamw"):
@@ -238,10 +239,10 @@ def macros(result) -> dict[str, str]:
         mean = np.concatenate(
             [result[f"eq{j}/angle_mean"] / result[f"eq{j}/angle_pred"] for j in ks]
         )
-        out[f"NLNormRatio{tag}"] = f"{norm.min():.2f}--{norm.max():.2f}"
-        out[f"NLAngleRMSRatio{tag}"] = f"{rms.min():.2f}--{rms.max():.2f}"
-        out[f"NLAngleMeanRatio{tag}"] = f"{mean.min():.2f}--{mean.max():.2f}"
+        out[f"NLNormRatio{tag}"] = span(f"{norm.min():.2f}", f"{norm.max():.2f}")
+        out[f"NLAngleRMSRatio{tag}"] = span(f"{rms.min():.2f}", f"{rms.max():.2f}")
+        out[f"NLAngleMeanRatio{tag}"] = span(f"{mean.min():.2f}", f"{mean.max():.2f}")
         if opt == "adamw":
             urms = np.concatenate([result[f"eq{j}/urms"] for j in ks])
-            out["NLUpdateRMSAdamW"] = f"{urms.min():.2f}--{urms.max():.2f}"
+            out["NLUpdateRMSAdamW"] = span(f"{urms.min():.2f}", f"{urms.max():.2f}")
     return out
