@@ -122,7 +122,7 @@ def plot(result):
 
     from figures._style import COLORS, LABELS, LINESTYLES, new_figure
 
-    fig, (ax_a, ax_b) = new_figure("page", height=2.6, ncols=2)
+    fig, (ax_a, ax_b) = new_figure("page", height=3.1, ncols=2)
     widths = result["widths"]
     n = float(result["n_samples"])
     # coinciding pairs (same λ_MM power of P): the solid one wide underneath, the dashed on top
@@ -145,14 +145,15 @@ def plot(result):
     ax_a.set(
         xscale="log",
         yscale="log",
-        ylim=(1e-10, 1e16),
+        ylim=(1e-10, 1e10),
         xlabel="width $P$",
         ylabel=r"tuned $\lambda^\star$",
         title=f"(a) $\\rho = {float(result['snr']):g}$, $N = {n:g}$, "
         f"$d = {float(result['input_dim']):g}$; dotted: wide limit",
     )
     ax_a.legend(
-        loc="upper left",
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.25),
         fontsize=7,
         ncols=2,
         title="wide-model scaling of $\\lambda^\\star$",
@@ -171,9 +172,9 @@ def plot(result):
             ax_b.annotate(
                 f"$\\lambda^\\star = 0$ for $P \\geq {mantissa} \\times 10^{{{int(exponent)}}}$",
                 (zero_from, bottom + 0.12),
-                xytext=(-5, 0),
+                xytext=(0, 7),
                 textcoords="offset points",
-                ha="right",
+                ha="left",
                 va="center",
                 fontsize=7,
                 color=colors[i],
@@ -197,7 +198,7 @@ def plot(result):
         ylabel="local exponent $-$ theory exponent",
         title=r"(b) $d\log\lambda^\star/d\log P$, shifted (the same for all six)",
     )
-    ax_b.legend(loc="lower left", fontsize=7)
+    ax_b.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25), fontsize=7, ncols=2)
     return fig
 
 
@@ -233,6 +234,10 @@ def macros(result) -> dict[str, str]:
         "RFLamStarUnderTo": _tex_number(under_to),
         "RFLamStarUnderToRatio": f"{under_to / n:.2f}",
         "RFLamStarTol": f"{float(result['tol']):g}",
+        # the task of panel (a): N, d and ρ, quoted with the widths above
+        "RFLamStarN": f"{n:g}",
+        "RFLamStarD": f"{float(result['input_dim']):g}",
+        "RFLamStarRho": f"{float(result['snr']):g}",
     }
     words = {0.1: "Tenth", 1.0: "One"}
     for f, cost, exact, power in zip(
