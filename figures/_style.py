@@ -18,8 +18,11 @@ __all__ = [
     "COLUMN_WIDTH",
     "PAGE_WIDTH",
     "COLORS",
+    "OTHER_COLORS",
     "LINESTYLES",
     "LABELS",
+    "PAIRS_IN_DRAWING_ORDER",
+    "pair_line",
     "style",
     "new_figure",
     "log_axes",
@@ -32,6 +35,9 @@ PAGE_WIDTH = 7.0  # inches, both columns
 #: one color per parametrization, one line style per normalization, used by every figure
 COLORS = {"standard": "#0072B2", "ntk": "#D55E00", "mean_field": "#009E73"}
 LINESTYLES = {"sum": "-", "mean": "--"}
+#: colors for series that are *not* parametrizations (normalizations, tasks, prior
+#: families...): none of them may be mistaken for one of ``COLORS``
+OTHER_COLORS = ("0.15", "#CC79A7", "#6A3D9A", "0.55")
 LABELS = {
     "standard": "standard",
     "ntk": "NTK",
@@ -39,6 +45,32 @@ LABELS = {
     "sum": "sum",
     "mean": "mean",
 }
+
+#: the (parametrization, normalization) pairs in the order to draw them where pairs coincide
+#: (standard + sum = NTK + mean, NTK + sum = mean-field + mean): each solid sum curve, wide
+#: and translucent, just before its dashed mean twin, so both stay visible
+PAIRS_IN_DRAWING_ORDER = (
+    ("standard", "sum"),
+    ("ntk", "mean"),
+    ("ntk", "sum"),
+    ("mean_field", "mean"),
+    ("mean_field", "sum"),
+    ("standard", "mean"),
+)
+
+
+def pair_line(par: str, norm: str) -> dict:
+    """Line keywords of a (parametrization, normalization) curve: color by parametrization,
+    line style by normalization; sum curves wide and translucent, so that a coinciding
+    dashed mean curve drawn on top leaves both visible."""
+    solid = norm == "sum"
+    return {
+        "color": COLORS[par],
+        "ls": LINESTYLES[norm],
+        "lw": 2.8 if solid else 1.2,
+        "alpha": 0.55 if solid else 1.0,
+    }
+
 
 RC = {
     "font.size": 8,

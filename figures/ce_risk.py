@@ -26,8 +26,6 @@ from theory.classification import (
     random_features_spectrum,
     simulate_logistic,
 )
-from theory.parametrization import PARAMETRIZATIONS
-from theory.prior import NORMALIZATIONS
 from theory.random_features import optimal_lambda as squared_optimal_lambda
 
 CONFIG = {
@@ -147,7 +145,7 @@ def compute(
 def plot(result):
     import matplotlib.pyplot as plt
 
-    from figures._style import COLORS, mc_markers, new_figure
+    from figures._style import LABELS, PAIRS_IN_DRAWING_ORDER, mc_markers, new_figure, pair_line
 
     fig, (ax, bx) = new_figure("page", height=2.4, ncols=2)
     colors = plt.cm.viridis(np.linspace(0.0, 0.85, len(result["widths_risk"])))
@@ -165,25 +163,17 @@ def plot(result):
         title=f"ReLU features, $N = {int(result['n_samples'])}$, $d = {int(result['input_dim'])}$",
     )
     ax.legend(loc="upper center")
-    styles = {"sum": "-", "mean": "--"}
-    pcolors = COLORS
     w = result["widths"]
-    for par in PARAMETRIZATIONS:
-        for norm in NORMALIZATIONS:
-            bx.plot(
-                w,
-                result[f"ce/{par}/{norm}"],
-                styles[norm],
-                color=pcolors[par],
-                lw=1,
-                label=f"{par.replace('_', '-')}, {norm}",
-            )
+    # coinciding pairs: the wide translucent sum curve under its dashed twin
+    for par, norm in PAIRS_IN_DRAWING_ORDER:
+        bx.plot(w, result[f"ce/{par}/{norm}"], **pair_line(par, norm),
+                label=f"{LABELS[par]} + {LABELS[norm]}")  # fmt: skip
     err = np.where(result["lam_star_err"] > 0, result["lam_star_err"], np.nan)
     bx.plot(w, err, ":", color="k", marker=".", ms=3, label=r"error $\lambda^\star$ (NTK, sum)")
     bx.plot(w, result["lam_star_sq"], ":", color="0.5", label=r"squared loss (NTK, sum)")
     bx.axvline(float(result["n_samples"]), color="0.8", lw=0.8)
     bx.set(xscale="log", yscale="log", xlabel="width $P$", ylabel=r"cross-entropy $\lambda^\star$")
-    bx.legend(fontsize=7, ncols=2, loc="lower left")
+    bx.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.0, 0.5))
     return fig
 
 

@@ -103,10 +103,10 @@ def compute(
 
 
 def plot(result):
-    from figures._style import LINESTYLES, new_figure
+    from figures._style import LINESTYLES, OTHER_COLORS, new_figure
 
-    fig, axes = new_figure("page", height=2.4, ncols=len(result["kappas"]), sharey=True)
-    colors = {"sum": "#0072B2", "mean": "#D55E00"}
+    fig, axes = new_figure("page", height=2.9, ncols=len(result["kappas"]), sharey=True)
+    colors = {"sum": OTHER_COLORS[0], "mean": OTHER_COLORS[1]}
     titles = {
         1: "fixed total signal ($\\kappa = 1$)",
         0: "fixed per-weight variance ($\\kappa = 0$)",
@@ -135,7 +135,7 @@ def plot(result):
                 mfc="white" if norm == "mean" else colors[norm],
                 elinewidth=0.7,
                 capsize=0,
-                label=f"{norm}: tuned on data, fitted slope {fit:.2f}",
+                label=f"{norm}: tuned on data, slope {fit:.2f}",
             )
         ax.axvline(float(result["n_samples"]), color="0.6", lw=0.6, ls=":")
         ax.text(
@@ -152,7 +152,8 @@ def plot(result):
             xlabel="width $d$ (number of features)",
             title=f"({'ab'[list(result['kappas']).index(kappa)]}) {titles[kappa]}",
         )
-        ax.legend(loc="upper left")
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncols=2, fontsize=7,
+                  columnspacing=0.8, handlelength=1.5, handletextpad=0.4)  # fmt: skip
     np.atleast_1d(axes)[0].set_ylabel(r"optimal $\lambda$")
     return fig
 

@@ -51,31 +51,47 @@ def compute(*, quick_dependencies, regime) -> dict:
 
 
 def plot(result):
-    from figures._style import COLORS, new_figure
+    from matplotlib.lines import Line2D
 
-    fig, axes = new_figure("page", height=4.2, ncols=2, nrows=2)
+    from figures._style import COLORS, LABELS, new_figure
+
+    fig, axes = new_figure("page", height=4.6, ncols=2, nrows=2)
     axes = axes.ravel()
-    markers = "osD^"
-    for i, name in enumerate(str(n) for n in result["settings"]):
+    markers, styles = "osD^", ("-", "--", ":", "-.")
+    names = [str(n) for n in result["settings"]]
+    for i, name in enumerate(names):
         widths = result[f"{name}/widths"]
+        mk, ls = markers[i % 4], styles[i % 4]
         for par in PARAMETRIZATIONS:
-            key, col, mk = f"{name}/{par}", COLORS[par], markers[i % 4]
-            label = f"{par} {name}"
-            for ax, q in zip(axes[:3], ("r_sum", "r_mean", "penalty"), strict=True):
-                ax.plot(widths, result[f"{key}/{q}_init"], "-", color=col, lw=0.7, alpha=0.7)
+            key, col = f"{name}/{par}", COLORS[par]
+            for j, (ax, q) in enumerate(zip(axes[:3], ("r_sum", "r_mean", "penalty"), strict=True)):
+                # NTK and mean-field start from the same weights: in (a, b) the NTK line is a
+                # wide pale band under the mean-field one
+                band = par == "ntk" and j < 2
+                ax.plot(widths, result[f"{key}/{q}_init"], ls=ls, color=col,
+                        lw=3 if band else 0.8, alpha=0.3 if band else 0.8)  # fmt: skip
                 ax.plot(widths, result[f"{key}/{q}"], mk, color=col, ms=3, mfc="white")
-            axes[3].plot(widths, result[f"{key}/penalty_share"], mk + "-", color=col, ms=3,
-                         lw=0.7, label=label)  # fmt: skip
+            axes[3].plot(widths, result[f"{key}/penalty_share"], marker=mk, ls=ls, color=col,
+                         ms=3, mfc="white", lw=0.8)  # fmt: skip
     titles = [
         ("$\\sum w^2$", "(a) $R_{sum}$: init (lines), solution (markers)"),
         ("$\\sum w^2 / P_{total}$", "(b) $R_{mean}$: init (lines), solution (markers)"),
-        ("$\\lambda^* R$", "(c) penalty term at $\\lambda^*$: init vs solution"),
+        ("$\\lambda^* R$", "(c) penalty term at $\\lambda^*$: init (lines), solution (markers)"),
         ("$\\lambda^* R / E$", "(d) penalty share of the objective at the solution"),
     ]
     for ax, (ylabel, title) in zip(axes, titles, strict=True):
         ax.set(xscale="log", yscale="log", xlabel="width $P$", ylabel=ylabel, title=title)
     axes[3].set_yscale("linear")
-    axes[3].legend(fontsize=7, ncol=2)
+    handles = [Line2D([], [], color=COLORS[p], lw=1.5) for p in PARAMETRIZATIONS]
+    labels = [LABELS[p] for p in PARAMETRIZATIONS]
+    handles.append(Line2D([], [], color=COLORS["ntk"], lw=3, alpha=0.3))
+    labels.append("NTK init (a, b): = mean-field")
+    for i, name in enumerate(names):
+        handles.append(Line2D([], [], color="0.3", ls=styles[i % 4], marker=markers[i % 4],
+                              ms=3, mfc="white", lw=0.8))  # fmt: skip
+        labels.append(name)
+    fig.legend(handles, labels, loc="outside lower center", ncol=4, fontsize=7,
+               handlelength=2.2, columnspacing=1.2)  # fmt: skip
     return fig
 
 

@@ -82,7 +82,14 @@ def compute(*, lam, n_samples, noise_var, input_dim, widths, mc_draws, seed) -> 
 
 
 def plot(result):
-    from figures._style import COLORS, LABELS, LINESTYLES, new_figure
+    from figures._style import (
+        COLORS,
+        LABELS,
+        LINESTYLES,
+        PAIRS_IN_DRAWING_ORDER,
+        new_figure,
+        pair_line,
+    )
 
     fig, (ax_w, ax_f) = new_figure("page", height=2.3, ncols=2)
     widths = result["widths"]
@@ -102,29 +109,27 @@ def plot(result):
         title="(a) per-weight prior at fixed $\\lambda$",
     )
     ax_w.legend()
-    for norm in NORMALIZATIONS:
-        for par in PARAMETRIZATIONS:
-            key = f"{par}/{norm}"
-            flat = np.allclose(result[f"output_std/{key}"], result[f"output_std/{key}"][0])
-            ax_f.plot(
-                widths,
-                result[f"output_std/{key}"],
-                color=COLORS[par],
-                ls=LINESTYLES[norm],
-                lw=2.0 if flat else 1.0,
-                label=f"{LABELS[par]} + {LABELS[norm]}" + (" (flat)" if flat else ""),
-            )
-            ax_f.errorbar(
-                widths,
-                result[f"mc_output_std/{key}"],
-                yerr=2 * result[f"mc_output_std_se/{key}"],
-                fmt="o",
-                ms=2.5,
-                color=COLORS[par],
-                mfc="white" if norm == "mean" else COLORS[par],
-                elinewidth=0.6,
-                capsize=0,
-            )
+    for par, norm in PAIRS_IN_DRAWING_ORDER:
+        # coinciding pairs: the wide translucent sum curve under its dashed twin
+        key = f"{par}/{norm}"
+        flat = np.allclose(result[f"output_std/{key}"], result[f"output_std/{key}"][0])
+        ax_f.plot(
+            widths,
+            result[f"output_std/{key}"],
+            **pair_line(par, norm),
+            label=f"{LABELS[par]} + {LABELS[norm]}" + (" (flat)" if flat else ""),
+        )
+        ax_f.errorbar(
+            widths,
+            result[f"mc_output_std/{key}"],
+            yerr=2 * result[f"mc_output_std_se/{key}"],
+            fmt="o",
+            ms=2.5,
+            color=COLORS[par],
+            mfc="white" if norm == "mean" else COLORS[par],
+            elinewidth=0.6,
+            capsize=0,
+        )
     ax_f.set(
         xscale="log",
         yscale="log",

@@ -100,14 +100,16 @@ def compute(
 
 
 def plot(result):
+    from matplotlib.lines import Line2D
+
     from figures._style import COLORS, LABELS, LINESTYLES, new_figure
 
-    fig, axes = new_figure("page", height=2.3, ncols=3, sharey=True)
+    fig, axes = new_figure("page", height=2.5, ncols=3, sharey=True)
     widths, sim_w = result["widths"], result["sim_widths"]
     n, p0 = float(result["n_samples"]), float(result["reference_width"])
     for ax, par in zip(axes, PARAMETRIZATIONS, strict=True):
-        ax.plot(widths, result["ridgeless"], color="0.6", lw=0.8, label=r"$\lambda = 0$")
-        ax.plot(widths, result["tuned"], color="k", lw=1.6, label=r"tuned $\lambda^\star(P)$")
+        ax.plot(widths, result["ridgeless"], color="0.6", lw=0.8)
+        ax.plot(widths, result["tuned"], color="k", lw=1.6)
         ax.errorbar(
             sim_w,
             result["sim_mean/tuned"],
@@ -125,7 +127,6 @@ def plot(result):
                 result[f"risk/{key}"],
                 color=COLORS[par],
                 ls=LINESTYLES[norm],
-                label=f"fixed $\\lambda_{{\\mathrm{{{norm}}}}}$",
             )
             ax.errorbar(
                 sim_w,
@@ -144,8 +145,21 @@ def plot(result):
         ax.text(n, 1.43, " $P{=}N$", fontsize=7, color="0.4")
         ax.text(p0, 1.43, " $P_0$", fontsize=7, color="0.4")
         ax.set(xscale="log", ylim=(0.0, 1.5), xlabel="width $P$", title=f"{LABELS[par]} readout")
-        ax.legend(loc="lower left", fontsize=7)
     axes[0].set_ylabel("excess test error")
+    # one legend for all panels (the color of a fixed-λ curve is its panel's parametrization)
+    handles = [
+        Line2D([], [], color="0.6", lw=0.8),
+        Line2D([], [], color="k", lw=1.6, marker="o", ms=2.5),
+        Line2D([], [], color="0.35", ls=LINESTYLES["sum"], marker="s", ms=2.5),
+        Line2D([], [], color="0.35", ls=LINESTYLES["mean"], marker="D", ms=2.5, mfc="white"),
+    ]
+    labels = [
+        r"$\lambda = 0$",
+        r"tuned $\lambda^\star(P)$",
+        r"fixed $\lambda_{\mathrm{sum}}$ (panel color)",
+        r"fixed $\lambda_{\mathrm{mean}}$ (panel color)",
+    ]
+    fig.legend(handles, labels, loc="outside lower center", ncols=4, fontsize=7)
     return fig
 
 
