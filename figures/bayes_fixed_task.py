@@ -258,11 +258,14 @@ def macros(result) -> dict[str, str]:
 
 
 def plot(result):
-    from figures._style import new_figure
+    from matplotlib.lines import Line2D
 
-    fig, (ax_l, ax_k, ax_r) = new_figure("page", height=2.3, ncols=3)
+    from figures._style import OTHER_COLORS, new_figure
+
+    fig, (ax_l, ax_k, ax_r) = new_figure("page", height=2.6, ncols=3)
     w = result["widths"]
-    colors = {"teacher": "#0072B2", "diabetes": "#D55E00"}
+    # tasks, not parametrizations: none of the parametrization palette
+    colors = {"teacher": OTHER_COLORS[2], "diabetes": OTHER_COLORS[1]}
     for task in TASKS:
         c = colors[task]
         n = float(result[f"{task}/n_train"])
@@ -287,10 +290,8 @@ def plot(result):
               label=r"teacher: theory at $\lambda^\star$")  # fmt: skip
     ax_l.set(xscale="log", yscale="log", xlabel="width $P$", ylabel=r"$\lambda_{\rm sum}$ (standard)",
              title=r"(a) $\lambda$ (dotted: $P = N$)")  # fmt: skip
-    ax_l.legend(fontsize=7)
     ax_r.set(xscale="log", yscale="log", xlabel="width $P$", ylabel="test error",
              title=r"(c) risk at the chosen $\lambda$")  # fmt: skip
-    ax_r.legend(fontsize=7)
     x = 0
     ticks, labels = [], []
     markers = {"half_normal": "o", "half_cauchy": "D"}
@@ -309,5 +310,16 @@ def plot(result):
     ax_k.set(xticks=ticks, ylabel=r"width exponent $\kappa$",
              title=r"(b) $\kappa$ posterior (5–95%)")  # fmt: skip
     ax_k.set_xticklabels(labels, fontsize=7)
-    ax_k.legend(fontsize=7)
+    # one legend for the three panels: colors are tasks, line styles the way λ is chosen
+    handles = [Line2D([], [], color=colors[t], lw=1.5) for t in TASKS] + [
+        Line2D([], [], color="0.3", marker="o", ms=3, lw=1),
+        Line2D([], [], color="0.3", marker="s", ms=3, lw=1, ls="--", mfc="none"),
+        Line2D([], [], color="k", lw=1.5, alpha=0.6),
+        Line2D([], [], color="0.3", marker="o", ms=3, ls="none"),
+        Line2D([], [], color="0.3", marker="D", ms=3, ls="none"),
+    ]
+    labels = [*TASKS, "(a, c) evidence $\\lambda$", "(a, c) LOO $\\lambda$",
+              "(a, c) teacher: exact $\\lambda^\\star$, its risk",
+              "(b) half-normal prior on $s$", "(b) half-Cauchy prior on $s$"]  # fmt: skip
+    fig.legend(handles, labels, loc="outside lower center", ncols=4, fontsize=7)
     return fig

@@ -79,7 +79,7 @@ def compute(
                 n_samples=n_samples,
                 width=width,
                 s=s_true,
-                width_exponent=kt,
+                prior_exponent=kt,
                 noise_sd=noise_sd,
             )
             ks.append(spec.k)
@@ -123,7 +123,7 @@ def compute(
                 ks,
                 zs,
                 widths=tuple(widths),
-                traced={"kappa": float(kf)},
+                traced={"prior_exponent": float(kf)},
                 seed=seed + i,
                 var_names=["s", "sigma"],
                 label=f"{label} fixed kappa={kf}",
@@ -157,10 +157,11 @@ def macros(result) -> dict[str, str]:
 
 
 def plot(result):
-    from figures._style import new_figure
+    from figures._style import OTHER_COLORS, new_figure
 
     fig, (ax_k, ax_l) = new_figure("page", height=2.2, ncols=2)
-    colors = ["#0072B2", "#009E73", "#D55E00", "#CC79A7"]
+    # κ values, not parametrizations: none of the parametrization palette
+    colors = [OTHER_COLORS[1], OTHER_COLORS[3], OTHER_COLORS[2], OTHER_COLORS[0]]
     fixed = result["kappa_fixed"]
     for i, kt in enumerate(result["kappa_true"]):
         c = colors[i % len(colors)]
@@ -174,7 +175,7 @@ def plot(result):
             label=rf"true $\kappa={kt:g}$: mean {draws.mean():.2f}",
         )
         ax_k.hist(result[f"kappa_draws_hc/{i}"], bins=60, density=True, color=c, histtype="step",
-                  lw=0.8, label="half-Cauchy hyperprior" if i == 0 else None)  # fmt: skip
+                  lw=0.8, label="half-Cauchy hyperprior (outline)" if i == 0 else None)  # fmt: skip
         ax_k.axvline(kt, color=c, ls="--", lw=1)
         offset = (i - (len(result["kappa_true"]) - 1) / 2) * 0.06
         ax_l.errorbar(
@@ -200,7 +201,7 @@ def plot(result):
         ylabel="posterior density",
         title=r"(a) posterior of $\kappa$ (flat prior on $(-0.5, 2.5)$)",
     )
-    ax_k.legend()
+    ax_k.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
     ax_l.set(
         xlabel=r"$\kappa$ of the fitted model",
         ylabel=r"$\Delta$ elpd (PSIS-LOO) vs best",

@@ -83,7 +83,7 @@ def compute(
             n_samples=n_samples,
             width=width,
             s=s_true,
-            width_exponent=kappa_true,
+            prior_exponent=kappa_true,
             noise_sd=noise_sd,
         )
         rows.setdefault("lam_evidence", []).append(evidence_optimal_lambda(X, y))
@@ -100,7 +100,7 @@ def compute(
                 spec.k,
                 z,
                 s_prior=s_prior,
-                traced={"width": float(width), "width_exponent": float(kappa)},
+                traced={"width": float(width), "prior_exponent": float(kappa)},
                 num_warmup=num_warmup,
                 num_samples=num_samples,
                 num_chains=num_chains,
@@ -115,7 +115,7 @@ def compute(
             s = np.asarray(idata.posterior["s"]).ravel()
             sigma = np.asarray(idata.posterior["sigma"]).ravel()
             lam = implied_lambda(
-                s, width=width, width_exponent=kappa, n_samples=n_samples, noise_sd=sigma
+                s, width=width, prior_exponent=kappa, n_samples=n_samples, noise_sd=sigma
             )
             rows.setdefault(f"s_q/{tag}", []).append(np.quantile(s, QUANTILES))
             rows.setdefault(f"lam_q/{tag}", []).append(np.quantile(lam, QUANTILES))
@@ -143,11 +143,14 @@ def macros(result) -> dict[str, str]:
 
 
 def plot(result):
-    from figures._style import log_axes, new_figure
+    from figures._style import OTHER_COLORS, log_axes, new_figure
 
     fig, (ax_s, ax_l) = new_figure("page", height=2.3, ncols=2)
     w = result["widths"]
-    styles = {"k1": ("#D55E00", r"matched $\kappa=1$"), "k0": ("#0072B2", r"mismatched $\kappa=0$")}
+    styles = {
+        "k1": (OTHER_COLORS[2], r"matched $\kappa=1$"),
+        "k0": (OTHER_COLORS[1], r"mismatched $\kappa=0$"),
+    }
     for tag, (color, label) in styles.items():
         q = result[f"s_q/{tag}"]
         ax_s.fill_between(w, q[:, 0], q[:, 4], color=color, alpha=0.2, lw=0)
@@ -163,7 +166,7 @@ def plot(result):
         ylabel="posterior of $s$",
         title=r"(a) $w_j\sim N(0, s^2P^{-\kappa})$: median, 90% interval",
     )
-    ax_s.legend(fontsize=7, loc="lower left")
+    ax_s.legend(fontsize=7, loc="center left", bbox_to_anchor=(0.0, 0.6))
     for tag, (color, label) in styles.items():
         q = result[f"lam_q/{tag}"]
         ax_l.fill_between(w, q[:, 0], q[:, 4], color=color, alpha=0.15, lw=0)

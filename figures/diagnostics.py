@@ -76,14 +76,14 @@ def compute(
 
     rng = np.random.default_rng(seed)
     X, y, _ = simulate_linear(
-        rng, n_samples=rank_n_samples, width=rank_width, s=1.0, width_exponent=1.0, noise_sd=0.5
+        rng, n_samples=rank_n_samples, width=rank_width, s=1.0, prior_exponent=1.0, noise_sd=0.5
     )
     nuts = {"num_warmup": rank_draws, "num_samples": rank_draws, "num_chains": 4, "seed": seed}
     full = inference.run_nuts(
         models.linear_regression,
         X,
         y,
-        width_exponent=1.0,
+        prior_exponent=1.0,
         label="diagnostics full centered",
         **nuts,
     )
@@ -93,7 +93,7 @@ def compute(
         spec.k,
         collapsed.rotate(spec, y),
         width=rank_width,
-        width_exponent=1.0,
+        prior_exponent=1.0,
         dense_mass=True,
         label="diagnostics collapsed",
         **nuts,
@@ -119,7 +119,7 @@ def compute(
             models.noncentered(models.linear_regression),
             x_lin,
             ["s", "sigma"],
-            {"width_exponent": 1.0},
+            {"prior_exponent": 1.0},
         ),
         "classifier_s": (
             models.noncentered(models.rf_classifier),
@@ -150,17 +150,34 @@ def macros(result) -> dict[str, str]:
 
 
 def plot(result):
-    from figures._style import log_axes, new_figure
+    from figures._style import COLORS, LABELS, OTHER_COLORS, log_axes, new_figure
 
-    fig, axes = new_figure("page", height=4.2, ncols=2, nrows=2)
+    fig, axes = new_figure("page", height=4.4, ncols=2, nrows=2)
     (ax_r, ax_e), (ax_k, ax_s) = axes
+    # widths runs: κ colors as in bayes_widths (not the parametrization palette); classification
+    # runs ("<parametrization>-<setting>"): the parametrization's color, one line style per setting
+    widths_style = {
+        "k1": (OTHER_COLORS[2], "-", r"widths $\kappa=1$"),
+        "k0": (OTHER_COLORS[1], "-", r"widths $\kappa=0$"),
+        "k1hc": (OTHER_COLORS[2], ":", r"widths $\kappa=1$, half-Cauchy"),
+    }
+    settings: list[str] = []
     marks = {"bayes_widths": "o", "bayes_classification": "s"}
     for dep, mk in marks.items():
         w = result[f"{dep}/widths"]
         for key in sorted(k for k in result if k.startswith(f"{dep}/rhat_max/")):
             tag = key.split("/")[-1]
-            ax_r.plot(w, result[key], mk + "-", ms=3, label=f"{dep.split('_')[1]} {tag}")
-            ax_e.plot(w, result[f"{dep}/ess_bulk_min/{tag}"], mk + "-", ms=3)
+            if dep == "bayes_widths" and tag in widths_style:
+                color, ls, label = widths_style[tag]
+            else:
+                par, _, setting = tag.partition("-")
+                settings += [setting] if setting not in settings else []
+                color = COLORS.get(par, "0.5")
+                ls = ("-", "--", "-.", ":")[settings.index(setting) % 4]
+                label = f"classif. {LABELS.get(par, par)} {setting}"
+            kw = {"color": color, "ls": ls, "marker": mk, "ms": 3, "mfc": "white"}
+            ax_r.plot(w, result[key], label=label, **kw)
+            ax_e.plot(w, result[f"{dep}/ess_bulk_min/{tag}"], **kw)
     ax_r.axhline(1.01, color="k", ls="--", lw=0.8)
     ax_e.axhline(400, color="k", ls="--", lw=0.8)
     log_axes(ax_r, y=False)
@@ -171,8 +188,10 @@ def plot(result):
         ylabel="min bulk ESS",
         title="(b) bulk ESS of every run",
     )
-    ax_r.legend(fontsize=7)
-    for tag, color in (("full", "#D55E00"), ("collapsed", "#0072B2")):
+    ax_r.set_ylim(top=1.011)
+    ax_r.legend(fontsize=7, ncols=2, loc="upper center", bbox_to_anchor=(0.5, 0.88),
+                labelspacing=0.25, columnspacing=0.8, handlelength=2.2)  # fmt: skip
+    for tag, color in (("full", OTHER_COLORS[1]), ("collapsed", OTHER_COLORS[0])):
         hist = result[f"rank_hist/{tag}"]
         centers = (np.arange(hist.shape[1]) + 0.5) / hist.shape[1]
         for c, h in enumerate(hist):
@@ -195,8 +214,9 @@ def plot(result):
         ylabel="density per chain",
         title="(c) rank plots: full (funnel) vs collapsed",
     )
-    ax_k.legend()
-    for tag, color in (("linear_s", "#009E73"), ("classifier_s", "#CC79A7")):
+    ax_k.set_ylim(top=1.95)
+    ax_k.legend(loc="upper center")
+    for tag, color in (("linear_s", OTHER_COLORS[0]), ("classifier_s", OTHER_COLORS[1])):
         x = result[f"sbc/{tag}/x"]
         ax_s.fill_between(
             x,
