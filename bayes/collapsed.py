@@ -202,7 +202,7 @@ def collapsed_regression(
     z=None,
     *,
     width: int,
-    width_exponent: float = 1.0,
+    prior_exponent: float = 1.0,
     readout_exponent: float = 0.0,
     s_scale: float = 1.0,
     noise_scale: float = 1.0,
@@ -215,7 +215,7 @@ def collapsed_regression(
     ``σ ~ HalfNormal(noise_scale)`` and so the same hyperparameter posterior (sampled in the coordinates of :func:`_hyperparameters`; ``s`` and ``sigma`` are
     recorded as deterministic sites).
     """
-    scale = width ** (-width_exponent - 2 * readout_exponent)
+    scale = width ** (-prior_exponent - 2 * readout_exponent)
     s, sigma = _hyperparameters(k, scale, s_scale, noise_scale, s_prior)
     v = s**2 * scale
     with numpyro.plate("data", k.shape[-1]):  # pointwise over rotated observations
@@ -227,8 +227,8 @@ def collapsed_multiwidth(
     zs=None,
     *,
     widths,
-    kappa_bounds=(-0.5, 2.5),
-    kappa=None,
+    prior_exponent_bounds=(-0.5, 2.5),
+    prior_exponent=None,
     s_scale: float = 1.0,
     noise_scale: float = 1.0,
     readout_exponent: float = 0.0,
@@ -238,7 +238,8 @@ def collapsed_multiwidth(
 ):
     """Data sets at several widths share ``s`` and ``σ``; the width exponent κ is unknown.
 
-    ``κ ~ Uniform(*kappa_bounds)`` (or fixed to ``kappa``); data set ``m`` (width ``P_m``) has
+    ``κ ~ Uniform(*prior_exponent_bounds)`` (sample site ``kappa``; or fixed to
+    ``prior_exponent``); data set ``m`` (width ``P_m``) has
     ``z_m ~ N(0, σ² + s² P_m^(−κ−2c) k_m)``.  The posterior over κ says which width scaling
     the data support.  ``ks``/``zs`` are sequences (one entry per width); the observations are
     concatenated into one site ``z`` so that PSIS-LOO sees every rotated observation.
@@ -251,8 +252,9 @@ def collapsed_multiwidth(
     ``s² (P/P_ref)^(−κ−2c)``: s is then the prior std at P_ref (default 1: at P = 1).  A P_ref
     inside the widths (their geometric mean) decorrelates s from κ in the posterior.
     """
+    kappa = prior_exponent
     if kappa is None:
-        kappa = numpyro.sample("kappa", dist.Uniform(*kappa_bounds))
+        kappa = numpyro.sample("kappa", dist.Uniform(*prior_exponent_bounds))
     s_dist = dist.HalfNormal if s_prior == "half_normal" else dist.HalfCauchy
     s = numpyro.sample("s", s_dist(s_scale))
     sigma = numpyro.sample("sigma", dist.HalfNormal(noise_scale))

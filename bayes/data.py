@@ -26,7 +26,7 @@ def simulate_linear(
     n_samples: int,
     width: int,
     s: float,
-    width_exponent: float,
+    prior_exponent: float,
     noise_sd: float,
 ):
     """``X ~ N(0, I)``, ``w_j ~ N(0, s² P^(−κ))``, ``y = X w + N(0, noise_sd²)``: ``(X, y, w)``."""
@@ -34,11 +34,11 @@ def simulate_linear(
     n_samples = check_int("n_samples", n_samples, minimum=1)
     width = check_int("width", width, minimum=1)
     s = float(check_nonnegative("s", s))
-    kappa = float(check_finite("width_exponent", width_exponent))
+    kappa = float(check_finite("prior_exponent", prior_exponent))
     noise_sd = float(check_nonnegative("noise_sd", noise_sd))
     with np.errstate(over="ignore", under="ignore", invalid="ignore"):
         prior_sd = s * float(width) ** (-kappa / 2)
-    inputs = {"s": s, "width": width, "width_exponent": width_exponent}
+    inputs = {"s": s, "width": width, "prior_exponent": prior_exponent}
     check_representable(prior_sd, what="prior std", inputs=inputs, positive=s > 0)
     X = rng.standard_normal((n_samples, width))
     w = rng.normal(0.0, prior_sd, width)

@@ -1,7 +1,7 @@
 r"""NumPyro models: L2 as a Gaussian prior whose variance scales with width.
 
 Every model is a pure function of data with keyword priors.  A weight prior
-``w_j ~ N(0, s² P^(−κ))`` (``κ = width_exponent``) is, through the MAP identity of
+``w_j ~ N(0, s² P^(−κ))`` (``κ = prior_exponent``) is, through the MAP identity of
 :mod:`theory.prior`, the L2 penalty
 
 .. math::  λ_{\rm sum} = \frac{σ^2}{N s^2 P^{-κ}} \ \text{(squared loss, noise } σ^2),\qquad
@@ -60,18 +60,18 @@ def matched_exponent(parametrization: str) -> float:
 
 
 def implied_lambda(
-    s, *, width, width_exponent, n_samples, noise_sd=None, loss="squared", normalization="sum"
+    s, *, width, prior_exponent, n_samples, noise_sd=None, loss="squared", normalization="sum"
 ):
     """λ (in ``normalization``) equivalent to the prior ``N(0, s² P^(−κ))``; vectorized over draws.
 
-    >>> float(implied_lambda(1.0, width=100, width_exponent=1.0, n_samples=50, noise_sd=1.0))
+    >>> float(implied_lambda(1.0, width=100, prior_exponent=1.0, n_samples=50, noise_sd=1.0))
     2.0
     """
     s_value = check_positive("s", s)
     width = check_width("width", width)
-    kappa = check_finite("width_exponent", width_exponent)
+    kappa = check_finite("prior_exponent", prior_exponent)
     noise_sd_value = 1.0 if noise_sd is None else check_positive("noise_sd", noise_sd)
-    inputs = {"s": s, "width": width, "width_exponent": width_exponent, "noise_sd": noise_sd}
+    inputs = {"s": s, "width": width, "prior_exponent": prior_exponent, "noise_sd": noise_sd}
     with np.errstate(over="ignore", under="ignore", invalid="ignore"):
         noise_var = noise_sd_value**2
         prior_var = s_value**2 * width ** (-kappa)
@@ -153,7 +153,7 @@ def _hyper(s_scale: float, noise_scale: float | None):
 
 
 def linear_regression(
-    X, y=None, *, width_exponent: float = 1.0, s_scale: float = 1.0, noise_scale: float = 1.0
+    X, y=None, *, prior_exponent: float = 1.0, s_scale: float = 1.0, noise_scale: float = 1.0
 ):
     """``y = X w + ε``, ``w_j ~ N(0, s² P^(−κ))``, ``s ~ HalfNormal(s_scale)``, ``σ ~ HalfNormal``.
 
@@ -164,7 +164,7 @@ def linear_regression(
     n, p = X.shape
     s, sigma = _hyper(s_scale, noise_scale)
     w = numpyro.sample(
-        "w", dist.Normal(0.0, s * p ** (-width_exponent / 2)).expand([p]).to_event(1)
+        "w", dist.Normal(0.0, s * p ** (-prior_exponent / 2)).expand([p]).to_event(1)
     )
     assert w.shape[-1] == p
     mean = X @ w  # (n,)
@@ -177,7 +177,7 @@ def rf_regression(
     y=None,
     *,
     parametrization: str = "ntk",
-    width_exponent=None,
+    prior_exponent=None,
     s_scale: float = 1.0,
     noise_scale: float = 1.0,
 ):
@@ -188,7 +188,7 @@ def rf_regression(
     """
     n, p = features.shape
     c = float(READOUT_EXPONENT[parametrization])
-    kappa = matched_exponent(parametrization) if width_exponent is None else width_exponent
+    kappa = matched_exponent(parametrization) if prior_exponent is None else prior_exponent
     s, sigma = _hyper(s_scale, noise_scale)
     a = numpyro.sample("w", dist.Normal(0.0, s * p ** (-kappa / 2)).expand([p]).to_event(1))
     assert a.shape[-1] == p
@@ -202,7 +202,7 @@ def rf_classifier(
     *,
     n_classes: int,
     parametrization: str = "ntk",
-    width_exponent=None,
+    prior_exponent=None,
     s_scale: float = 1.0,
 ):
     """Cross-entropy random-features classifier: ``logits = P^(−c) Φ A + b``, ``y ~ Categorical``.
@@ -214,7 +214,7 @@ def rf_classifier(
     """
     n, p = features.shape
     c = float(READOUT_EXPONENT[parametrization])
-    kappa = matched_exponent(parametrization) if width_exponent is None else width_exponent
+    kappa = matched_exponent(parametrization) if prior_exponent is None else prior_exponent
     s, _ = _hyper(s_scale, None)
     a = numpyro.sample(
         "w", dist.Normal(0.0, s * p ** (-kappa / 2)).expand([p, n_classes]).to_event(2)
@@ -295,17 +295,19 @@ def validate(model, *args, **kwargs) -> None:
         weight = kwargs.get("likelihood_weight", 1.0)
         if not _traced(weight) and not 0.0 < float(check_finite("likelihood_weight", weight)) <= 1:
             raise ValueError(f"likelihood_weight must be in (0, 1], got {weight!r}")
-        if kwargs.get("kappa") is None:
-            bounds = check_finite("kappa_bounds", kwargs.get("kappa_bounds", (-0.5, 2.5)))
+        if kwargs.get("prior_exponent") is None:
+            bounds = kwargs.get("prior_exponent_bounds", (-0.5, 2.5))
+            bounds = check_finite("prior_exponent_bounds", bounds)
             if bounds.shape != (2,) or not bounds[0] < bounds[1]:
                 raise ValueError(
-                    f"kappa_bounds must be two numbers lo < hi, got {kwargs['kappa_bounds']!r}"
+                    "prior_exponent_bounds must be two numbers lo < hi, "
+                    f"got {kwargs['prior_exponent_bounds']!r}"
                 )
     _check_hyperparameters(kwargs)
 
 
 #: hyperparameters of the library's models and their domains
-_FINITE = ("width_exponent", "readout_exponent", "kappa")
+_FINITE = ("prior_exponent", "readout_exponent")
 _POSITIVE = ("s_scale", "noise_scale")
 
 

@@ -43,12 +43,12 @@ def compare_full_collapsed(n_samples: int = 400, width: int = 1024, seed: int = 
 
     rng = np.random.default_rng(seed)
     X, y, _ = simulate_linear(
-        rng, n_samples=n_samples, width=width, s=1.0, width_exponent=1.0, noise_sd=0.5
+        rng, n_samples=n_samples, width=width, s=1.0, prior_exponent=1.0, noise_sd=0.5
     )
     nuts = {"num_warmup": 1000, "num_samples": 1000, "num_chains": 2, "seed": seed}
     t0 = time.perf_counter()
     full = inference.run_nuts(
-        models.linear_regression, X, y, width_exponent=1.0, label="bench full", **nuts
+        models.linear_regression, X, y, prior_exponent=1.0, label="bench full", **nuts
     )
     t_full = time.perf_counter() - t0
     t0 = time.perf_counter()
@@ -58,7 +58,7 @@ def compare_full_collapsed(n_samples: int = 400, width: int = 1024, seed: int = 
         spec.k,
         collapsed.rotate(spec, y),
         width=width,
-        width_exponent=1.0,
+        prior_exponent=1.0,
         dense_mass=True,
         label="bench collapsed",
         **nuts,
@@ -100,7 +100,7 @@ def large_width(
         spec.k,
         collapsed.rotate(spec, y),
         width=width,
-        width_exponent=0.0,
+        prior_exponent=0.0,
         readout_exponent=0.5,
         dense_mass=True,
         num_warmup=1000,
@@ -134,7 +134,7 @@ def compare_classifier(width: int = 256, n_train: int = 500, seed: int = 0) -> d
     runs = {
         "full": lambda: inference.run_nuts(
             models.noncentered(models.rf_classifier), phi, y_tr, n_classes=10,
-            parametrization="ntk", width_exponent=0.0, num_warmup=500, num_samples=1500,
+            parametrization="ntk", prior_exponent=0.0, num_warmup=500, num_samples=1500,
             num_chains=2, seed=seed, label="bench classifier full",
         ),
         "whitened": lambda: inference.run_nuts(

@@ -134,7 +134,7 @@ def compute(
                 post = idata.posterior
                 s = np.asarray(post["s"]).ravel()
                 lam = models.implied_lambda(
-                    s, width=width, width_exponent=0.0, n_samples=n_train, loss="cross_entropy"
+                    s, width=width, prior_exponent=0.0, n_samples=n_train, loss="cross_entropy"
                 )
                 xi, b = np.asarray(post["xi"]), np.asarray(post["b"])
                 logits = whitened.predict_logits(white, s, xi, b, phi_te, seed=seed)

@@ -56,7 +56,7 @@ def test_nuts_matches_the_exact_gaussian_posterior_and_ridge(linear_data):
         num_samples=2000,
         seed=1,
         validate=models.check_regression_data,
-        width_exponent=1.0,
+        prior_exponent=1.0,
     )
     w = np.asarray(idata.posterior["w"]).reshape(-1, p)
     mcse = _arviz.mcse_mean(idata, ["w"])["w"]
@@ -78,7 +78,7 @@ def test_collapsed_and_full_nuts_agree_on_hyperparameters(linear_data):
         num_warmup=500,
         num_samples=1500,
         seed=2,
-        width_exponent=1.0,
+        prior_exponent=1.0,
     )
     spec = collapsed.gram_spectrum(X)
     coll = inference.run_nuts(
@@ -89,7 +89,7 @@ def test_collapsed_and_full_nuts_agree_on_hyperparameters(linear_data):
         num_samples=1500,
         seed=3,
         width=p,
-        width_exponent=1.0,
+        prior_exponent=1.0,
     )
     for report in (
         diagnostics.check(full, ["s", "sigma"]),
@@ -274,7 +274,7 @@ def test_collapsed_regression_half_cauchy_hyperprior_density():
     params = {"log_total_var": 0.4, "logit_noise_share": -0.3}
 
     def density(**kw):
-        model_kwargs = {"width": 10, "width_exponent": 1.0, "s_scale": 2.0, **kw}
+        model_kwargs = {"width": 10, "prior_exponent": 1.0, "s_scale": 2.0, **kw}
         value, trace = log_density(collapsed.collapsed_regression, (k, z), model_kwargs, params)
         return float(value), float(trace["s"]["value"])
 
@@ -330,7 +330,7 @@ def test_sbc_linear_regression_is_calibrated():
         n_sims=80,
         n_bins=8,
         seed=0,
-        width_exponent=1.0,
+        prior_exponent=1.0,
         **SBC_SAMPLER,
     )
     assert res.max_rank == 39 and res.ranks.shape == (80, 2)
@@ -361,10 +361,10 @@ def test_sbc_detects_a_miscalibrated_sampler():
     rng = np.random.default_rng(13)
     X = rng.standard_normal((20, 4))
 
-    def wrong(X, y=None, width_exponent=1.0):
+    def wrong(X, y=None, prior_exponent=1.0):
         # simulate with s_scale = 1 but infer with s_scale = 0.2: ranks pile up at the top
         return models.linear_regression(
-            X, y, width_exponent=width_exponent, s_scale=1.0 if y is None else 0.2
+            X, y, prior_exponent=prior_exponent, s_scale=1.0 if y is None else 0.2
         )
 
     res = diagnostics.sbc(
@@ -393,7 +393,7 @@ def test_sbc_ranks_do_not_depend_on_batching():
         "thin": 4,
         "seed": 3,
         "log": lambda _: None,
-        "width_exponent": 1.0,
+        "prior_exponent": 1.0,
     }
     model = models.noncentered(models.linear_regression)
     one_batch = diagnostics.sbc(model, X, batch=10, **kw)
@@ -415,7 +415,7 @@ def test_sbc_rejects_bad_settings(bad, match):
         "num_warmup": 10,
         "num_samples": 20,
         "thin": 4,
-        "width_exponent": 1.0,
+        "prior_exponent": 1.0,
     } | bad
     with pytest.raises(ValueError, match=match):
         diagnostics.sbc(models.linear_regression, X, **kw)
@@ -440,12 +440,12 @@ def test_mlp_function_space_prior_is_width_invariant():
 
 def test_implied_lambda_uses_the_map_identity():
     lam = models.implied_lambda(
-        np.array([0.5, 2.0]), width=100, width_exponent=1.0, n_samples=50, noise_sd=0.3
+        np.array([0.5, 2.0]), width=100, prior_exponent=1.0, n_samples=50, noise_sd=0.3
     )
     v = np.array([0.5, 2.0]) ** 2 / 100
     np.testing.assert_allclose(prior_variance(lam, n_samples=50, noise_var=0.09), v, rtol=1e-12)
     lam_ce = models.implied_lambda(
-        1.0, width=10, width_exponent=0.0, n_samples=20, loss="cross_entropy", normalization="mean"
+        1.0, width=10, prior_exponent=0.0, n_samples=20, loss="cross_entropy", normalization="mean"
     )
     assert lam_ce == pytest.approx(10 / (2 * 20), rel=1e-12)  # λ_mean = P/(2 N v), v = 1
 
@@ -548,11 +548,11 @@ def test_posterior_predictive_check_flags_outliers_only_when_present():
             num_samples=500,
             num_chains=1,
             seed=0,
-            width_exponent=1.0,
+            prior_exponent=1.0,
         )
         post = {k: np.asarray(idata.posterior[k])[0] for k in ("s", "sigma", "w")}
         y_rep = Predictive(models.linear_regression, post)(
-            jax.random.PRNGKey(1), X, width_exponent=1.0
+            jax.random.PRNGKey(1), X, prior_exponent=1.0
         )["y"]
         pvals[name], _, _ = diagnostics.ppc_pvalue(y, y_rep, lambda v: np.max(np.abs(v)))
     assert 0.02 < pvals["clean"] < 0.98  # the model reproduces its own extremes

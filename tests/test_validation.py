@@ -52,7 +52,7 @@ SBC_KW = {
     "num_warmup": 10,
     "num_samples": 28,  # L = 7 ranks' draws: n_bins = 4 divides L + 1
     "thin": 4,
-    "width_exponent": 1.0,
+    "prior_exponent": 1.0,
 }
 
 
@@ -79,9 +79,9 @@ def test_sbc_cannot_pass_having_tested_nothing(bad, name):
 def test_run_nuts_rejects_missing_observations_and_bad_target_accept():
     X = np.ones((5, 2))
     with pytest.raises(ValueError, match="args"):
-        run_nuts(models.linear_regression, X, None, width_exponent=1.0)
+        run_nuts(models.linear_regression, X, None, prior_exponent=1.0)
     with pytest.raises(ValueError, match="target_accept"):
-        run_nuts(models.linear_regression, X, np.ones(5), target_accept=1.5, width_exponent=1.0)
+        run_nuts(models.linear_regression, X, np.ones(5), target_accept=1.5, prior_exponent=1.0)
 
 
 def test_draw_weights_rejects_nonpositive_variances():
@@ -271,16 +271,16 @@ def _rejections():
     sweep_kw = dict(lam_sums=[1e-3], seeds=[0], lr=0.1, config=train.TrainConfig(steps=2))
     idata = _tiny_idata()
     report = diagnostics.Report(1.0, 500.0, 500.0, 0, 1.0, 100)
-    sim = dict(n_samples=5, width=3, s=1.0, width_exponent=1.0, noise_sd=0.5)  # valid
+    sim = dict(n_samples=5, width=3, s=1.0, prior_exponent=1.0, noise_sd=0.5)  # valid
     return [
         # bayes: silently accepted
         (lambda: models.validate(models.linear_regression, X, y, s_scale=-1.0), "s_scale"),
         (lambda: models.validate(models.rf_regression, X, y, noise_scale=0.0), "noise_scale"),
         (
             lambda: models.validate(
-                models.rf_classifier, X, labels, n_classes=2, width_exponent=math.nan
+                models.rf_classifier, X, labels, n_classes=2, prior_exponent=math.nan
             ),
-            "width_exponent",
+            "prior_exponent",
         ),  # fmt: skip
         (
             lambda: models.validate(models.rf_regression, X, y, parametrization="mup"),
@@ -288,16 +288,20 @@ def _rejections():
         ),
         (
             lambda: models.validate(
-                collapsed.collapsed_multiwidth, [spec.k], [y], widths=[3], kappa_bounds=(1.0, 0.0)
+                collapsed.collapsed_multiwidth,
+                [spec.k],
+                [y],
+                widths=[3],
+                prior_exponent_bounds=(1.0, 0.0),
             ),
-            "kappa_bounds",
+            "prior_exponent_bounds",
         ),  # fmt: skip
         (lambda: models.validate("abc", X, y), "model"),
         (lambda: models.noncentered(models.linear_regression, sites=[]), "sites"),
-        (lambda: models.implied_lambda(-1.0, width=10, width_exponent=1.0, n_samples=5), "s"),
+        (lambda: models.implied_lambda(-1.0, width=10, prior_exponent=1.0, n_samples=5), "s"),
         (
-            lambda: models.implied_lambda(1.0, width=10, width_exponent=-math.inf, n_samples=5),
-            "width_exponent",
+            lambda: models.implied_lambda(1.0, width=10, prior_exponent=-math.inf, n_samples=5),
+            "prior_exponent",
         ),
         (lambda: inference.setup(0), "host_devices"),
         (lambda: inference.chain_method(0), "num_chains"),

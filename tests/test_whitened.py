@@ -29,7 +29,7 @@ def test_same_likelihood_at_mapped_weights(width, par):
     h = white.contrasts
     base = _obs_log_prob(
         models.rf_classifier, {"s": s, "w": s * a, "b": b}, phi, y, n_classes=k,
-        parametrization=par, width_exponent=0.0,
+        parametrization=par, prior_exponent=0.0,
     )  # fmt: skip
     xi = white.v.T @ a @ h  # the coordinates of A/s the likelihood sees
     mapped = _obs_log_prob(
@@ -55,7 +55,7 @@ def test_same_posterior_of_s_as_the_full_model():
     runs = {
         "full": inference.run_nuts(
             models.noncentered(models.rf_classifier), phi, y, n_classes=k,
-            parametrization="ntk", width_exponent=0.0, num_warmup=300, num_samples=600, seed=1,
+            parametrization="ntk", prior_exponent=0.0, num_warmup=300, num_samples=600, seed=1,
         ),
         "whitened": inference.run_nuts(
             whitened.rf_classifier_whitened, white.us, y, contrasts=white.contrasts,

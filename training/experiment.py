@@ -126,8 +126,13 @@ def unique_names(settings) -> list[str]:
     ...
     ValueError: settings 0 and 1 share the name 'digits-1-ntk-sgd' (they differ in lr); give them different dataset, depth, parametrization or optimizer, or run them separately
     """
+    settings = list(settings)
     seen: dict[str, int] = {}
     for i, setting in enumerate(settings):
+        if not isinstance(setting, Setting):
+            raise ValueError(
+                f"settings[{i}] must be a training.experiment.Setting, got {setting!r}"
+            )
         if setting.name in seen:
             j = seen[setting.name]
             other = settings[j]
