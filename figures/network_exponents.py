@@ -217,8 +217,9 @@ _SHORT = {"standard": "SP", "ntk": "NTK", "mean_field": "μP"}
 
 def plot(result):
     import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
 
-    from figures._style import COLORS, PAGE_WIDTH
+    from figures._style import COLORS, LABELS, PAGE_WIDTH
 
     names = [str(n) for n in result["settings"]]
     fig, axes = plt.subplots(2, 2, figsize=(PAGE_WIDTH, 4.6), layout="constrained")
@@ -240,9 +241,12 @@ def plot(result):
                 e = float(result[f"{name}/{par}/stationary/exponent_rel_wide"])
                 se = float(result[f"{name}/{par}/stationary/exponent_rel_wide_se"])
                 ax_e.errorbar(x, e, yerr=se, fmt="x", ms=3.5, color=col, elinewidth=0.6)
-            labels.append(f"{_SHORT[par]} {name}")
             x += 1
-    ax_e.set_xticks(range(len(labels)), labels, fontsize=7, rotation=60, ha="right")
+        labels.append(name)
+    # one group of three (the parametrizations, by color) per setting
+    ax_e.set_xticks([3 * i + 1 for i in range(len(labels))], labels, fontsize=7)
+    for i in range(1, len(labels)):
+        ax_e.axvline(3 * i - 0.5, color="0.85", lw=0.6, zorder=0)
     ax_e.axhline(0, color="0.8", lw=0.6, zorder=0)
     ax_e.set(
         ylabel="exponent of $\\lambda^*_{sum}$",
@@ -254,15 +258,18 @@ def plot(result):
         widths = result[f"{name}/widths"]
         for par in PARAMETRIZATIONS:
             star = result[f"{name}/{par}/stationary/lam_star"]
-            ax_s.plot(
-                widths, star / star[0], markers[i % 4] + "-", color=COLORS[par], ms=3, lw=0.8,
-                label=f"{_SHORT[par]} {name}" if par == "standard" or i == 0 else None,
-            )  # fmt: skip
+            ax_s.plot(widths, star / star[0], markers[i % 4] + "-", color=COLORS[par], ms=3,
+                      lw=0.8)  # fmt: skip
     ax_s.set(
         xscale="log", yscale="log", xlabel="width $P$",
         ylabel="$\\lambda^*_{sum}(P)/\\lambda^*_{sum}(P_0)$", title="(b) stationary $\\lambda^*$",
     )  # fmt: skip
-    ax_s.legend(fontsize=7, ncol=2)
+    # one legend for (a) and (b): colors are parametrizations, markers (b) the settings
+    handles = [Line2D([], [], color=COLORS[p], lw=1.5) for p in PARAMETRIZATIONS] + [
+        Line2D([], [], color="0.3", marker=markers[i % 4], ms=3, lw=0.8) for i in range(len(names))
+    ]
+    ax_s.legend(handles, [LABELS[p] for p in PARAMETRIZATIONS] + names, fontsize=7,
+                loc="center left", bbox_to_anchor=(1.0, 0.5))  # fmt: skip
     for name in names:
         for par in PARAMETRIZATIONS:
             for regime in REGIMES:
@@ -275,7 +282,9 @@ def plot(result):
                     "facecolors": COLORS[par] if regime == "stationary" else "none",
                     "linewidths": 0.4,
                 }  # fmt: skip
-                ax_c.scatter(rel, clarke, **kw)
+                clipped = rel <= 1e-12  # no decrease at all (or below 1e-12): drawn at 1e-12
+                ax_c.scatter(rel[~clipped], clarke[~clipped], **kw)
+                ax_c.scatter(rel[clipped], clarke[clipped], marker="<", **kw | {"s": 8})
                 ax_b.scatter(clarke, np.maximum(imb, 1e-8), **kw)
     ax_c.axvline(float(result["criterion/rel_decrease"]), color="0.3", ls="--", lw=0.7)
     ax_c.axhline(float(result["criterion/clarke_ratio"]), color="0.3", ls="--", lw=0.7)
@@ -284,9 +293,16 @@ def plot(result):
         ylabel="kink-aware $\\|\\nabla E\\| / \\|\\nabla \\lambda R\\|$",
         title="(c) stationarity of every run (criterion: dashed)",
     )  # fmt: skip
+    run_kw = {"ls": "none", "color": "0.3", "ms": 3}
+    ax_c.legend(
+        [Line2D([], [], marker="o", **run_kw), Line2D([], [], marker="o", mfc="none", **run_kw),
+         Line2D([], [], marker="<", mfc="none", **run_kw)],
+        ["stationary", "GD budget", "decrease $\\leq 10^{-12}$"],
+        fontsize=7, loc="upper left", bbox_to_anchor=(0.07, 1.0), handletextpad=0.2,
+    )  # fmt: skip
     ax_b.set(
         xscale="log", yscale="log", xlabel="kink-aware $\\|\\nabla E\\| / \\|\\nabla \\lambda R\\|$",
-        ylabel="unit imbalance $\\sum|a_j^2-w_j^2| / \\sum(a_j^2+w_j^2)$",
+        ylabel="unit imbalance\n$\\sum|a_j^2-w_j^2| / \\sum(a_j^2+w_j^2)$",
         title="(d) balance follows stationarity",
     )  # fmt: skip
     return fig

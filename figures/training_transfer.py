@@ -197,18 +197,21 @@ def _title(name: str, sep: str = ", ") -> str:
 _SHORT = {"standard": "SP", "ntk": "NTK", "mean_field": "μP", "sgd": "GD",
           "adamw-coupled": "AdamW-c", "adamw-independent": "AdamW-i"}  # fmt: skip
 _RULE_STYLE = {  # vertical lines: where each rule carries λ*(P_0) at the largest width
-    "theory_sum": ("C3", "--"),
-    "features": ("C0", ":"),
-    "optimizer": ("C2", "-."),
+    # (colors outside the parametrization palette of figures._style.COLORS)
+    "theory_sum": ("#CC79A7", "--"),
+    "features": ("#6A3D9A", ":"),
+    "optimizer": ("0.1", "-."),
     "naive_sum": ("0.45", "-"),
     "naive_mean": ("0.45", (0, (1, 3))),
 }
 
 
 def _short(name: str) -> str:
+    from figures._style import LABELS
+
     s = Setting.parse(name)
     extra = "" if (s.dataset, s.depth) == ("digits", 1) else f" ({s.dataset}, {s.depth}L)"
-    return f"{_SHORT[s.parametrization]} {_SHORT[s.optimizer]}{extra}"
+    return f"{LABELS[s.parametrization]} {_SHORT[s.optimizer]}{extra}"
 
 
 def plot(result):
@@ -219,8 +222,8 @@ def plot(result):
     names = [str(n) for n in result["settings"]]
     ncols = 4
     nrows = -(-(len(names) + 1) // ncols)
-    fig = plt.figure(figsize=(PAGE_WIDTH, 1.7 * nrows + 2.6), layout="constrained")
-    top, bottom = fig.subfigures(2, 1, height_ratios=[1.7 * nrows, 2.6])
+    fig = plt.figure(figsize=(PAGE_WIDTH, 1.7 * nrows + 3.6), layout="constrained")
+    top, bottom = fig.subfigures(2, 1, height_ratios=[1.7 * nrows, 3.6])
     grid = top.add_gridspec(nrows, ncols)
     cmap = plt.get_cmap("viridis")
     for k, name in enumerate(names):
@@ -257,7 +260,7 @@ def plot(result):
         labels.append(_RULE_LABEL[rule].replace("\n", " ") + " (at largest P)")
     legend_ax.legend(handles, labels, loc="center", fontsize=7, frameon=False)
 
-    ax_star, ax_reg = bottom.subplots(1, 2, width_ratios=[1, 1.1])
+    ax_star, ax_reg = bottom.subplots(1, 2, width_ratios=[1, 1.3])
     markers = "osD^v<>"
     for e in REFERENCE_SLOPES:
         ax_star.plot(
@@ -295,7 +298,8 @@ def plot(result):
         ylabel="$\\lambda^*_{sum}(P)\\,/\\,\\lambda^*_{sum}(P_0)$",
         title="(a) measured $\\lambda^*$ and fitted exponent (± s.e. over seeds)",
     )
-    ax_star.legend(fontsize=7, loc="lower left", ncol=1)
+    ax_star.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=1,
+                   columnspacing=0.8, handletextpad=0.4)  # fmt: skip
 
     rules = [r for r in RULES if r != "theory_mean"]
     regret = np.array([[result[f"{n}/regret/{r}"][-1] for r in rules] for n in names])
@@ -314,7 +318,12 @@ def plot(result):
                 color="white" if regret[i, j] > 0.1 else "black",
             )
     ax_reg.set_xticks(
-        range(len(rules)), [_RULE_LABEL[r] for r in rules], fontsize=7, rotation=30, ha="right"
+        range(len(rules)),
+        [_RULE_LABEL[r].replace("\n", " ") for r in rules],
+        fontsize=7,
+        rotation=40,
+        ha="right",
+        rotation_mode="anchor",
     )
     ax_reg.set_yticks(range(len(names)), [_short(n) for n in names], fontsize=7)
     ax_reg.tick_params(length=0)
