@@ -98,7 +98,7 @@ _RULE_LABEL = {
     "sqrt": "λ ∝ √P",
     "linear": "λ ∝ P",
     "mean": "$\\lambda_{mean}$ fixed",
-    "per_tensor": "per tensor\nη_l λ_l fixed",
+    "per_tensor": "per tensor $\\eta_l\\lambda_l$ fixed",
 }
 
 
@@ -112,14 +112,15 @@ def plot(result):
     import matplotlib.pyplot as plt
     from matplotlib.ticker import LogLocator, NullFormatter, ScalarFormatter
 
-    from figures._style import PAGE_WIDTH
+    from figures._style import OTHER_COLORS, PAGE_WIDTH
 
     names = [str(n) for n in result["settings"]]
     panels = list(dict.fromkeys(_split(n)[:2] for n in names))
     fig, axes = plt.subplots(
-        2, len(panels), figsize=(PAGE_WIDTH, 4.2), layout="constrained", squeeze=False
+        2, len(panels), figsize=(PAGE_WIDTH, 5.0), layout="constrained", squeeze=False
     )
-    colors = {cfg: f"C{k}" for k, cfg in enumerate(CONFIGS)}
+    # optimizer configurations, not parametrizations: none of the parametrization palette
+    colors = dict(zip(CONFIGS, (OTHER_COLORS[3], OTHER_COLORS[1], OTHER_COLORS[2]), strict=False))
     x = np.arange(len(CAMP_RULES))
     bar = 0.8 / len(CONFIGS)
     for col, (dataset, depth) in enumerate(panels):
@@ -144,18 +145,20 @@ def plot(result):
                 x + (k - 1) * bar, regret, bar, yerr=err, color=colors[cfg], error_kw={"lw": 0.6}
             )
         ax_star.set(xscale="log", yscale="log", xlabel="width $P$")
-        for axis in (ax_star.xaxis, ax_star.yaxis):
-            axis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+        for axis, subs in ((ax_star.xaxis, (1.0, 3.0)), (ax_star.yaxis, (1.0, 2.0, 5.0))):
+            axis.set_major_locator(LogLocator(base=10, subs=subs))
             axis.set_major_formatter(ScalarFormatter())
             axis.set_minor_formatter(NullFormatter())
         ax_star.set_title(
             f"{_DATASET_TITLE[dataset]}, {depth} hidden layer{'s' if depth != '1' else ''}",
             fontsize=7,
         )
-        ax_star.legend(fontsize=7, loc="best", title="exponent ± s.e.", title_fontsize=7)
+        ax_star.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.3),
+                       title="exponent ± s.e.", title_fontsize=7, handlelength=1.2)  # fmt: skip
         ax_reg.set_yscale("symlog", linthresh=1e-2)
         ax_reg.axhline(0, color="0.5", lw=0.5)
-        ax_reg.set_xticks(x, [_RULE_LABEL[r] for r in CAMP_RULES], fontsize=7, rotation=30)
+        ax_reg.set_xticks(x, [_RULE_LABEL[r] for r in CAMP_RULES], fontsize=7, rotation=45,
+                          ha="right", rotation_mode="anchor")  # fmt: skip
         if col == 0:
             ax_star.set_ylabel("$\\lambda^*_{sum}(P)\\,/\\,\\lambda^*_{sum}(P_0)$")
             ax_reg.set_ylabel("regret at largest $P$\n(test cross-entropy)")

@@ -120,9 +120,9 @@ _TITLE = {
 def plot(result):
     import matplotlib.pyplot as plt
 
-    from figures._style import PAGE_WIDTH
+    from figures._style import OTHER_COLORS, PAGE_WIDTH
 
-    fig, axes = plt.subplots(1, 4, figsize=(PAGE_WIDTH, 2.1), layout="constrained")
+    fig, axes = plt.subplots(1, 4, figsize=(PAGE_WIDTH, 2.5), layout="constrained")
     sizes = result["sizes"]
     cmap = plt.get_cmap("viridis")
     colors = [cmap(i / max(1, len(sizes) - 1)) for i in range(len(sizes))]
@@ -135,20 +135,24 @@ def plot(result):
         ax.set(xscale="log", yscale="log", xlabel="$\\lambda_{sum}$")
         ax.set_title(_TITLE[regime], fontsize=7)
     axes[0].set_ylabel("test cross-entropy")
-    axes[0].legend(fontsize=7)
     ax = axes[3]
     markers = {"stationary": "o", "full": "s", "minibatch": "D"}
+    # training regimes, not parametrizations: none of the parametrization palette
+    regime_colors = dict(zip(markers, OTHER_COLORS, strict=False))
     for regime in REGIMES:
         e, se = float(result[f"{regime}/exponent"]), float(result[f"{regime}/exponent_se"])
         ax.plot(sizes, result[f"{regime}/lam_star"] / result[f"{regime}/lam_star"][0],
-                markers[regime] + "-", ms=3, lw=0.8,
-                label=f"{regime}: {e:+.2f} ± {se:.2f}")  # fmt: skip
+                markers[regime] + "-", ms=3, lw=0.8, color=regime_colors.get(regime, "0.5"),
+                label=f"(d) {regime}: {e:+.2f} ± {se:.2f}")  # fmt: skip
     for e, ls in ((float(result["derived/prior"]), ":"), (0.0, "--")):
         ax.plot(sizes, (sizes / sizes[0]) ** e, color="0.6", lw=0.7, ls=ls,
-                label=f"$N^{{{e:g}}}$")  # fmt: skip
+                label=f"(d) $N^{{{e:g}}}$")  # fmt: skip
     ax.set(xscale="log", yscale="log", xlabel="$N$", ylabel="$\\lambda^*(N)/\\lambda^*(N_0)$")
     ax.set_title("(d) exponents ± s.e.", fontsize=7)
-    ax.legend(fontsize=7)
+    # one legend below the panels: data sizes of (a-c), then the curves of (d)
+    h0, l0 = axes[0].get_legend_handles_labels()
+    h3, l3 = ax.get_legend_handles_labels()
+    fig.legend(h0 + h3, l0 + l3, loc="outside lower center", ncols=3, fontsize=7)
     return fig
 
 

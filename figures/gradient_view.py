@@ -155,9 +155,11 @@ def compute(*, n_train, widths, seeds, steps, lam_grid, lr_ntk) -> dict:
 
 
 def plot(result):
+    from matplotlib.lines import Line2D
+
     from figures._style import COLORS, LABELS, new_figure
 
-    fig, axes = new_figure("page", height=4.4, ncols=2, nrows=2)
+    fig, axes = new_figure("page", height=4.8, ncols=2, nrows=2)
     axes = axes.ravel()
     widths = result["widths"]
     for par in PARAMETRIZATIONS:
@@ -167,23 +169,23 @@ def plot(result):
         shrink0 = result[f"{r}/shrink_rms_init"].mean(axis=1)
         grad1 = result[f"{r}/grad_rms"].mean(axis=1)
         shrink1 = result[f"{r}/shrink_rms"].mean(axis=1)
-        axes[0].plot(widths, grad0, "-", color=col, label=f"{LABELS[par]}: data gradient")
-        axes[0].plot(widths, shrink0, "--", color=col, label=f"{LABELS[par]}: $2\\lambda a_j$")
+        axes[0].plot(widths, grad0, "-", color=col)
+        axes[0].plot(widths, shrink0, "--", color=col)
         axes[0].plot(widths, grad1, "o", color=col, ms=3, mfc="white")
         axes[0].plot(widths, shrink1, "x", color=col, ms=3)
         norm = np.sqrt(result[f"{r}/sq_norm"]).mean(axis=1)
         # measured: open markers only, so the dotted theory line stays visible through them
-        axes[1].plot(widths, norm, "o", color=col, mfc="white", ms=4, label=LABELS[par])
+        axes[1].plot(widths, norm, "o", color=col, mfc="white", ms=4)
         axes[1].plot(widths, result[f"{par}/theory_norm"], ":", color=col, lw=1.0, zorder=3)
         ratio = result[f"{r}/fstep_ratio_init"]
-        axes[2].plot(widths, ratio.mean(axis=1), "o-", color=col, label=f"{LABELS[par]}, rule")
+        # the standard and NTK rules give the same ratio: standard wide and pale underneath
+        band = par == "standard"
+        axes[2].plot(widths, ratio.mean(axis=1), "-" if band else "o-", color=col,
+                     lw=3.5 if band else 1.2, alpha=0.4 if band else 1.0, ms=3)  # fmt: skip
     for kind, style in (("naive_sum", "s--"), ("naive_mean", "^:")):
         r = f"standard/{kind}"
-        label = "standard, same " + (
-            "$\\lambda_{sum}$" if kind == "naive_sum" else "$\\lambda_{mean}$"
-        )
         ratio = result[f"{r}/fstep_ratio_init"]
-        axes[2].plot(widths, ratio.mean(axis=1), style, color="0.4", ms=3, label=label)
+        axes[2].plot(widths, ratio.mean(axis=1), style, color="0.4", ms=3)
     axes[3].errorbar(
         widths,
         result["tuned/lam_star_rel"],
@@ -194,31 +196,44 @@ def plot(result):
         label="$\\lambda^*_{NTK}(P) / \\lambda^*_{NTK}(P_0)$ (bars: seeds)",
     )
     axes[3].axhline(1.0, color="0.6", lw=0.6, ls=":")
+    axes[3].legend(fontsize=7, loc="lower left")
     panels = [
         (
             "RMS per readout weight\n(lines: init; markers: end)",
             "(a) per weight: data grad. vs $2\\lambda a_j$",
-            {"fontsize": 5, "ncol": 3, "loc": "lower left"},
         ),
         (
             "$\\|a\\|$ at equilibrium",
             "(b) equilibrium $\\|a\\|$ (dotted: $\\propto P^{c-1/2}$)",
-            {"fontsize": 5},
         ),
         (
             "$|\\Delta f_{decay}| / |\\Delta f_{data}|$, one step",
             "(c) one step's $\\Delta f$, decay / data, at init",
-            {"fontsize": 5.5},
         ),
         (
             "tuned $\\lambda^*$, NTK units",
             "(d) tuned $\\lambda^*_{NTK}$ (random features)",
-            {"fontsize": 5.5},
         ),
     ]
-    for ax, (ylabel, title, legend) in zip(axes, panels, strict=True):
+    for ax, (ylabel, title) in zip(axes, panels, strict=True):
         ax.set(xscale="log", yscale="log", xlabel="width $P$", ylabel=ylabel, title=title)
-        ax.legend(**legend)
+    # one legend for all panels: colors are parametrizations, grey styles panel-specific
+    grey = {"color": "0.4", "ms": 3}
+    handles = [Line2D([], [], color=COLORS[p], lw=1.5) for p in PARAMETRIZATIONS] + [
+        Line2D([], [], color=COLORS["standard"], lw=3.5, alpha=0.4),
+        Line2D([], [], ls="-", marker="o", mfc="white", **grey),
+        Line2D([], [], ls="--", marker="x", **grey),
+        Line2D([], [], ls="--", marker="s", **grey),
+        Line2D([], [], ls=":", marker="^", **grey),
+    ]
+    labels = [LABELS[p] for p in PARAMETRIZATIONS] + [
+        "(c) standard rule (= NTK rule)",
+        "(a) data gradient (o: end)",
+        "(a) $2\\lambda a_j$ (x: end)",
+        "(c) standard, same $\\lambda_{sum}$",
+        "(c) standard, same $\\lambda_{mean}$",
+    ]
+    fig.legend(handles, labels, loc="outside lower center", ncols=4, fontsize=7)
     return fig
 
 

@@ -163,11 +163,14 @@ def _run_label(run) -> str:
 def plot(result):
     import matplotlib.pyplot as plt
 
-    from figures._style import PAGE_WIDTH
+    from figures._style import OTHER_COLORS, PAGE_WIDTH
 
-    fig, axes = plt.subplots(1, 4, figsize=(PAGE_WIDTH, 2.2), layout="constrained")
+    fig, axes = plt.subplots(1, 4, figsize=(PAGE_WIDTH, 2.5), layout="constrained")
     n_runs = int(result["eq_runs"])
-    colors = plt.get_cmap("tab10")
+
+    def colors(k):  # equilibrium runs: none of the parametrization palette
+        return OTHER_COLORS[k % len(OTHER_COLORS)]
+
     ax = axes[0]
     for k in range(n_runs):
         trace = result[f"eq{k}/trace"]
@@ -180,8 +183,7 @@ def plot(result):
     ax.set_xlabel("step")
     ax.set_ylabel(r"$\|W_l\| / \|W^\star\|_{\rm pred}$")
     ax.set_title("(a) norms (— $W_1$, ⋯ $W_2$)", fontsize=8)
-    if n_runs:  # the QUICK run skips the equilibrium runs: nothing to label
-        ax.legend(fontsize=7, loc="upper right")
+    run_handles, run_labels = ax.get_legend_handles_labels()
     ax = axes[1]
     for k in range(n_runs):
         pred = result[f"eq{k}/angle_pred"]
@@ -208,7 +210,16 @@ def plot(result):
         ax.set_title(f"{tag} {_OPT[opt]}\n" + rf"$\lambda^\star\propto n^{{{e:+.2f}\pm{se:.2f}}}$",
                      fontsize=8)  # fmt: skip
     axes[2].set_ylabel("test cross-entropy")
-    axes[3].legend(fontsize=7)
+    # one legend below: the runs of (a, b) in the first row, the widths of (c, d) in the second
+    # (the legend fills columns first: interleave them)
+    width_handles, width_labels = axes[3].get_legend_handles_labels()
+    handles, labels = [], []
+    for k in range(max(len(run_handles), len(width_handles))):
+        for hs, ls in ((run_handles, run_labels), (width_handles, width_labels)):
+            handles.append(hs[k] if k < len(hs) else plt.Line2D([], [], alpha=0))
+            labels.append(ls[k] if k < len(ls) else "")
+    fig.legend(handles, labels, loc="outside lower center", fontsize=7, ncols=len(handles) // 2,
+               title="(a, b): runs; (c, d): widths", title_fontsize=7)  # fmt: skip
     return fig
 
 
