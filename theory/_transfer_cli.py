@@ -23,6 +23,13 @@ def _call(parser: argparse.ArgumentParser, fn: Callable, *args, **kwargs):
         parser.error(str(exc))
 
 
+def _common(args: argparse.Namespace) -> dict:
+    """The arguments :func:`transfer` and :func:`transfer_exact` both take."""
+    return {
+        k: getattr(args, k) for k in ("width_from", "width_to", "parametrization", "normalization")
+    }
+
+
 def _print_json(record: dict, args: argparse.Namespace) -> None:
     """One JSON object: ``record`` and the parsed command line as ``inputs``."""
     inputs = {k: v for k, v in vars(args).items() if k != "json"}
@@ -145,10 +152,7 @@ def main(argv: list[str] | None = None) -> int:
         parser,
         transfer,
         args.lam,
-        width_from=args.width_from,
-        width_to=args.width_to,
-        parametrization=args.parametrization,
-        normalization=args.normalization,
+        **_common(args),
         optimizer=args.optimizer,
         lr_scaling=args.lr_scaling,
         penalized=args.penalized,
@@ -188,10 +192,7 @@ def _exact_main(parser: argparse.ArgumentParser, args: argparse.Namespace) -> in
         parser,
         transfer_exact,
         args.lam,
-        width_from=args.width_from,
-        width_to=args.width_to,
-        parametrization=args.parametrization,
-        normalization=args.normalization,
+        **_common(args),
         n_samples=args.n_samples,
         input_dim=args.input_dim,
         noise_var=args.noise_var,
