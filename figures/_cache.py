@@ -55,14 +55,45 @@ def _compute_source(path: Path) -> str:
     return _without_drawing(_deps.read_source(path))
 
 
+def _defined(node: ast.stmt) -> set[str]:
+    """The module-level names a top-level definition or plain assignment binds."""
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        return {node.name}
+    targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+    if isinstance(node, ast.Assign | ast.AnnAssign) and all(
+        isinstance(t, ast.Name) for t in targets
+    ):
+        return {t.id for t in targets}
+    return set()
+
+
 @functools.lru_cache(maxsize=64)
 def _without_drawing(source: bytes) -> str:
+    """The module without its drawing functions, and without the private definitions (label
+    tables, drawing helpers: ``_NAME``) that only they use, so relabelling a legend does not
+    recompute the figure.  A private name that compute code or a kept definition reads stays.
+    """
     tree = ast.parse(source)
-    tree.body = [
+    body = [
         node
         for node in tree.body
         if not (isinstance(node, ast.FunctionDef) and node.name in DRAWING)
     ]
+    while True:  # drop private definitions nothing kept reads, until none is left to drop
+        read: list[set[str]] = [
+            {n.id for n in ast.walk(node) if isinstance(n, ast.Name)} for node in body
+        ]
+        keep = []
+        for i, node in enumerate(body):
+            names = _defined(node)
+            used = set().union(*(r for j, r in enumerate(read) if j != i))
+            if names and all(n.startswith("_") and n not in used for n in names):
+                continue
+            keep.append(node)
+        if len(keep) == len(body):
+            break
+        body = keep
+    tree.body = body
     return ast.unparse(tree)
 
 

@@ -120,6 +120,24 @@ def test_editing_plot_keeps_the_cache_but_editing_compute_does_not(tmp_path):
     assert _cache._compute_source(src) != base
 
 
+def test_relabelling_a_legend_keeps_the_cache(tmp_path):
+    """A private table only ``plot``/``macros`` read (labels, colours) is not compute code;
+    one that ``compute`` reads, directly or through a kept helper, is."""
+    src = tmp_path / "fig.py"
+    text = (
+        '_LABELS = {"a": "A"}\n_SCALE = 2\n\ndef _scaled(x):\n    return _SCALE * x\n\n'
+        "def compute():\n    return _scaled(1)\n\n"
+        'def plot(r):\n    return _LABELS["a"]\n\ndef macros(r):\n    return {"M": _LABELS["a"]}\n'
+    )
+    src.write_text(text)
+    base = _cache._compute_source(src)
+    assert "_LABELS" not in base and "_SCALE" in base
+    src.write_text(text.replace('"A"', '"a new label"'))
+    assert _cache._compute_source(src) == base
+    src.write_text(text.replace("_SCALE = 2", "_SCALE = 3"))
+    assert _cache._compute_source(src) != base
+
+
 def _fake_repo(root, files: dict[str, str]):
     """A repository of the project's packages holding ``files`` (path -> source)."""
     for pkg in ("theory", "bayes", "training", "figures"):
