@@ -27,23 +27,6 @@ from theory.parametrization import PARAMETRIZATIONS, lambda_from_ntk, width_expo
 from theory.prior import NORMALIZATIONS
 from theory.random_features import gaussian_equivalence
 
-__all__ = [
-    "TEACHERS",
-    "METRICS",
-    "GCMLogistic",
-    "gcm_logistic",
-    "gaussian_covariances",
-    "random_features_covariances",
-    "gaussian_spectrum",
-    "random_features_spectrum",
-    "logistic_from_spectrum",
-    "gaussian_logistic",
-    "random_features_logistic",
-    "LambdaStar",
-    "optimal_lambda",
-    "lambda_star_conventions",
-]
-
 METRICS = ("cross_entropy", "error")
 
 

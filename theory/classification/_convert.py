@@ -24,17 +24,6 @@ from theory._numeric import lambdify
 from theory.checks import check_positive, check_representable
 from theory.prior import g, match_gradients
 
-__all__ = [
-    "lam_loureiro",
-    "sk_C",
-    "loureiro_lambda_expr",
-    "sklearn_C_expr",
-    "to_loureiro",
-    "from_loureiro",
-    "to_sklearn_C",
-    "from_sklearn_C",
-]
-
 #: λ of Loureiro et al. (2021) in ``Σ ℓ + (λ/2)‖w‖²``
 lam_loureiro = sp.Symbol(r"\lambda_{\mathrm{L}}", positive=True)
 #: scikit-learn ``LogisticRegression(C=...)``

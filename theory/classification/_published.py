@@ -16,8 +16,6 @@ from scipy.optimize import brentq
 
 from theory._macros import register
 
-__all__ = ["mle_constants", "frontier_gamma"]
-
 _LAM_L = 1e-7  # λ_L → 0⁺: the MLE (it exists below the frontier)
 
 

@@ -23,8 +23,6 @@ from theory.classification._convert import to_sklearn_C
 from theory.classification._solve import TEACHERS
 from theory.random_features import _activation_fn, gaussian_equivalence
 
-__all__ = ["simulate_logistic"]
-
 
 def _population_error(m: float, q: float, rho: float, delta: float, teacher: str) -> float:
     """``P(sign f ≠ y)`` for ``(f, ν)`` Gaussian with covariance ``[[q, m], [m, ρ]]``.

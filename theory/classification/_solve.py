@@ -60,8 +60,6 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-__all__ = ["TEACHERS", "Spectrum", "GCMState", "solve_spectrum"]
-
 TEACHERS = ("sign", "logit")
 
 _L = 10.0  # E_ξ over [−L, L]: the Gaussian tail beyond is e^{−50}

@@ -40,34 +40,6 @@ from theory.checks import (
 from theory.classification._convert import lam_loureiro, loureiro_lambda_expr, sk_C, sklearn_C_expr
 from theory.classification._solve import TEACHERS
 
-__all__ = [
-    "m",
-    "q",
-    "V",
-    "m_hat",
-    "q_hat",
-    "V_hat",
-    "alpha",
-    "rho",
-    "noise",
-    "slope",
-    "logistic_loss_expr",
-    "prox_equation",
-    "prox_derivative_expr",
-    "channel_derivative_expr",
-    "prior_equations_isotropic",
-    "prior_equations_spectral",
-    "large_lambda_hats",
-    "large_lambda_cosine_expr",
-    "hebb_cosine_expr",
-    "large_lambda_error_expr",
-    "margin_excess_expr",
-    "cover_threshold_expr",
-    "noiseless_threshold_limit",
-    "separability_ratio",
-    "separability_threshold",
-]
-
 m = sp.Symbol("m", real=True)
 q, V = sp.symbols("q V", positive=True)
 m_hat = sp.Symbol(r"\hat{m}", real=True)

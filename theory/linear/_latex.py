@@ -22,8 +22,6 @@ from theory.linear._symbolic import (
     stieltjes_expr,
 )
 
-__all__: list[str] = []
-
 # ---------------------------------------------------------------- LaTeX
 
 

@@ -34,18 +34,6 @@ from theory.linear._symbolic import (
 )
 from theory.prior import NORMALIZATIONS
 
-__all__ = [
-    "bayes_optimal_lambda",
-    "mp_stieltjes",
-    "mp_stieltjes_derivative",
-    "asymptotic_risk",
-    "asymptotic_risk_jax",
-    "optimal_lambda",
-    "optimal_risk",
-    "ridgeless_risk",
-    "finite_ridgeless_risk",
-]
-
 # ---------------------------------------------------------------- numeric helpers
 
 

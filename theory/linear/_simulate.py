@@ -23,8 +23,6 @@ from theory.checks import (
 from theory.linear._symbolic import Normalization
 from theory.prior import NORMALIZATIONS, to_sum
 
-__all__ = ["ridge_risk_path", "MonteCarloRisk", "monte_carlo_risk"]
-
 # ---------------------------------------------------------------- Monte Carlo
 
 

@@ -15,26 +15,6 @@ from theory import _symbols as S
 from theory.checks import cache_checked, check_choice, check_expr
 from theory.prior import NORMALIZATIONS, lambda_sum_from_mean_expr, prior_variance_expr
 
-__all__ = [
-    "x",
-    "m_val",
-    "dm_val",
-    "prior_weight_variance_expr",
-    "bayes_optimal_lambda_expr",
-    "risk_integrand_expr",
-    "risk_expr",
-    "optimal_lambda_expr",
-    "mp_equation_expr",
-    "stieltjes_expr",
-    "stieltjes_derivative_expr",
-    "risk_explicit_expr",
-    "optimal_risk_expr",
-    "optimal_risk_explicit_expr",
-    "ridgeless_risk_expr",
-    "inverse_wishart_trace_expr",
-    "finite_ridgeless_risk_expr",
-]
-
 Normalization = Literal["sum", "mean"]
 Regime = Literal["under", "over"]
 REGIMES = ("under", "over")

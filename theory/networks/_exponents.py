@@ -17,16 +17,6 @@ from theory.networks._rescaling import _equivalent_lambda, _equivalent_lambda_la
 from theory.parametrization import PARAMETRIZATIONS, READOUT_EXPONENT
 from theory.prior import NORMALIZATIONS, lambda_sum_from_mean_expr
 
-__all__ = [
-    "lambda_exponent_general_expr",
-    "preset_exponents_expr",
-    "preset_exponents",
-    "n_weights_expr",
-    "n_weights_exponent",
-    "lambda_exponent_expr",
-    "lambda_exponent",
-]
-
 
 @cache
 def lambda_exponent_general_expr() -> sp.Expr:

@@ -23,8 +23,6 @@ from theory.networks._rescaling import (
 from theory.parametrization import PARAMETRIZATIONS
 from theory.prior import NORMALIZATIONS
 
-__all__ = ["TABLE_DEPTHS"]
-
 
 def _unit_penalty() -> sp.Expr:
     """One hidden unit, one λ: ``min_t λ((t a)² + (w/t)²) = 2 λ a w`` (``a, w`` norms)."""

@@ -10,17 +10,6 @@ import sympy as sp
 
 from theory.checks import check_int
 
-__all__ = [
-    "n",
-    "L",
-    "K",
-    "lam_free",
-    "a",
-    "phi",
-    "multiplier_symbols",
-    "output_expr",
-]
-
 #: width ``n`` of every hidden layer
 n = sp.Symbol("n", positive=True, integer=True)
 #: number of weight matrices ``L = depth + 1``

@@ -23,15 +23,6 @@ from theory.networks._network import (
     phi,
 )
 
-__all__ = [
-    "rescaling_expr",
-    "equivalent_lambda_expr",
-    "balanced_penalty_expr",
-    "balanced_penalty_general_expr",
-    "equivalent_lambda",
-    "balanced_penalty",
-]
-
 
 @cache
 def _rescaling(n_layers: int, activation=phi) -> sp.Expr | None:

@@ -23,8 +23,6 @@ from theory.prior._symbolic import (
     sklearn_ridge_alpha_expr,
 )
 
-__all__: list[str] = []
-
 
 @cache
 def _fn(kind: str, loss: str = "squared", normalization: str = "sum"):

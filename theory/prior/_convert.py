@@ -10,17 +10,6 @@ from theory.checks import check_nonnegative, check_positive, check_width
 from theory.prior._callables import _fn, _n_params, _out, _result
 from theory.prior._variance import to_sum
 
-__all__ = [
-    "to_sklearn_ridge_alpha",
-    "from_sklearn_ridge_alpha",
-    "to_bayesian_ridge",
-    "from_bayesian_ridge",
-    "to_mackay",
-    "from_mackay",
-    "to_sgd_weight_decay",
-    "from_sgd_weight_decay",
-]
-
 
 def _convert(fn: str, what: str, inputs: dict, positive, *args):
     """``_fn(fn)(*args)`` checked by :func:`check_representable`."""

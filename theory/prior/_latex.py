@@ -17,8 +17,6 @@ from theory.prior._symbolic import (
     sklearn_ridge_alpha_expr,
 )
 
-__all__: list[str] = []
-
 
 def _eq(lhs: sp.Expr, rhs: sp.Expr) -> str:
     return f"{sp.latex(lhs)} = {sp.latex(rhs)}"

@@ -12,18 +12,6 @@ import sympy as sp
 from theory import _symbols as S
 from theory.checks import cache_checked, check_choice, check_expr
 
-__all__ = [
-    "LOSSES",
-    "NORMALIZATIONS",
-    "match_gradients",
-    "prior_variance_expr",
-    "lambda_sum_from_mean_expr",
-    "sklearn_ridge_alpha_expr",
-    "bayesian_ridge_ratio_expr",
-    "mackay_alpha_expr",
-    "sgd_weight_decay_expr",
-]
-
 LOSSES = ("squared", "cross_entropy")
 NORMALIZATIONS = ("sum", "mean")
 Loss = Literal["squared", "cross_entropy"]

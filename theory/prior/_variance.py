@@ -20,13 +20,6 @@ from theory.checks import (
 from theory.prior._callables import _fn, _n_params, _out, _result
 from theory.prior._symbolic import Loss, Normalization, _check_names, prior_variance_expr
 
-__all__ = [
-    "to_sum",
-    "from_sum",
-    "prior_variance",
-    "lambda_from_prior_variance",
-]
-
 
 def _sum_mean(converter: str, name: str, lam, normalization, n_params):
     """``lam`` unchanged under sum normalization, else through the derived ``converter``."""

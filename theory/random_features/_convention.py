@@ -22,8 +22,6 @@ from theory.random_features._solve import _out, mm_risk
 from theory.random_features._symbolic import lam_mm, lambda_from_mm_expr
 from theory.random_features._tune import optimal_lam_bar
 
-__all__ = ["lambda_to_mm", "lambda_from_mm", "asymptotic_risk", "optimal_lambda", "tuned_risk"]
-
 # ---------------------------------------------------------------- the toolkit's convention
 
 

@@ -15,13 +15,6 @@ from theory.parametrization import width_exponent
 from theory.random_features._convention import optimal_lambda
 from theory.random_features._gaussian import Activation
 
-__all__ = [
-    "WidthExponents",
-    "local_width_exponents",
-    "lambda_star_width_exponents",
-    "exponent_ranges",
-]
-
 # ---------------------------------------------------------------- width exponents of λ*
 
 

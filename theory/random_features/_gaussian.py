@@ -17,14 +17,6 @@ import sympy as sp
 from theory.checks import check_choice, check_expr
 from theory.random_features._symbolic import G
 
-__all__ = [
-    "ACTIVATIONS",
-    "GaussianEquivalence",
-    "gaussian_coefficients_expr",
-    "relu_coefficients",
-    "gaussian_equivalence",
-]
-
 Activation = str | Callable[[np.ndarray], np.ndarray]
 ACTIVATIONS = ("relu", "tanh", "erf")
 

@@ -26,8 +26,6 @@ from theory.random_features._symbolic import (
 )
 from theory.random_features._wide import wide_optimal_lam_bar_expr
 
-__all__: list[str] = []
-
 # ---------------------------------------------------------------- LaTeX
 
 

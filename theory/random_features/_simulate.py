@@ -19,8 +19,6 @@ from theory.checks import (
 from theory.parametrization import lambda_from_ntk, lambda_to_ntk
 from theory.random_features._gaussian import Activation, _activation_fn
 
-__all__ = ["simulate_test_error"]
-
 # ---------------------------------------------------------------- simulation
 
 

@@ -27,8 +27,6 @@ from theory.random_features._symbolic import (
     zeta,
 )
 
-__all__ = ["solve_chi", "fixed_point_residual", "bias_variance", "mm_risk", "ridgeless_chi"]
-
 
 @cache
 def _jax_fns() -> dict[str, Callable]:

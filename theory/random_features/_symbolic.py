@@ -15,19 +15,6 @@ from theory.checks import cache_checked, check_choice
 from theory.parametrization import PARAMETRIZATIONS, READOUT_EXPONENT, lam_ntk, lambda_expr
 from theory.prior import NORMALIZATIONS
 
-__all__ = [
-    "fixed_point_equations",
-    "nu_from_chi",
-    "chi_equation",
-    "chi_equation_compact",
-    "chi_polynomial",
-    "e_polynomials",
-    "bias_variance_expr",
-    "risk_expr",
-    "ridgeless_chi_expr",
-    "lambda_from_mm_expr",
-]
-
 # ---------------------------------------------------------------- symbols
 
 #: ψ1 = P/d and ψ2 = N/d; ψ a generic aspect ratio (ridgeless limit: min(ψ1, ψ2))

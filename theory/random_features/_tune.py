@@ -24,8 +24,6 @@ from theory.random_features._solve import (
     _solve_chi_scalar,
 )
 
-__all__ = ["optimal_lam_bar"]
-
 # ---------------------------------------------------------------- tuned λ
 
 #: search grid for log λ̄ (λ̄ = λ_MM/μ*² is O(1/ψ2) at the optimum)

@@ -29,16 +29,6 @@ from theory.random_features._symbolic import (
     zeta,
 )
 
-__all__ = [
-    "wide_chi_equation",
-    "wide_risk_expr",
-    "wide_optimal_lam_bar_expr",
-    "wide_optimal_lam_mm_expr",
-    "wide_chi",
-    "wide_risk",
-    "wide_optimal_lam_bar",
-]
-
 
 @cache
 def wide_chi_equation() -> sp.Expr:
