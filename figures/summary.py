@@ -361,6 +361,9 @@ def table_macros(cs: list[Comparison]) -> dict[str, str]:
         "SummaryRows": str(len(cs)),
         "SummaryJudged": str(len(judged)),
         "SummaryAgree": str(sum(bool(c.agrees) for c in judged)),
+        # the agreement thresholds the verdicts use
+        "SummaryZAgree": f"{Z_AGREE:g}",
+        "SummaryMaxZAgree": f"{MAXZ_AGREE:g}",
     }
     # the asker's rule: the width exponents of networks trained to stationarity
     net = [c for c in judged if c.row.regime == "stationary" and c.row.figure == "fig:networks"]
