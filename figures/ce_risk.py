@@ -179,7 +179,10 @@ def plot(result):
 
 def macros(result) -> dict[str, str]:
     names = ["One", "Two", "Three", "Four", "Five"]
-    out = {}
+    out = {
+        "CERiskN": f"{float(result['n_samples']):g}",
+        "CERiskD": f"{float(result['input_dim']):g}",
+    }
     for k, _ in enumerate(result["widths_risk"]):
         out[f"CERiskLamStar{names[k]}"] = number(float(result[f"lam_star/{k}"]))
         out[f"CERiskLossStar{names[k]}"] = f"{float(result[f'loss_star/{k}']):.3f}"

@@ -161,7 +161,7 @@ _CAMEL = {"stationary": "Stationary", "full": "Full", "minibatch": "Minibatch"}
 
 def macros(result) -> dict[str, str]:
     """Measured exponents ± s.e., stationarity reached, sizes."""
-    out = {}
+    out = {"DSSeeds": str(result["stationary/lam_star_seeds"].shape[-1])}
     for regime in REGIMES:
         out[f"DSExp{_CAMEL[regime]}"] = f"{float(result[f'{regime}/exponent']):+.2f}"
         out[f"DSExpSE{_CAMEL[regime]}"] = f"{float(result[f'{regime}/exponent_se']):.2f}"

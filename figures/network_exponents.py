@@ -319,6 +319,13 @@ def macros(result) -> dict[str, str]:
     """Measured exponents ± s.e. (stationary and GD budget), derived ones, stationarity reached."""
     out = {}
     total, met, n_collapsed, star_fracs = 0, 0, 0, []
+    first = str(result["settings"][0])
+    out["NetSeeds"] = str(
+        result[f"{first}/{PARAMETRIZATIONS[0]}/stationary/lam_star_seeds"].shape[-1]
+    )
+    n_train = {str(n): float(result[f"{n}/n_train"]) for n in result["settings"]}
+    if "mnist1d-1" in n_train and "digits-1" in n_train:  # "five times the training points"
+        out["NetNTrainRatio"] = f"{n_train['mnist1d-1'] / n_train['digits-1']:g}"
     for name in (str(n) for n in result["settings"]):
         dataset, depth = str(result[f"{name}/dataset"]), str(int(result[f"{name}/depth"]))
         for par in PARAMETRIZATIONS:

@@ -218,8 +218,10 @@ def plot(result):
         for hs, ls in ((run_handles, run_labels), (width_handles, width_labels)):
             handles.append(hs[k] if k < len(hs) else plt.Line2D([], [], alpha=0))
             labels.append(ls[k] if k < len(ls) else "")
-    fig.legend(handles, labels, loc="outside lower center", fontsize=7, ncols=len(handles) // 2,
-               title="(a, b): runs; (c, d): widths", title_fontsize=7)  # fmt: skip
+    if handles:
+        fig.legend(handles, labels, loc="outside lower center", fontsize=7,
+                   ncols=max(1, len(handles) // 2), title="(a, b): runs; (c, d): widths",
+                   title_fontsize=7)  # fmt: skip
     return fig
 
 
@@ -231,6 +233,7 @@ def macros(result) -> dict[str, str]:
     out = {"NLInvariance": number(float(result["invariance"]))}
     widths = result["widths"]
     out["NLWidthMin"], out["NLWidthMax"] = f"{widths[0]:g}", f"{widths[-1]:g}"
+    out["NLSeeds"] = str(result["sgd/lam_star_seeds"].shape[-1])
     for opt in ("sgd", "adamw"):
         out[f"NLExp{_CAMEL[opt]}"] = f"{float(result[f'{opt}/exponent']):+.2f}"
         out[f"NLExpSE{_CAMEL[opt]}"] = f"{float(result[f'{opt}/exponent_se']):.2f}"
