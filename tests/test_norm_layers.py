@@ -146,7 +146,9 @@ def test_figure_equilibrium_rows_and_macros():
     for opt in ("sgd", "adamw"):
         result[f"{opt}/exponent"], result[f"{opt}/exponent_se"] = np.asarray(0.1), np.asarray(0.05)
         result[f"{opt}/lam_star_edge"] = np.asarray([False, True])
+        result[f"{opt}/lam_star_seeds"] = np.full((2, 3), 0.01)  # [width, seed]
     out = fig.macros(result)
+    assert out["NLSeeds"] == "3"
     assert {"NLNormRatioGD", "NLAngleRMSRatioGD", "NLNormRatioAdamW", "NLUpdateRMSAdamW"} <= set(
         out
     )
