@@ -172,6 +172,8 @@ def macros(result) -> dict[str, str]:
     out = {
         "BayesClassSScaleLo": f"{lo:g}",
         "BayesClassSScaleHi": f"{hi:g}",
+        # λ ∝ 1/s²: how far the posterior λ moves if only the hyperprior stops s
+        "BayesClassPriorFactor": f"{(hi / lo) ** 2:g}",
         "BayesClassWidths": ", ".join(f"{int(v)}" for v in w),
         "BayesClassSeparableWidths": ", ".join(f"{int(v)}" for v in w[sep]) or "none",
         "BayesClassNonSeparableWidths": ", ".join(f"{int(v)}" for v in w[~sep]) or "none",
