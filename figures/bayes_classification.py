@@ -205,7 +205,7 @@ def plot(result):
 
     from figures._style import COLORS, LABELS, log_axes, new_figure
 
-    fig, (ax_l, ax_p) = new_figure("page", height=2.2, ncols=2)
+    fig, (ax_l, ax_p) = new_figure("page", height=2.8, ncols=2)
     w = result["widths"]
     lo, hi = (float(v) for v in result["s_scales"])
     sep = np.asarray(result["separable"], bool)
@@ -225,7 +225,7 @@ def plot(result):
         ylabel=r"posterior $\lambda_{\rm sum} = 1/(2Ns^2)$",
         title="(a) cross-entropy random features, digits",
     )
-    ax_l.legend(fontsize=7)
+    ax_l.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.3), ncols=2)
     for par in _pars(result):
         tag = _tag(par, lo)
         ax_p.plot(
@@ -244,5 +244,5 @@ def plot(result):
         ylabel="held-out posterior predictive",
         title=f"(b) predictive check on held-out digits ($\\sigma_s={lo:g}$)",
     )
-    ax_p.legend()
+    ax_p.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.3), ncols=2)
     return fig

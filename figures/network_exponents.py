@@ -250,8 +250,8 @@ def plot(result):
     ax_e.axhline(0, color="0.8", lw=0.6, zorder=0)
     ax_e.set(
         ylabel="exponent of $\\lambda^*_{sum}$",
-        title="(a) measured from the 2nd width (filled: stationary, open: GD budget;\n"
-        "x: stationary minus standard) vs derived (bars)",
+        title="(a) from the 2nd width: filled stationary, open GD budget,\n"
+        "x stationary minus standard; bars derived",
     )
     markers = "osD^"
     for i, name in enumerate(names):

@@ -7,7 +7,7 @@ apart), and *computes* the agreement:
 
 ``z``
     ``|measured − derived| / s.e.`` for a fitted exponent with its standard error over seeds;
-    agrees when ``z ≤ 2``.  An s.e. printed as 0.00 counts as 0.005 (half the last printed
+    agrees when ``z ≤ 2``.  An s.e. printed as 0.00 or <0.01 counts as 0.005 (half the last printed
     digit), so that a rounded s.e. never makes an infinite ``z``.
 ``max z``
     the largest ``|simulation − theory|/s.e.`` over every point of a curve (the figure computes
@@ -224,7 +224,9 @@ def compare(row: Row, printed: dict[str, dict[str, str]]) -> Comparison:
     m = _numbers(measured)
     z = np.nan
     if row.kind == "z":
-        se = max(_numbers(spread)[0], 0.005)
+        # an s.e. below the last printed digit ("0.00", or "{<}0.01" from figures._tex.stderr)
+        # counts as half of that digit, so a rounded s.e. never makes an infinite z
+        se = _numbers(spread)[0] / 2 if "<" in spread else max(_numbers(spread)[0], 0.005)
         z = round((m[0] - derived) / se, 9)  # printed to 2 decimals: no float noise at ±2
         score, agrees = abs(z), abs(z) <= Z_AGREE
     elif row.kind == "max z":

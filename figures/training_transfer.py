@@ -296,7 +296,7 @@ def plot(result):
         yscale="log",
         xlabel="width $P$",
         ylabel="$\\lambda^*_{sum}(P)\\,/\\,\\lambda^*_{sum}(P_0)$",
-        title="(a) measured $\\lambda^*$ and fitted exponent (± s.e. over seeds)",
+        title="(a) measured $\\lambda^*$, fitted exponent ± s.e.",
     )
     ax_star.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=1,
                    columnspacing=0.8, handletextpad=0.4)  # fmt: skip
