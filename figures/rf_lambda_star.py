@@ -120,7 +120,7 @@ def compute(
 def plot(result):
     import matplotlib.pyplot as plt
 
-    from figures._style import COLORS, LABELS, LINESTYLES, new_figure
+    from figures._style import COLORS, LABELS, LINESTYLES, PAIRS_IN_DRAWING_ORDER, new_figure
 
     fig, (ax_a, ax_b) = new_figure("page", height=3.1, ncols=2)
     widths = result["widths"]
@@ -200,17 +200,6 @@ def plot(result):
     )
     ax_b.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25), fontsize=7, ncols=2)
     return fig
-
-
-#: the wide, translucent solid (sum) curves first, their coinciding dashed (mean) twins on top
-PAIRS_IN_DRAWING_ORDER = [
-    ("standard", "sum"),
-    ("ntk", "mean"),
-    ("ntk", "sum"),
-    ("mean_field", "mean"),
-    ("mean_field", "sum"),
-    ("standard", "mean"),
-]
 
 
 def _tex_number(x: float) -> str:
