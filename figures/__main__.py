@@ -3,8 +3,8 @@ paper's figures.
 
 Only what is stale is redone: a figure whose outputs are current is neither computed nor
 drawn, and when nothing is stale neither JAX nor the library is imported.  With more than one
-stale figure, each runs in a process of its own (``python -m figures NAME``; this one does
-not start JAX for them): XLA maps every compiled program's code into the process, and twenty
+stale figure at full size, each runs in a process of its own (``python -m figures NAME``;
+this one does not start JAX for them; ``--quick`` runs stay in one process): XLA maps every compiled program's code into the process, and twenty
 figures' programs in one process exhausted the kernel's map count (``vm.max_map_count`` = 65530; "LLVM compilation
 error: Cannot allocate memory" with 22 GB free, in the 17th figure of a cold run).
 """
@@ -77,7 +77,9 @@ def main(argv: list[str] | None = None) -> int:
     stale = {
         n for n in names if args.force or not is_current(n, quick=args.quick, out_dir=args.out)
     }
-    isolate = len(stale) > 1  # each stale figure in a child process (module docstring)
+    # each stale figure in a child process (module docstring); --quick sizes compile far less
+    # and run in this one, which saves each child's ~7 s of start-up and imports
+    isolate = len(stale) > 1 and not args.quick
     if tex_stale or (stale and not isolate):
         import bayes
 
