@@ -127,9 +127,9 @@ def _setting(spec: dict) -> tuple[Setting, list[int]]:
 
 def compute(*, n_train, seeds, steps, n_grid, grid_step, n_extra, settings) -> dict:
     result: dict[str, np.ndarray] = {}
-    names = unique_names([_setting(spec)[0] for spec in settings])
-    for spec in settings:
-        setting, widths = _setting(spec)
+    parsed = [_setting(spec) for spec in settings]
+    names = unique_names([setting for setting, _ in parsed])
+    for setting, widths in parsed:
         out = run_setting(
             setting,
             widths=widths,
@@ -163,7 +163,7 @@ def compute(*, n_train, seeds, steps, n_grid, grid_step, n_extra, settings) -> d
         result.update({f"{setting.name}/{k}": np.asarray(v) for k, v in out.items()})
     result["settings"] = np.asarray(names)
     # reference slopes for panel (a)
-    all_widths = [w for spec in settings for w in _setting(spec)[1]]
+    all_widths = [w for _, widths in parsed for w in widths]
     ref = np.array([min(all_widths), max(all_widths)], float)
     result["reference/widths"] = ref
     for e in REFERENCE_SLOPES:
@@ -194,8 +194,7 @@ def _title(name: str, sep: str = ", ") -> str:
     return f"{s.dataset}, {s.depth} hidden{sep}{_TITLE[s.parametrization]}, {_TITLE[s.optimizer]}"
 
 
-_SHORT = {"standard": "SP", "ntk": "NTK", "mean_field": "μP", "sgd": "GD",
-          "adamw-coupled": "AdamW-c", "adamw-independent": "AdamW-i"}  # fmt: skip
+_SHORT = {"sgd": "GD", "adamw-coupled": "AdamW-c", "adamw-independent": "AdamW-i"}
 _RULE_STYLE = {  # vertical lines: where each rule carries λ*(P_0) at the largest width
     # (colors outside the parametrization palette of figures._style.COLORS)
     "theory_sum": ("#CC79A7", "--"),
