@@ -2,7 +2,8 @@
 
 A private home for the table that :mod:`theory.transfer` (global λ rules) and
 :mod:`theory._transfer_model` (per-tensor rules) both read; the public door is
-:mod:`theory.transfer`, which re-exports everything here.
+:mod:`theory.transfer`, which re-exports everything here (and lists it in its
+``__all__``; this private module keeps no list of its own).
 """
 
 from __future__ import annotations
@@ -11,16 +12,6 @@ import sympy as sp
 
 from theory.checks import check_choice
 from theory.parametrization import PARAMETRIZATIONS, READOUT_EXPONENT
-
-__all__ = [
-    "OPTIMIZERS",
-    "LR_SCALINGS",
-    "LAYER_KINDS",
-    "mup_lr_exponent_expr",
-    "mup_lr_exponent",
-    "lr_exponent_expr",
-    "lr_exponent",
-]
 
 OPTIMIZERS = ("sgd", "adamw-coupled", "adamw-independent")
 LR_SCALINGS = ("none", "mup")

@@ -23,11 +23,18 @@ def _call(parser: argparse.ArgumentParser, fn: Callable, *args, **kwargs):
         parser.error(str(exc))
 
 
-def _common(args: argparse.Namespace) -> dict:
-    """The arguments :func:`transfer` and :func:`transfer_exact` both take."""
-    return {
-        k: getattr(args, k) for k in ("width_from", "width_to", "parametrization", "normalization")
-    }
+#: the arguments :func:`transfer` and :func:`transfer_exact` both take
+_COMMON = ("width_from", "width_to", "parametrization", "normalization")
+#: the rule's settings beyond them (:func:`transfer` and :func:`transfer_exponent_expr`)
+_RULE = ("optimizer", "lr_scaling", "penalized", "depth")
+#: the known readout model of :func:`transfer_exact`: the three that select it, then the rest
+_MODEL = ("n_samples", "input_dim", "noise_var")
+_MODEL_DEFAULTED = ("signal_var", "nonlinear_var")
+
+
+def _picked(args: argparse.Namespace, *names: str) -> dict:
+    """``{name: args.name}`` for ``names``: parsed options passed on as keywords."""
+    return {k: getattr(args, k) for k in names}
 
 
 def _print_json(record: dict, args: argparse.Namespace) -> None:
@@ -145,28 +152,12 @@ def main(argv: list[str] | None = None) -> int:
         help="F*^2 (default: 0)",
     )
     args = parser.parse_args(_join_negative_numbers(argv))
-    model = (args.n_samples, args.input_dim, args.noise_var)
-    if any(v is not None for v in model):
+    if any(getattr(args, k) is not None for k in _MODEL):
         return _exact_main(parser, args)
-    t = _call(
-        parser,
-        transfer,
-        args.lam,
-        **_common(args),
-        optimizer=args.optimizer,
-        lr_scaling=args.lr_scaling,
-        penalized=args.penalized,
-        depth=args.depth,
-    )
+    rule = _picked(args, *_RULE)
+    t = _call(parser, transfer, args.lam, **_picked(args, *_COMMON), **rule)
     if args.json:
-        exact = transfer_exponent_expr(
-            args.parametrization,
-            args.normalization,
-            args.optimizer,
-            args.lr_scaling,
-            args.penalized,
-            args.depth,
-        )
+        exact = transfer_exponent_expr(args.parametrization, args.normalization, **rule)
         record = {"lam": t.lam, "exponent": t.exponent, "exponent_exact": str(exact)}
         _print_json(record | {"rule": t.rule, "support": t.support, "note": t.note}, args)
     else:
@@ -176,11 +167,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _exact_main(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     """The ``--n-samples/--input-dim/--noise-var`` branch of :func:`main`."""
-    missing = [
-        f"--{k.replace('_', '-')}"
-        for k in ("n_samples", "input_dim", "noise_var")
-        if getattr(args, k) is None
-    ]
+    missing = [f"--{k.replace('_', '-')}" for k in _MODEL if getattr(args, k) is None]
     if missing:
         parser.error(f"the exact lambda*(P) needs {', '.join(missing)} as well")
     if args.penalized != "readout" or args.optimizer != "sgd":
@@ -188,17 +175,8 @@ def _exact_main(parser: argparse.ArgumentParser, args: argparse.Namespace) -> in
             "the exact lambda*(P) is known for a penalized readout under L2 in the loss only "
             "(--penalized readout --optimizer sgd)"
         )
-    t = _call(
-        parser,
-        transfer_exact,
-        args.lam,
-        **_common(args),
-        n_samples=args.n_samples,
-        input_dim=args.input_dim,
-        noise_var=args.noise_var,
-        signal_var=args.signal_var,
-        nonlinear_var=args.nonlinear_var,
-    )
+    model = _picked(args, *_COMMON, *_MODEL, *_MODEL_DEFAULTED)
+    t = _call(parser, transfer_exact, args.lam, **model)
     if args.json:
         _print_json(t._asdict(), args)
     else:
@@ -236,17 +214,8 @@ def model_main(argv: Sequence[str]) -> int:
                 trees.append(json.load(f))
         except (OSError, ValueError) as exc:
             parser.error(f"{name}: cannot read {getattr(args, name)!r}: {exc}")
-    t = _call(
-        parser,
-        transfer_model,
-        *trees,
-        lam=args.lam,
-        parametrization=args.parametrization,
-        optimizer=args.optimizer,
-        layout=args.layout,
-        lr_scaling=args.lr_scaling,
-        normalization=args.normalization,
-    )
+    settings = ("lam", "parametrization", "optimizer", "layout", "lr_scaling", "normalization")
+    t = _call(parser, transfer_model, *trees, **_picked(args, *settings))
     if args.json:
         record = {
             "tensors": {p: x._asdict() for p, x in t.tensors.items()},

@@ -71,6 +71,7 @@ import numpy as np
 import sympy as sp
 
 from theory import _symbols as S
+from theory._lr import OPTIMIZERS
 from theory._macros import register
 from theory.checks import (
     cache_checked,
@@ -99,7 +100,6 @@ __all__ = [
     "iterate_norm",
 ]
 
-OPTIMIZERS = ("sgd", "adamw-coupled", "adamw-independent")
 #: heavy ball ``v ← α v + g`` (optax.sgd's momentum); exponential moving average
 #: ``m ← β m + (1 − β) g`` (Adam's first moment)
 MOMENTUM_KINDS = ("heavy_ball", "ema")
