@@ -53,7 +53,7 @@ from theory.checks import (
     check_positive,
 )
 from training.data import Dataset
-from training.train import check_dataset, cross_entropy, draw_noise
+from training.train import _check_run_config, check_dataset, cross_entropy, draw_noise
 
 __all__ = [
     "OPTIMIZERS",
@@ -88,10 +88,7 @@ DEFAULT_CONFIG = NormConfig()
 
 def check_norm_config(config: NormConfig) -> NormConfig:
     """Every field of ``config`` in its domain (``ValueError`` naming ``config.<field>``)."""
-    if not isinstance(config, NormConfig):
-        raise ValueError(f"config must be a NormConfig, got {config!r}")
-    check_choice("config.optimizer", config.optimizer, OPTIMIZERS)
-    check_int("config.steps", config.steps, minimum=1)
+    _check_run_config(config, NormConfig, OPTIMIZERS, prefix="config.")
     for name in ("lr", "eps"):
         if np.ndim(getattr(config, name)):
             raise ValueError(f"config.{name} must be one number, got {getattr(config, name)!r}")

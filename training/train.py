@@ -82,12 +82,18 @@ class TrainConfig(NamedTuple):
 DEFAULT_CONFIG = TrainConfig()
 
 
+def _check_run_config(config, kind: type, optimizers, prefix: str = "") -> None:
+    """What every run's settings share: ``config`` a ``kind``, its ``optimizer`` one of
+    ``optimizers`` and ``steps`` >= 1 (a ``ValueError`` names ``<prefix><field>``)."""
+    if not isinstance(config, kind):
+        raise ValueError(f"config must be a {kind.__name__}, got {config!r}")
+    check_choice(f"{prefix}optimizer", config.optimizer, optimizers)
+    check_int(f"{prefix}steps", config.steps, minimum=1)
+
+
 def check_config(config: TrainConfig) -> TrainConfig:
     """Every field of ``config`` in its domain (``ValueError`` naming the field)."""
-    if not isinstance(config, TrainConfig):
-        raise ValueError(f"config must be a TrainConfig, got {config!r}")
-    check_choice("optimizer", config.optimizer, OPTIMIZERS)
-    check_int("steps", config.steps, minimum=1)
+    _check_run_config(config, TrainConfig, OPTIMIZERS)
     for name in ("momentum", "b1", "b2"):  # a decay of 1 never forgets: the moments blow up
         value = float(check_nonnegative(name, getattr(config, name)))
         if value >= 1:
@@ -482,24 +488,12 @@ def sweep(
     return _run_chunks(noise, batches, lams, arrays, scales, config, chunk, shard=bool(shard))
 
 
-def sweep_loop(
-    data: Dataset,
-    layers: Sequence[Layer],
-    *,
-    lam_sums,
-    seeds: Sequence[int],
-    lr,
-    base_lr: float | None = None,
-    config: TrainConfig = DEFAULT_CONFIG,
-    rho=None,
-    dtype=jnp.float32,
-) -> dict[str, np.ndarray]:
-    """The same as :func:`sweep` by a Python loop over λ (each call vmapped over seeds only).
+def sweep_loop(data: Dataset, layers: Sequence[Layer], **kwargs) -> dict[str, np.ndarray]:
+    """The same as :func:`sweep` by a Python loop over λ (each call vmapped over seeds only):
+    ``sweep(data, layers, chunk=1, shard=False, **kwargs)``, so it takes :func:`sweep`'s
+    keywords but ``chunk`` and ``shard``.
 
     The baseline of the vmap benchmark; one compiled program serves every λ, and the
     results agree with :func:`sweep` to rounding.
     """
-    noise, batches, lams, arrays, scales = _prepare(
-        data, layers, lr, base_lr, lam_sums, seeds, rho, config, dtype
-    )
-    return _run_chunks(noise, batches, lams, arrays, scales, config, 1, shard=False)
+    return sweep(data, layers, chunk=1, shard=False, **kwargs)
