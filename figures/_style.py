@@ -117,6 +117,12 @@ def log_axes(ax, x: bool = True, y: bool = True) -> None:
         ax.yaxis.set_minor_formatter(NullFormatter())
 
 
+def width_axes(ax, *, ylabel: str, title: str, **kw) -> None:
+    """Log-log axes over the width: x label ``width $P$``, ``ylabel`` and ``title``; ``kw``
+    (limits, say) goes to ``ax.set`` as well."""
+    ax.set(xscale="log", yscale="log", xlabel="width $P$", ylabel=ylabel, title=title, **kw)
+
+
 def mc_markers(ax, x, mean, se, color, **kw):
     """Monte Carlo estimates as open markers with ±2 standard-error bars (every figure's
     convention for simulation against theory); ``kw`` overrides the marker style."""

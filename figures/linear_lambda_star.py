@@ -66,28 +66,18 @@ def compute(
     }
     for i, kappa in enumerate(kappas):
         s2 = _signal_scale(kappa, total_signal, reference_width)
+        # the task, the same for the simulation and the theory
+        task = dict(n_samples=n_samples, noise_var=noise_var, signal_var=s2, prior_exponent=kappa)
         tuned = np.empty((len(widths), mc_draws))
         for j, d in enumerate(widths.astype(int)):
             mc = monte_carlo_risk(
-                grid,
-                n_samples=n_samples,
-                n_features=d,
-                noise_var=noise_var,
-                signal_var=s2,
-                prior_exponent=kappa,
-                n_draws=mc_draws,
-                seed=seed + 1000 * i + j,
+                grid, n_features=d, n_draws=mc_draws, seed=seed + 1000 * i + j, **task
             )
             tuned[j] = mc.tuned_lambda
         for norm in NORMALIZATIONS:
             key = f"{kappa}/{norm}"
             result[f"theory/{key}"] = bayes_optimal_lambda(
-                n_samples=n_samples,
-                n_features=fine,
-                noise_var=noise_var,
-                signal_var=s2,
-                prior_exponent=kappa,
-                normalization=norm,
+                n_features=fine, normalization=norm, **task
             )
             # the same fits, their λ expressed in the other normalization (λ_mean = d λ_sum)
             tuned_norm = from_sum(tuned, normalization=norm, n_params=widths[:, None])

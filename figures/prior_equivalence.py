@@ -87,8 +87,10 @@ def plot(result):
         LABELS,
         LINESTYLES,
         PAIRS_IN_DRAWING_ORDER,
+        mc_markers,
         new_figure,
         pair_line,
+        width_axes,
     )
 
     fig, (ax_w, ax_f) = new_figure("page", height=2.3, ncols=2)
@@ -101,12 +103,8 @@ def plot(result):
             ls=LINESTYLES[norm],
             label=f"{LABELS[norm]}: $v = \\sigma^2{' P' if norm == 'mean' else ''}/(N\\lambda)$",
         )
-    ax_w.set(
-        xscale="log",
-        yscale="log",
-        xlabel="width $P$",
-        ylabel="prior std of one weight",
-        title="(a) per-weight prior at fixed $\\lambda$",
+    width_axes(
+        ax_w, ylabel="prior std of one weight", title="(a) per-weight prior at fixed $\\lambda$"
     )
     ax_w.legend()
     for par, norm in PAIRS_IN_DRAWING_ORDER:
@@ -119,23 +117,17 @@ def plot(result):
             **pair_line(par, norm),
             label=f"{LABELS[par]} + {LABELS[norm]}" + (" (flat)" if flat else ""),
         )
-        ax_f.errorbar(
+        mc_markers(
+            ax_f,
             widths,
             result[f"mc_output_std/{key}"],
-            yerr=2 * result[f"mc_output_std_se/{key}"],
-            fmt="o",
-            ms=2.5,
-            color=COLORS[par],
+            result[f"mc_output_std_se/{key}"],
+            COLORS[par],
             mfc="white" if norm == "mean" else COLORS[par],
             elinewidth=0.6,
-            capsize=0,
         )
-    ax_f.set(
-        xscale="log",
-        yscale="log",
-        xlabel="width $P$",
-        ylabel="prior std of $f(x)$",
-        title="(b) function-space prior at fixed $\\lambda$",
+    width_axes(
+        ax_f, ylabel="prior std of $f(x)$", title="(b) function-space prior at fixed $\\lambda$"
     )
     ax_f.legend(loc="center left", bbox_to_anchor=(1.0, 0.5))
     return fig

@@ -120,7 +120,7 @@ def compute(
 def plot(result):
     import matplotlib.pyplot as plt
 
-    from figures._style import COLORS, LABELS, LINESTYLES, PAIRS_IN_DRAWING_ORDER, new_figure
+    from figures._style import COLORS, LABELS, PAIRS_IN_DRAWING_ORDER, new_figure, pair_line
 
     fig, (ax_a, ax_b) = new_figure("page", height=3.1, ncols=2)
     widths = result["widths"]
@@ -129,14 +129,10 @@ def plot(result):
     for par, norm in PAIRS_IN_DRAWING_ORDER:
         key = f"{par}/{norm}"
         e = int(result[f"exponent/{key}"])
-        solid = norm == "sum"
         ax_a.plot(
             widths,
             result[f"lam_star/{key}"],
-            color=COLORS[par],
-            ls=LINESTYLES[norm],
-            lw=2.8 if solid else 1.2,
-            alpha=0.55 if solid else 1.0,
+            **pair_line(par, norm),
             label=f"{LABELS[par]} + {LABELS[norm]}: $P^{{{e}}}$" + (" (flat)" if e == 0 else ""),
         )
         ax_a.plot(widths, result[f"wide/{key}"], color=COLORS[par], ls=":", lw=0.7)

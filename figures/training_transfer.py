@@ -216,7 +216,7 @@ def _short(name: str) -> str:
 def plot(result):
     import matplotlib.pyplot as plt
 
-    from figures._style import COLORS, PAGE_WIDTH
+    from figures._style import COLORS, PAGE_WIDTH, width_axes
 
     names = [str(n) for n in result["settings"]]
     ncols = 4
@@ -290,10 +290,8 @@ def plot(result):
             mfc="white" if "adamw" in name or "teacher" in name else COLORS[par],
             label=f"{_short(name)}: {e:+.2f} ± {se:.2f}",
         )
-    ax_star.set(
-        xscale="log",
-        yscale="log",
-        xlabel="width $P$",
+    width_axes(
+        ax_star,
         ylabel="$\\lambda^*_{sum}(P)\\,/\\,\\lambda^*_{sum}(P_0)$",
         title="(a) measured $\\lambda^*$, fitted exponent ± s.e.",
     )
