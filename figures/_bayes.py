@@ -26,7 +26,11 @@ def checked_nuts(
     model, *args, var_names: Sequence[str], ess_min: float, rhat_max: float, label: str, **kwargs
 ):
     """:func:`bayes.inference.run_nuts`, then :func:`bayes.diagnostics.require_ok` on
-    ``var_names``: ``(idata, report)``, or ``DiagnosticError`` naming ``label``."""
+    ``var_names``: ``(idata, report)``, or ``DiagnosticError`` naming ``label``.
+
+    A Bayes figure's ``compute`` takes its sampler's ``CONFIG`` entries (``num_warmup``,
+    ``num_samples``, ``num_chains``, ``ess_min``, ``rhat_max``) as ``**sampler`` and passes
+    them on here as they are."""
     idata = inference.run_nuts(model, *args, label=label, **kwargs)
     report = diagnostics.require_ok(
         diagnostics.check(idata, list(var_names), ess_min=ess_min, rhat_max=rhat_max), label

@@ -81,12 +81,9 @@ def compute(
     widths,
     parametrizations,
     s_scales,
-    num_warmup,
     num_samples,
-    num_chains,
-    ess_min,
-    rhat_max,
     seed,
+    **sampler,  # the sampler's other CONFIG entries, as they are for checked_nuts
 ) -> dict:
     if len(s_scales) != 2:
         raise ValueError(f"s_scales must hold two hyperprior scales, got {s_scales!r}")
@@ -120,16 +117,13 @@ def compute(
                     y_tr,
                     contrasts=white.contrasts,
                     s_scale=s_scale,
-                    num_warmup=num_warmup,
                     num_samples=n_draws,
-                    num_chains=num_chains,
                     seed=seed,
                     var_names=["s", "b"],
-                    ess_min=ess_min,
-                    rhat_max=rhat_max,
                     label=label,
                     validate=lambda us, y: models.check_classification_data(us, y, 10),
                     save_as=f"bayes_classification-{tag}-P{width}",
+                    **sampler,
                 )
                 post = idata.posterior
                 s = np.asarray(post["s"]).ravel()

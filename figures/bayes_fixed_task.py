@@ -117,12 +117,8 @@ def compute(
     wide_min,
     s_priors,
     log10_lam_grid,
-    num_warmup,
-    num_samples,
-    num_chains,
-    ess_min,
-    rhat_max,
     seed,
+    **sampler,  # the sampler's CONFIG entries, as they are for checked_nuts
 ) -> dict:
     grid = np.logspace(log10_lam_grid[0], log10_lam_grid[1], int(log10_lam_grid[2]))
     out: dict[str, np.ndarray] = {"widths": np.asarray(widths, float), "quantiles": QUANTILES}
@@ -183,15 +179,11 @@ def compute(
                     s_scale=float(s_scale),
                     likelihood_weight=1.0 / len(idx),
                     reference_width=float(np.exp(np.mean(np.log(out["widths"][idx])))),
-                    num_warmup=num_warmup,
-                    num_samples=num_samples,
-                    num_chains=num_chains,
                     seed=seed + 10 * t + p,
                     dense_mass=True,
                     var_names=["kappa", "s", "sigma"],
-                    ess_min=ess_min,
-                    rhat_max=rhat_max,
                     label=f"bayes_fixed_task {tag}",
+                    **sampler,
                 )
                 kappa = np.asarray(idata.posterior["kappa"]).ravel()
                 out[f"kappa_q/{tag}"] = np.quantile(kappa, QUANTILES)

@@ -53,20 +53,11 @@ def compute(
     kappa_fixed,
     s_true,
     noise_sd,
-    num_warmup,
-    num_samples,
-    num_chains,
-    ess_min,
-    rhat_max,
     seed,
+    **sampler,  # the sampler's CONFIG entries, as they are for checked_nuts
 ) -> dict:
     rng = np.random.default_rng(seed)
-    nuts = {
-        "num_warmup": num_warmup,
-        "num_samples": num_samples,
-        "num_chains": num_chains,
-        "dense_mass": True,
-    }
+    nuts = {**sampler, "dense_mass": True}
     out: dict[str, np.ndarray] = {
         "kappa_true": np.asarray(kappa_true),
         "kappa_fixed": np.asarray(kappa_fixed),
@@ -85,7 +76,6 @@ def compute(
             ks.append(spec.k)
             zs.append(z)
         label = f"bayes_kappa kappa_true={kt}"
-        bars = {"ess_min": ess_min, "rhat_max": rhat_max}
         idata, _ = checked_nuts(
             collapsed.collapsed_multiwidth,
             ks,
@@ -97,7 +87,6 @@ def compute(
             label=label,
             save_as=f"bayes_kappa-true{kt:g}",
             **nuts,
-            **bars,
         )
         out[f"kappa_draws/{i}"] = np.asarray(idata.posterior["kappa"]).ravel()
         idata_hc, _ = checked_nuts(
@@ -113,7 +102,6 @@ def compute(
             var_names=["kappa", "s", "sigma"],
             label=f"{label} half-Cauchy",
             **nuts,
-            **bars,
         )
         out[f"kappa_draws_hc/{i}"] = np.asarray(idata_hc.posterior["kappa"]).ravel()
         fits = {}
@@ -128,7 +116,6 @@ def compute(
                 var_names=["s", "sigma"],
                 label=f"{label} fixed kappa={kf}",
                 **nuts,
-                **bars,
             )
         table, k_max = diagnostics.loo_compare(fits, var_name="z")
         out[f"loo_pareto_k_max/{i}"] = np.array([k_max[f"{kf:g}"] for kf in kappa_fixed])

@@ -63,12 +63,8 @@ def compute(
     noise_sd,
     fit_exponents,
     second_prior,
-    num_warmup,
-    num_samples,
-    num_chains,
-    ess_min,
-    rhat_max,
     seed,
+    **sampler,  # the sampler's CONFIG entries, as they are for checked_nuts
 ) -> dict:
     rng = np.random.default_rng(seed)
     out: dict[str, list] = {
@@ -101,16 +97,12 @@ def compute(
                 z,
                 s_prior=s_prior,
                 traced={"width": float(width), "prior_exponent": float(kappa)},
-                num_warmup=num_warmup,
-                num_samples=num_samples,
-                num_chains=num_chains,
                 seed=seed + 100 * i,
                 dense_mass=True,
                 var_names=["s", "sigma"],
-                ess_min=ess_min,
-                rhat_max=rhat_max,
                 label=f"bayes_widths P={width} kappa={kappa} {s_prior}",
                 save_as=f"bayes_widths-P{width}-{tag}",
+                **sampler,
             )
             s = np.asarray(idata.posterior["s"]).ravel()
             sigma = np.asarray(idata.posterior["sigma"]).ravel()
