@@ -2,9 +2,11 @@
 
 A sweep's lanes (λ values, and with them their seeds) are independent, so they are split
 over a one-axis :class:`jax.sharding.Mesh` of all devices: :func:`put_lanes` pads the lane
-axis to a multiple of the device count and places one block per device; the jitted sweep,
-called on that array, is partitioned by XLA along it (the other inputs are replicated), and
-:func:`gather` brings the results back to the host.  The same code runs on one CPU (one
+axis to a multiple of the device count and places one block per device; a jitted sweep of
+vmapped lanes, called on that array, is partitioned by XLA along it (the other inputs are
+replicated); a sweep whose lanes run one after another (``lax.map``: the L-BFGS runs of
+:mod:`training.stationary`) is split explicitly by :func:`over_lane_devices`
+(``jax.shard_map``); :func:`gather` brings the results back to the host.  The same code runs on one CPU (one
 device: nothing changes), on a CPU with forced host devices
 (``XLA_FLAGS=--xla_force_host_platform_device_count=K``, what :func:`bayes.setup` asks for),
 on several GPUs of one host, and on several hosts after ``jax.distributed.initialize()``
@@ -24,7 +26,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
-__all__ = ["lane_devices", "pad_lanes", "put_lanes", "gather"]
+__all__ = ["lane_devices", "pad_lanes", "put_lanes", "over_lane_devices", "gather"]
 
 
 def lane_devices() -> int:
@@ -70,6 +72,23 @@ def put_lanes(x, axis: int = 0):
         return jax.device_put(x, sharding)
     host = np.asarray(x)  # every process holds the whole (small) lane array
     return jax.make_array_from_callback(host.shape, sharding, lambda index: host[index])
+
+
+def over_lane_devices(fn, *, lane_args: tuple[bool, ...], axis: int = 1):
+    """``fn`` run by every device on its own block of the lanes (``jax.shard_map``).
+
+    ``lane_args[i]``: whether argument ``i`` is split along ``axis`` (the others, pytrees
+    too, are replicated); every output is split along ``axis``.  For a sweep whose lanes
+    run one after another (``lax.map``), which XLA cannot partition by itself.  Call it
+    inside ``jax.jit`` with the lane arguments placed by :func:`put_lanes`.
+    """
+    mesh = Mesh(np.asarray(jax.devices()), ("lanes",))
+    split = PartitionSpec(*([None] * axis), "lanes")
+    specs = tuple(split if s else PartitionSpec() for s in lane_args)
+    # check_vma=False: optax's line search mixes replicated constants and per-lane values
+    # in one `cond` (its branches then differ in their varying axes); nothing here is a
+    # collective, so the check has nothing to protect
+    return jax.shard_map(fn, mesh=mesh, in_specs=specs, out_specs=split, check_vma=False)
 
 
 def gather(tree):

@@ -55,7 +55,7 @@ import numpy as np
 import optax
 
 from theory.checks import check_int, check_nonnegative, check_positive
-from training._shard import gather, lane_devices, pad_lanes, put_lanes
+from training._shard import gather, lane_devices, over_lane_devices, pad_lanes, put_lanes
 from training.data import Dataset
 from training.models import Layer, apply
 from training.train import check_dataset, cross_entropy, draw_noise, penalty
@@ -319,16 +319,37 @@ def _gd_run(noise, lam, x, y, mult, init_std, lr, *, steps, momentum, config) ->
     return out
 
 
-def _lanes(run):
-    """vmap ``run(noise, lam, x, y, mult, init_std, ...)`` over nets, λ (per net) and seeds."""
-    over_seeds = jax.vmap(run, in_axes=(0, None, None, None, None, None))
-    over_lams = jax.vmap(over_seeds, in_axes=(None, 0, None, None, None, None))
-    return jax.vmap(over_lams, in_axes=(None, 0, None, None, 0, 0))
+def _lanes_in_turn(run, noise, lams, x, y, mult, init_std):
+    """``run`` on every (net, λ, seed) lane one after another (``lax.map``); ``[net, λ, seed]``.
+
+    L-BFGS's zoom line search is a ``while_loop`` of ``cond`` s: vmapped, every lane steps
+    until the slowest is done and both branches of every ``cond`` run.  Measured
+    (``benchmarks/bench_stationary.py``, 27 lanes × 1000 iterations, two devices, shared
+    cores): 4.4-7.0x faster than the vmapped lanes at widths 8 and 256 (digits N = 20,
+    MNIST-1D N = 100), and 1.6-4.3x faster to compile.  The arithmetic per lane is the
+    same but XLA fuses it differently, and 1000 iterations amplify the rounding: at
+    width 8 on digits the objectives differ by up to 2.4e-4 (relative 1e-4) and the test
+    losses by up to 1.1e-2 -- how well those runs pin their end point, not an error of
+    either order.
+    """
+    n_nets, n_lams = lams.shape
+    n_seeds = noise[0].shape[0]
+    grid = jnp.meshgrid(jnp.arange(n_nets), jnp.arange(n_lams), jnp.arange(n_seeds), indexing="ij")
+
+    def one(lane):
+        k, j, s = lane
+        return run([z[s] for z in noise], lams[k, j], x, y, mult[k], init_std[k])
+
+    out = jax.lax.map(one, tuple(g.ravel() for g in grid))
+    return jax.tree.map(lambda a: a.reshape((n_nets, n_lams, n_seeds) + a.shape[1:]), out)
 
 
-@partial(jax.jit, static_argnames=("config",))
-def _stationary_jit(noise, lams, x, y, mult, init_std, *, config):
-    return _lanes(partial(_lbfgs_run, config=config))(noise, lams, x, y, mult, init_std)
+@partial(jax.jit, static_argnames=("config", "shard"))
+def _stationary_jit(noise, lams, x, y, mult, init_std, *, config, shard):
+    body = partial(_lanes_in_turn, partial(_lbfgs_run, config=config))
+    if shard:  # each device runs its block of λ (axis 1) in turn
+        body = over_lane_devices(body, lane_args=(False, True, False, False, False, False))
+    return body(noise, lams, x, y, mult, init_std)
 
 
 @partial(jax.jit, static_argnames=("steps", "momentum", "config"))
@@ -460,8 +481,10 @@ def stationary_sweep(
     check_config(config)
     with jax.enable_x64(True):
         noise, lams, x, y, mult, std, _ = _prepare(data, nets, lam_sums, seeds, pad_input)
+        shard = shard and lane_devices() > 1
         lams, n_lams = _shard_lams(lams, shard)
-        out = _unpad(gather(_stationary_jit(noise, lams, x, y, mult, std, config=config)), n_lams)
+        out = _stationary_jit(noise, lams, x, y, mult, std, config=config, shard=shard)
+        out = _unpad(gather(out), n_lams)
         return _finish(out, data, mult, keep_weights)
 
 

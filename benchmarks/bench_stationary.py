@@ -1,0 +1,91 @@
+"""L-BFGS sweeps (``training.stationary``): lanes one after another vs vmapped lanes.
+
+``stationary_sweep`` runs its (network, λ, seed) lanes one after another on each device
+(``lax.map`` inside ``jax.shard_map``).  The baseline, built here from the same per-lane
+run :func:`training.stationary._lbfgs_run`, is what it did before: one vmap over the lanes,
+its λ axis partitioned over the devices by XLA.  Workloads shaped like one call of
+``network_exponents`` (3 parametrizations × 3 λ × 3 seeds, one hidden layer,
+kink-aware measure with 100 steps): digits N = 20 and MNIST-1D (templates 2, 3) N = 100,
+widths 8 and 256, 1000 L-BFGS iterations.  Each variant is called twice (cold: compiles;
+warm); ratio = vmapped / in turn, warm; the results are compared entry by entry.
+"""
+
+from __future__ import annotations
+
+import time
+from functools import partial
+
+import numpy as np
+
+
+def _vmapped_sweep(data, nets, lams, seeds, config):
+    """The pre-2026-12-03 ``stationary_sweep``: every lane vmapped, λ partitioned by XLA."""
+    import jax
+
+    from training import stationary as st
+
+    run = partial(st._lbfgs_run, config=config)
+    over_seeds = jax.vmap(run, in_axes=(0, None, None, None, None, None))
+    over_lams = jax.vmap(over_seeds, in_axes=(None, 0, None, None, None, None))
+    lanes = jax.jit(jax.vmap(over_lams, in_axes=(None, 0, None, None, 0, 0)))
+    with jax.enable_x64(True):
+        noise, lam, x, y, mult, std, _ = st._prepare(data, nets, lams, seeds, None)
+        lam, n_lams = st._shard_lams(lam, True)
+        out = st._unpad(st.gather(lanes(noise, lam, x, y, mult, std)), n_lams)
+        return st._finish(out, data, mult, False)
+
+
+def _cold_warm(fn):
+    times = []
+    for _ in range(2):
+        t0 = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t0)
+    return times[0], times[1], out
+
+
+def run() -> list[dict]:
+    import jax
+
+    from theory.parametrization import PARAMETRIZATIONS
+    from training.data import load
+    from training.models import architecture
+    from training.stationary import StationaryConfig, stationary_sweep
+
+    config = StationaryConfig(iterations=1000, kink_tol=1e-2, clarke_steps=100, window=50)
+    seeds = [0, 1, 2]
+    rows = []
+    cases = (
+        ("digits", {"n_train": 20}, 2e-3),
+        ("mnist1d", {"n_train": 100, "classes": [2, 3]}, 3e-2),
+    )
+    for name, kwargs, lam in cases:
+        data = load(name, **kwargs)
+        for width in (8, 256):
+            nets = [
+                architecture(input_dim=data.input_dim, width=width, depth=1,
+                             n_classes=data.n_classes, parametrization=p)
+                for p in PARAMETRIZATIONS
+            ]  # fmt: skip
+            lams = np.tile(lam * np.array([1 / 3, 1.0, 3.0]), (len(nets), 1))
+            base = _cold_warm(lambda: _vmapped_sweep(data, nets, lams, seeds, config))
+            new = _cold_warm(
+                lambda: stationary_sweep(data, nets, lam_sums=lams, seeds=seeds, config=config)
+            )
+            diff = max(
+                float(np.max(np.abs(new[2][k] - base[2][k])))
+                for k in ("objective", "test_loss")
+            )
+            rows.append(
+                {
+                    "metric": f"stationary_sweep {name} N={len(data.y_train)}, width {width}, "
+                    f"27 lanes x 1000 L-BFGS iterations, lanes in turn (warm)",
+                    "value": new[1],
+                    "unit": "s",
+                    "baseline": base[1],
+                    "ratio": base[1] / new[1],
+                    "note": f"baseline: vmapped lanes; {jax.device_count()} devices; cold "
+                    f"{new[0]:.1f} s vs {base[0]:.1f} s; max |Δ objective, test loss| {diff:.1e}",
+                }
+            )
+    return rows
