@@ -68,13 +68,11 @@ def run() -> list[dict]:
                 for p in PARAMETRIZATIONS
             ]  # fmt: skip
             lams = np.tile(lam * np.array([1 / 3, 1.0, 3.0]), (len(nets), 1))
-            base = _cold_warm(lambda: _vmapped_sweep(data, nets, lams, seeds, config))
-            new = _cold_warm(
-                lambda: stationary_sweep(data, nets, lam_sums=lams, seeds=seeds, config=config)
-            )
+            kw = {"lam_sums": lams, "seeds": seeds, "config": config}
+            base = _cold_warm(partial(_vmapped_sweep, data, nets, lams, seeds, config))
+            new = _cold_warm(partial(stationary_sweep, data, nets, **kw))
             diff = max(
-                float(np.max(np.abs(new[2][k] - base[2][k])))
-                for k in ("objective", "test_loss")
+                float(np.max(np.abs(new[2][k] - base[2][k]))) for k in ("objective", "test_loss")
             )
             rows.append(
                 {

@@ -264,7 +264,7 @@ def diagnose(weights, weights_init, trace, mults, x, y, lam, *, config: Stationa
     }
 
 
-# ---------------------------------------------------------------- one run, vmapped
+# ---------------------------------------------------------------- one run, and the lanes
 
 
 def _lbfgs_run(noise, lam, x, y, mult, init_std, *, config: StationaryConfig) -> dict:
@@ -322,15 +322,11 @@ def _gd_run(noise, lam, x, y, mult, init_std, lr, *, steps, momentum, config) ->
 def _lanes_in_turn(run, noise, lams, x, y, mult, init_std):
     """``run`` on every (net, λ, seed) lane one after another (``lax.map``); ``[net, λ, seed]``.
 
-    L-BFGS's zoom line search is a ``while_loop`` of ``cond`` s: vmapped, every lane steps
-    until the slowest is done and both branches of every ``cond`` run.  Measured
-    (``benchmarks/bench_stationary.py``, 27 lanes × 1000 iterations, two devices, shared
-    cores): 4.4-7.0x faster than the vmapped lanes at widths 8 and 256 (digits N = 20,
-    MNIST-1D N = 100), and 1.6-4.3x faster to compile.  The arithmetic per lane is the
-    same but XLA fuses it differently, and 1000 iterations amplify the rounding: at
-    width 8 on digits the objectives differ by up to 2.4e-4 (relative 1e-4) and the test
-    losses by up to 1.1e-2 -- how well those runs pin their end point, not an error of
-    either order.
+    Vmapped, the zoom line search (a ``while_loop`` of ``cond`` s) steps every lane until
+    the slowest is done and runs both branches of each ``cond``: this is 4.4-7.0x faster
+    (``benchmarks/bench_stationary.py``).  The rounding differs from the vmapped program's
+    and 1000 iterations amplify it: digits width 8, objectives within 2.4e-4 (relative
+    1e-4), test losses within 1.1e-2 -- how loosely those runs pin their end point.
     """
     n_nets, n_lams = lams.shape
     n_seeds = noise[0].shape[0]
