@@ -60,16 +60,8 @@ from training.data import Dataset
 from training.models import Layer, apply
 from training.train import check_dataset, cross_entropy, draw_noise, penalty
 
-__all__ = [
-    "StationaryConfig",
-    "check_config",
-    "CRITERION",
-    "meets_criterion",
-    "diagnose",
-    "stationary_sweep",
-    "budget_sweep",
-    "evaluate",
-]
+__all__ = ["StationaryConfig", "check_config", "CRITERION", "meets_criterion", "diagnose"]
+__all__ += ["stationary_sweep", "budget_sweep", "evaluate"]
 
 
 class StationaryConfig(NamedTuple):
