@@ -9,8 +9,8 @@ minimized in each parametrization's *own* coordinates ``W_l`` (forward multiplie
 
 Optimizer (chosen by measurement, see the pilot numbers in :data:`StationaryConfig`):
 ``optax.lbfgs`` with its zoom line search, a fixed number of iterations in
-``jax.lax.scan``, vmapped over networks (parametrizations of the same shapes), λ and
-seeds, in float64 (asked for locally, ``jax.enable_x64``).  For comparison,
+``jax.lax.scan``, one run per lane (network of the same shapes × λ × seed; the lanes
+in turn on each device, :func:`_lanes_in_turn`), in float64 (asked for locally, ``jax.enable_x64``).  For comparison,
 :func:`budget_sweep` runs the momentum GD of :mod:`training.train` for a fixed number of
 steps on the same lanes.
 
@@ -444,7 +444,7 @@ def stationary_sweep(
     keep_weights: bool = False,
     shard: bool = True,
 ) -> dict:
-    """L-BFGS to stationarity for every network × λ × seed, vmapped; arrays ``[net, λ, seed]``.
+    """L-BFGS to stationarity for every network × λ × seed; arrays ``[net, λ, seed]``.
 
     ``nets``: architectures with the same shapes (e.g. the three parametrizations of one
     width); ``lam_sums`` (len(nets), n_lams): λ_sum per network.  The seed sets the
