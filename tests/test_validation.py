@@ -515,6 +515,14 @@ def _silent_nonfinite():
         (lambda: to_loureiro(1e300, n_samples=1e300), "n_samples"),  # inf
         (lambda: linear.bayes_optimal_lambda(n_samples=1e-300, n_features=1e300, noise_var=1.0,
                                              signal_var=1e-300), "n_samples"),  # inf
+        # ψ1 = P/d near the float64 maximum: λ̄* = 0 at ψ1 = 1e307 and a tuned risk of 0
+        # at 3e307 (measured before the ψ ceiling), λ* 4% off at P = 1.7e308, d = 100
+        (lambda: random_features.optimal_lambda(n_samples=300, n_features=1.7e308,
+                                                input_dim=100, noise_var=0.5), "n_features"),
+        (lambda: random_features.tuned_risk(n_samples=300, n_features=1.7e308, input_dim=100,
+                                            noise_var=0.5), "n_features"),  # 0.0
+        (lambda: random_features.optimal_lam_bar(1e307, 3.0, zeta=0.5, noise_var=0.5), "psi1"),
+        (lambda: random_features.solve_chi(2.0, 3e307, 1.0, zeta=1.0), "psi2"),
     ]  # fmt: skip
 
 

@@ -18,7 +18,7 @@ from theory._numeric import lambdify
 from theory.checks import check_nonnegative, check_representable, check_width
 from theory.parametrization import lam_ntk, width_exponent
 from theory.random_features._gaussian import Activation, gaussian_equivalence
-from theory.random_features._solve import _out, mm_risk
+from theory.random_features._solve import _out, check_psi, mm_risk
 from theory.random_features._symbolic import lam_mm, lambda_from_mm_expr
 from theory.random_features._tune import optimal_lam_bar
 
@@ -100,6 +100,8 @@ def _problem(n_samples, n_features, input_dim, noise_var, signal_var, nonlinear_
     inputs = {"n_samples": n_samples, "n_features": n_features, "input_dim": input_dim}
     check_representable(psi_1, what="ratio P/d", inputs=inputs, positive=True)
     check_representable(psi_2, what="ratio N/d", inputs=inputs, positive=True)
+    for name, psi in (("n_features/input_dim", psi_1), ("n_samples/input_dim", psi_2)):
+        check_psi(name, psi)
     return psi_1, psi_2, gaussian_equivalence(activation), variances
 
 

@@ -139,9 +139,32 @@ def _raise_unconverged(ok: np.ndarray, **inputs: np.ndarray) -> None:
     )
 
 
+#: largest ψ1 = P/d and ψ2 = N/d the float64 solvers accept: products such as ψ1ψ2 overflow
+#: beyond about 1e306 (measured: at ψ1 = 1e307 :func:`optimal_lam_bar` returned λ̄* = 0 and
+#: at 3e307 a tuned risk of 0, without an error); the wide limit (``wide_*``) covers P → ∞
+PSI_MAX = 1e300
+
+
+def check_psi(name: str, value) -> np.ndarray:
+    """``value`` as float64, every entry in ``(0, PSI_MAX]`` (``ValueError`` naming ``name``).
+
+    >>> check_psi("psi1", 1e301)
+    Traceback (most recent call last):
+    ...
+    ValueError: psi1 must be <= 1e+300 (the float64 fixed point overflows beyond ~1e306; use the wide limit), got 1e+301
+    """
+    value = check_positive(name, value)
+    if np.any(value > PSI_MAX):
+        raise ValueError(
+            f"{name} must be <= {PSI_MAX:g} (the float64 fixed point overflows beyond ~1e306; "
+            f"use the wide limit), got {np.max(value):g}"
+        )
+    return value
+
+
 def _mm_inputs(p1, p2, lb, z):
-    p1 = check_positive("psi1", p1)
-    p2 = check_positive("psi2", p2)
+    p1 = check_psi("psi1", p1)
+    p2 = check_psi("psi2", p2)
     lb = check_nonnegative("lam_bar", lb)
     z = check_nonnegative("zeta", z)
     return _broadcast(psi1=p1, psi2=p2, lam_bar=lb, zeta=z)

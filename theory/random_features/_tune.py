@@ -22,6 +22,7 @@ from theory.random_features._solve import (
     _raise_unconverged,
     _ridgeless_chi_jax,
     _solve_chi_scalar,
+    check_psi,
 )
 
 # ---------------------------------------------------------------- tuned λ
@@ -94,8 +95,8 @@ def optimal_lam_bar(
     f1 = check_positive("signal_var", signal_var)
     t2 = check_nonnegative("noise_var", noise_var)
     fs = check_nonnegative("nonlinear_var", nonlinear_var)
-    p1 = check_positive("psi1", psi1)
-    p2 = check_positive("psi2", psi2)
+    p1 = check_psi("psi1", psi1)
+    p2 = check_psi("psi2", psi2)
     z = check_nonnegative("zeta", zeta)
     inputs = {"psi1": psi1, "psi2": psi2, "zeta": zeta, "signal_var": signal_var,
               "noise_var": noise_var, "nonlinear_var": nonlinear_var}  # fmt: skip
