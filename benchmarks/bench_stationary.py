@@ -12,10 +12,11 @@ warm); ratio = vmapped / in turn, warm; the results are compared entry by entry.
 
 from __future__ import annotations
 
-import time
 from functools import partial
 
 import numpy as np
+
+from benchmarks.bench_training import _best_of_two, ratio_row
 
 
 def _vmapped_sweep(data, nets, lams, seeds, config):
@@ -33,15 +34,6 @@ def _vmapped_sweep(data, nets, lams, seeds, config):
         lam, n_lams = st._shard_lams(lam, True)
         out = st._unpad(st.gather(lanes(noise, lam, x, y, mult, std)), n_lams)
         return st._finish(out, data, mult, False)
-
-
-def _cold_warm(fn):
-    times = []
-    for _ in range(2):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return times[0], times[1], out
 
 
 def run() -> list[dict]:
@@ -69,21 +61,18 @@ def run() -> list[dict]:
             ]  # fmt: skip
             lams = np.tile(lam * np.array([1 / 3, 1.0, 3.0]), (len(nets), 1))
             kw = {"lam_sums": lams, "seeds": seeds, "config": config}
-            base = _cold_warm(partial(_vmapped_sweep, data, nets, lams, seeds, config))
-            new = _cold_warm(partial(stationary_sweep, data, nets, **kw))
+            base = _best_of_two(partial(_vmapped_sweep, data, nets, lams, seeds, config))
+            new = _best_of_two(partial(stationary_sweep, data, nets, **kw))
             diff = max(
                 float(np.max(np.abs(new[2][k] - base[2][k]))) for k in ("objective", "test_loss")
             )
-            rows.append(
-                {
-                    "metric": f"stationary_sweep {name} N={len(data.y_train)}, width {width}, "
-                    f"27 lanes x 1000 L-BFGS iterations, lanes in turn (warm)",
-                    "value": new[1],
-                    "unit": "s",
-                    "baseline": base[1],
-                    "ratio": base[1] / new[1],
-                    "note": f"baseline: vmapped lanes; {jax.device_count()} devices; cold "
-                    f"{new[0]:.1f} s vs {base[0]:.1f} s; max |Δ objective, test loss| {diff:.1e}",
-                }
+            metric = (
+                f"stationary_sweep {name} N={len(data.y_train)}, width {width}, "
+                "27 lanes x 1000 L-BFGS iterations, lanes in turn (warm)"
             )
+            note = (
+                f"baseline: vmapped lanes; {jax.device_count()} devices; "
+                f"max |Δ objective, test loss| {diff:.1e}"
+            )
+            rows.append(ratio_row(metric, new, base, note))
     return rows

@@ -61,6 +61,18 @@ def _best_of_two(fn) -> tuple[float, float, object]:
     return times[0], times[1], out
 
 
+def ratio_row(metric: str, new, base, note: str) -> dict:
+    """A result row: warm seconds of ``new`` against ``base`` (each from :func:`_best_of_two`)."""
+    return {
+        "metric": metric,
+        "value": new[1],
+        "unit": "s",
+        "baseline": base[1],
+        "ratio": base[1] / new[1],
+        "note": f"{note}; cold {new[0]:.1f} s vs {base[0]:.1f} s",
+    }
+
+
 def shard_rows() -> list[dict]:
     """Lanes split over every JAX device (``training._shard``) vs one device, same process.
 
@@ -97,17 +109,8 @@ def shard_rows() -> list[dict]:
         one = _best_of_two(lambda fn=fn: fn(False))
         all_ = _best_of_two(lambda fn=fn: fn(True))
         diff = max(float(np.max(np.abs(one[2][k] - all_[2][k]))) for k in ("test_loss",))
-        rows.append(
-            {
-                "metric": f"{label}: lanes over {n_dev} devices",
-                "value": all_[1],
-                "unit": "s",
-                "baseline": one[1],
-                "ratio": one[1] / all_[1],
-                "note": f"baseline: one device; cold {all_[0]:.1f} s vs {one[0]:.1f} s; "
-                f"max |Δ test loss| {diff:.1e}",
-            }
-        )
+        note = f"baseline: one device; max |Δ test loss| {diff:.1e}"
+        rows.append(ratio_row(f"{label}: lanes over {n_dev} devices", all_, one, note))
     return rows
 
 
