@@ -6,8 +6,8 @@ axis to a multiple of the device count and places one block per device; a jitted
 vmapped lanes, called on that array, is partitioned by XLA along it (the other inputs are
 replicated); a sweep whose lanes run one after another (``lax.map``: the L-BFGS runs of
 :mod:`training.stationary`) is split explicitly by :func:`over_lane_devices`
-(``jax.shard_map``); :func:`gather` brings the results back to the host.  The same code runs on one CPU (one
-device: nothing changes), on a CPU with forced host devices
+(``jax.shard_map``); :func:`gather` brings the results back to the host.  The same code
+runs on one CPU (one device: nothing changes), on a CPU with forced host devices
 (``XLA_FLAGS=--xla_force_host_platform_device_count=K``, what :func:`bayes.setup` asks for),
 on several GPUs of one host, and on several hosts after ``jax.distributed.initialize()``
 (every process passes the same full lane array; :func:`put_lanes` builds the global array

@@ -9,10 +9,10 @@ minimized in each parametrization's *own* coordinates ``W_l`` (forward multiplie
 
 Optimizer (chosen by measurement, see the pilot numbers in :data:`StationaryConfig`):
 ``optax.lbfgs`` with its zoom line search, a fixed number of iterations in
-``jax.lax.scan``, one run per lane (network of the same shapes × λ × seed; the lanes
-in turn on each device, :func:`_lanes_in_turn`), in float64 (asked for locally, ``jax.enable_x64``).  For comparison,
-:func:`budget_sweep` runs the momentum GD of :mod:`training.train` for a fixed number of
-steps on the same lanes.
+``jax.lax.scan``, one run per lane (network of the same shapes × λ × seed; the lanes in
+turn on each device, :func:`_lanes_in_turn`), in float64 (asked for locally,
+``jax.enable_x64``).  For comparison, :func:`budget_sweep` runs the momentum GD of
+:mod:`training.train` for a fixed number of steps on the same lanes.
 
 What every run reports (:func:`diagnose`):
 
@@ -314,7 +314,7 @@ def _gd_run(noise, lam, x, y, mult, init_std, lr, *, steps, momentum, config) ->
 def _lanes_in_turn(run, noise, lams, x, y, mult, init_std):
     """``run`` on every (net, λ, seed) lane one after another (``lax.map``); ``[net, λ, seed]``.
 
-    Vmapped, the zoom line search (a ``while_loop`` of ``cond`` s) steps every lane until
+    Vmapped, the zoom line search (a ``while_loop`` of conds) steps every lane until
     the slowest is done and runs both branches of each ``cond``: this is 4.4-7.0x faster
     (``benchmarks/bench_stationary.py``).  The rounding differs from the vmapped program's
     and 1000 iterations amplify it: digits width 8, objectives within 2.4e-4 (relative
