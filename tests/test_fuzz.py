@@ -764,6 +764,8 @@ CASES: list[Case] = [
     Case(whitened.linearly_separable, dict(features=X6, y=Y_LABELS, n_classes=2),
          dict(features=[NAN_X6, X6[0], "abc"], y=[Y_LABELS - 1, Y_LABELS + 0.5, Y_LABELS[:3]],
               n_classes=[1, 0, 2.5, "abc", True])),
+    Case(whitened.log_predictive, dict(logits=np.zeros((2, 3, 4))),
+         dict(logits=[np.full((2, 3, 4), np.nan), np.zeros((3, 4)), "abc", np.zeros((0, 3, 4))])),
     # ------------------------------------------------------------------ training.train
     Case(train.check_config, dict(config=train.TrainConfig()),
          dict(config=["abc", None, (1, 2)])),
