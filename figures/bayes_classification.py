@@ -114,8 +114,8 @@ def compute(
                     whitened.rf_classifier_whitened,
                     white.us,
                     y_tr,
-                    contrasts=white.contrasts,
-                    s_scale=s_scale,
+                    # traced: the four runs of a width share one compiled sampler
+                    traced={"contrasts": white.contrasts, "s_scale": s_scale},
                     num_samples=n_draws,
                     seed=seed,
                     var_names=["s", "b"],

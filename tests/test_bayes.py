@@ -563,3 +563,46 @@ def test_collapsed_regression_rejects_unknown_hyperprior():
     k, z = np.array([1.0, 2.0]), np.array([0.3, -0.5])
     with pytest.raises(ValueError, match="s_prior"):
         inference.run_nuts(collapsed.collapsed_regression, k, z, width=4, s_prior="cauchy")
+
+
+def test_reused_sampler_runs_chains_in_parallel_compiled_once(monkeypatch):
+    """``traced`` runs: one device per chain, the same draws as NumPyro's sequential chains
+    of the same reused sampler, and no new compilation for new data of the same shapes."""
+    if jax.local_device_count() < 2:
+        pytest.skip("needs two devices (tests/conftest.py sets two host devices)")
+    rng = np.random.default_rng(4)
+    k = rng.uniform(0.1, 3.0, 60)
+    z1, z2 = (rng.standard_normal(60) * np.sqrt(0.3 * k + 0.25) for _ in range(2))
+    kw = dict(
+        s_prior="half_normal", num_warmup=150, num_samples=150, seed=1, log_likelihood=False
+    )
+
+    def run(z, width):
+        return inference.run_nuts(
+            collapsed.collapsed_regression,
+            k,
+            z,
+            traced={"width": width, "prior_exponent": 1.0},
+            **kw,
+        )
+
+    monkeypatch.setattr(inference, "_REUSABLE", {})
+    first = run(z1, 30.0)
+    compiles = []
+    listener = lambda event, duration, **_: compiles.append(event)  # noqa: E731
+    jax.monitoring.register_event_duration_secs_listener(listener)
+    try:
+        second = run(z2, 40.0)  # new data and width, same shapes
+    finally:
+        jax.monitoring.unregister_event_duration_listener(listener)
+    assert [e for e in compiles if e.endswith("backend_compile_duration")] == []
+    (mcmc,) = inference._REUSABLE.values()
+    assert callable(mcmc.chain_method)  # not numpyro's "sequential" fallback
+    monkeypatch.setattr(inference, "_REUSABLE", {})
+    monkeypatch.setattr(inference, "chain_method", lambda n, reuse=False: "sequential")
+    again = run(z2, 40.0)
+    for var in ("s", "sigma"):  # the same keys per chain: the same draws, to rounding
+        np.testing.assert_allclose(
+            np.asarray(second.posterior[var]), np.asarray(again.posterior[var]), rtol=1e-12
+        )
+    assert not np.allclose(np.asarray(first.posterior["s"]), np.asarray(second.posterior["s"]))
