@@ -573,9 +573,7 @@ def test_reused_sampler_runs_chains_in_parallel_compiled_once(monkeypatch):
     rng = np.random.default_rng(4)
     k = rng.uniform(0.1, 3.0, 60)
     z1, z2 = (rng.standard_normal(60) * np.sqrt(0.3 * k + 0.25) for _ in range(2))
-    kw = dict(
-        s_prior="half_normal", num_warmup=150, num_samples=150, seed=1, log_likelihood=False
-    )
+    kw = dict(s_prior="half_normal", num_warmup=150, num_samples=150, seed=1, log_likelihood=False)
 
     def run(z, width):
         return inference.run_nuts(
