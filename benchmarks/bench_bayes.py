@@ -14,6 +14,11 @@
    (2 × (400 + 1500)).  Reported: wall time, leapfrog steps per draw, min bulk and tail
    ESS and max R-hat of (s, b), and the ratios (issue 17 asked for 5× in time at equal
    or better ESS and R-hat).
+4. Reused samplers (``run_nuts(..., traced=...)``, as in figures 7 and 8): twelve collapsed
+   runs of the same shapes (six widths × two κ, N = 1000, 2 × (500 + 2000) draws), the
+   chains on one device each with one compilation (:func:`bayes.inference.chain_method`)
+   against NumPyro's sequential chains of the same reused sampler, which drew the same
+   numbers.  Reported: total time and the ratio.
 """
 
 from __future__ import annotations
@@ -160,9 +165,50 @@ def compare_classifier(width: int = 256, n_train: int = 500, seed: int = 0) -> d
     return out
 
 
+def compare_reuse(n_samples: int = 1000, seed: int = 0) -> dict:
+    import numpy as np
+
+    from bayes import collapsed, inference
+    from bayes.data import simulate_linear
+
+    rng = np.random.default_rng(seed)
+    runs = []
+    for width in (25, 50, 100, 200, 400, 800):
+        X, y, _ = simulate_linear(
+            rng, n_samples=n_samples, width=width, s=1.0, prior_exponent=1.0, noise_sd=0.5
+        )
+        spec = collapsed.gram_spectrum(X)
+        runs += [(spec.k, collapsed.rotate(spec, y), width, kappa) for kappa in (1.0, 0.0)]
+    parallel = inference.chain_method
+
+    def sweep(method) -> tuple[float, list]:
+        inference._REUSABLE.clear()
+        inference.chain_method = method
+        try:
+            t0, draws = time.perf_counter(), []
+            for k, z, width, kappa in runs:
+                idata = inference.run_nuts(
+                    collapsed.collapsed_regression, k, z, s_prior="half_normal",
+                    traced={"width": float(width), "prior_exponent": kappa},
+                    num_warmup=500, num_samples=2000, dense_mass=True, seed=seed,
+                    log_likelihood=False, label="bench reuse",
+                )  # fmt: skip
+                draws.append(np.asarray(idata.posterior["s"]))
+            return time.perf_counter() - t0, draws
+        finally:
+            inference.chain_method = parallel
+            inference._REUSABLE.clear()
+
+    t_seq, seq = sweep(lambda n, reuse=False: "sequential")
+    t_par, par = sweep(parallel)
+    same = sum(bool(np.allclose(a, b, rtol=1e-9, atol=0)) for a, b in zip(seq, par, strict=True))
+    return {"t_seq": t_seq, "t_par": t_par, "same": same, "runs": len(runs)}
+
+
 def run() -> list[dict]:
     r = compare_full_collapsed()
     c = compare_classifier()
+    reuse = compare_reuse()
     env = dict(os.environ, TQDM_DISABLE="1")
     proc = subprocess.run(
         [sys.executable, "-m", "benchmarks.bench_bayes", "large"],
@@ -201,6 +247,15 @@ def run() -> list[dict]:
             "value": big["peak_mb"],
             "unit": "MB",
             "note": "whole process (Python, JAX/XLA, NumPyro); the 400 MB N x P feature matrix is never formed, the largest block is N x 4096 (16 MB)",
+        },
+        {
+            "metric": f"{reuse['runs']} reused collapsed runs (traced width, κ): chains in parallel",
+            "value": reuse["t_par"],
+            "unit": "s",
+            "baseline": reuse["t_seq"],
+            "ratio": reuse["t_seq"] / reuse["t_par"],
+            "note": f"baseline: the same runs, chains one after the other; draws of s equal "
+            f"(rtol 1e-9) in {reuse['same']} of {reuse['runs']} runs",
         },
     ] + _classifier_rows(c)
 
