@@ -154,7 +154,8 @@ def predict_logits(
 
 def _batched_product(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     """``x @ w[d]`` for every draw ``d`` (``x``: n × r, ``w``: draws × r × k) as one GEMM
-    (``np.einsum`` did not call BLAS here: 5.6 s vs 0.3 s for 3000 draws at r = 256)."""
+    (``np.einsum`` did not call BLAS here: 0.42 s against 0.03 s for 256 draws, n = 1000,
+    r = 256)."""
     d, r, k = w.shape
     flat = x @ w.transpose(1, 0, 2).reshape(r, d * k)  # (n, draws · k)
     return flat.reshape(x.shape[0], d, k).transpose(1, 0, 2)
