@@ -81,17 +81,22 @@ def _parallel_reused(single_chain: Callable) -> Callable:
     remove_sites=…)`` (numpyro 0.22, ``MCMC.run``); its own ``"parallel"`` maps that partial,
     data baked in, with a new ``pmap`` each run.  Here the data and traced keywords are
     ``pmap`` arguments broadcast to every chain, and the ``pmap`` is cached per sampler, so a
-    later ``run`` with data of the same shapes reuses the compiled program.
+    later ``run`` with data of the same shapes reuses the compiled program.  What the traced
+    chain reads from the sampler object (the phase's draw range, thinning) is part of the
+    cache key, so ``warmup`` then ``run`` compile one program each, as they must.
     """
     kw = single_chain.keywords
     mapped = _pmap_chains(single_chain.func)
+    mcmc = single_chain.func.__self__
+    phase = (*sorted(mcmc._collection_params.items()), ("thinning", mcmc.thinning))
     fields, remove = tuple(kw["collect_fields"]), tuple(kw["remove_sites"])
-    return lambda map_args: mapped(map_args, kw["args"], kw["kwargs"], fields, remove)
+    return lambda map_args: mapped(map_args, kw["args"], kw["kwargs"], fields, remove, phase)
 
 
 @lru_cache(maxsize=16)
 def _pmap_chains(single_chain: Callable) -> Callable:
-    def one_chain(map_args, args, kwargs, collect_fields, remove_sites):
+    def one_chain(map_args, args, kwargs, collect_fields, remove_sites, phase):
+        del phase  # only a cache key: single_chain reads it from its sampler
         return single_chain(
             map_args,
             args=args,
@@ -100,7 +105,7 @@ def _pmap_chains(single_chain: Callable) -> Callable:
             remove_sites=remove_sites,
         )
 
-    return jax.pmap(one_chain, in_axes=(0, None, None), static_broadcasted_argnums=(3, 4))
+    return jax.pmap(one_chain, in_axes=(0, None, None), static_broadcasted_argnums=(3, 4, 5))
 
 
 def make_mcmc(

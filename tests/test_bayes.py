@@ -604,3 +604,38 @@ def test_reused_sampler_runs_chains_in_parallel_compiled_once(monkeypatch):
             np.asarray(second.posterior[var]), np.asarray(again.posterior[var]), rtol=1e-12
         )
     assert not np.allclose(np.asarray(first.posterior["s"]), np.asarray(second.posterior["s"]))
+
+
+def test_reused_sampler_warmup_then_run_keeps_its_phases():
+    """``warmup``, ``run``, then a fresh ``run`` of one reused sampler: each phase gets its
+    own compiled program (NumPyro reads the draw range from the sampler while tracing; the
+    fresh run has the same argument trees as the warm-up)."""
+    if jax.local_device_count() < 2:
+        pytest.skip("needs two devices (tests/conftest.py sets two host devices)")
+    rng = np.random.default_rng(6)
+    k = rng.uniform(0.1, 3.0, 40)
+    z = rng.standard_normal(40) * np.sqrt(0.3 * k + 0.25)
+    kw = {"width": 30.0, "prior_exponent": 1.0}
+
+    def phases(mcmc) -> list[np.ndarray]:
+        mcmc.warmup(jax.random.PRNGKey(0), k, z, **kw, collect_warmup=True)
+        out = [mcmc.get_samples(group_by_chain=True)["s"]]
+        mcmc.run(jax.random.PRNGKey(1), k, z, **kw)  # continues from the warm-up
+        out.append(mcmc.get_samples(group_by_chain=True)["s"])
+        mcmc.post_warmup_state = None
+        mcmc.run(jax.random.PRNGKey(2), k, z, **kw)  # warm-up and draws afresh
+        out.append(mcmc.get_samples(group_by_chain=True)["s"])
+        return [np.asarray(a) for a in out]
+
+    def sampler():
+        return inference.make_mcmc(
+            collapsed.collapsed_regression, num_warmup=60, num_samples=25, jit_model_args=True
+        )
+
+    reused = sampler()
+    assert callable(reused.chain_method)
+    got = phases(reused)
+    assert [a.shape for a in got] == [(2, 60), (2, 25), (2, 25)]
+    fresh = sampler()  # the last run again, on a sampler that never ran: the same program
+    fresh.run(jax.random.PRNGKey(2), k, z, **kw)
+    np.testing.assert_array_equal(got[2], np.asarray(fresh.get_samples(group_by_chain=True)["s"]))
