@@ -1,26 +1,35 @@
-"""``python -m figures [NAME ...] [--quick] [--force] [--out DIR] [--list]``: regenerate the
-paper's figures.
+"""``python -m figures [NAME ...] [--quick] [--force] [--jobs N] [--out DIR] [--list]``:
+regenerate the paper's figures.
 
 Only what is stale is redone: a figure whose outputs are current is neither computed nor
-drawn, and when nothing is stale neither JAX nor the library is imported.  With more than one
-stale figure at full size, each runs in a process of its own (``python -m figures NAME``;
-this one does not start JAX for them; ``--quick`` runs stay in one process): XLA maps every compiled program's code into the process, and twenty
-figures' programs in one process exhausted the kernel's map count (``vm.max_map_count`` = 65530; "LLVM compilation
-error: Cannot allocate memory" with 22 GB free, in the 17th figure of a cold run).
+drawn, and when nothing is stale neither JAX nor the library is imported.  Stale figures run
+``--jobs`` at a time (default: one per core) in worker processes, longest first, each after
+the figures it reads (:mod:`figures._parallel`); at full size each gets a process of its own
+(this one does not start JAX for them): XLA maps every compiled program's code into the
+process, and twenty figures' programs in one process exhausted the kernel's map count
+(``vm.max_map_count`` = 65530; "LLVM compilation error: Cannot allocate memory" with 22 GB
+free, in the 17th figure of a cold run).  ``--quick --jobs 1`` runs in this process.
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
-import subprocess
+import os
 import sys
 import time
 from pathlib import Path
 
 from figures import _deps
 from figures._paths import GENERATED_DIR, enable_jax_compilation_cache
-from figures._registry import FIGURES, is_current, outputs_current, run, write_stamp
+from figures._registry import (
+    FIGURES,
+    dependencies,
+    is_current,
+    outputs_current,
+    run,
+    write_stamp,
+)
 
 
 def _theory_tex() -> tuple:
@@ -33,15 +42,6 @@ def _theory_tex() -> tuple:
     return GENERATED_DIR / "theory.stamp.json", key.hexdigest()[:32], [GENERATED_DIR / "theory.tex"]
 
 
-def _run_in_child(name: str, args: argparse.Namespace) -> int:
-    """``python -m figures NAME`` with the same options, in a fresh process; its exit status."""
-    cmd = [sys.executable, "-m", "figures", name]
-    cmd += ["--quick"] * args.quick + ["--force"] * args.force
-    if args.out is not None:
-        cmd += ["--out", str(args.out)]
-    return subprocess.run(cmd, check=False).returncode
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m figures", description=__doc__)
     parser.add_argument("names", nargs="*", metavar="NAME", help="figures to make (default: all)")
@@ -49,6 +49,13 @@ def main(argv: list[str] | None = None) -> int:
         "--quick", action="store_true", help="small sizes, into .cache/figures-quick/"
     )
     parser.add_argument("--list", action="store_true", help="list the figures and exit")
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="stale figures made at once, each in a worker process (default: one per core)",
+    )
     parser.add_argument(
         "--force", action="store_true", help="recompute and redraw even when up to date"
     )
@@ -70,17 +77,18 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
+    if args.jobs < 1:
+        parser.error(f"--jobs must be a positive integer, got {args.jobs}")
     t0 = time.perf_counter()
     names = args.names or list(FIGURES)
     tex = _theory_tex() if not args.names and not args.quick else None
     tex_stale = tex is not None and (args.force or not outputs_current(*tex))
-    stale = {
+    stale = [
         n for n in names if args.force or not is_current(n, quick=args.quick, out_dir=args.out)
-    }
-    # each stale figure in a child process (module docstring); --quick sizes compile far less
-    # and run in this one, which saves each child's ~7 s of start-up and imports
-    isolate = len(stale) > 1 and not args.quick
-    if tex_stale or (stale and not isolate):
+    ]
+    # worker processes (module docstring) unless one quick process does it all
+    pool = len(stale) > 1 and (args.jobs > 1 or not args.quick)
+    if tex_stale or (stale and not pool):
         import bayes
 
         # one XLA host device per core and float64, before any figure starts JAX: bayes'
@@ -95,14 +103,26 @@ def main(argv: list[str] | None = None) -> int:
         print(f"writing {write_generated()}", file=sys.stderr)
         write_stamp(stamp, key, outputs)
     for i, name in enumerate(names, 1):
+        if pool and name in stale:
+            continue
         print(f"[{i}/{len(names)}] {name}{' (quick)' if args.quick else ''}", file=sys.stderr)
-        if isolate and name in stale:
-            rc = _run_in_child(name, args)
-            if rc:
-                print(f"figure {name} failed (exit status {rc})", file=sys.stderr)
-                return rc
-        else:
-            run(name, quick=args.quick, force=args.force, out_dir=args.out)
+        run(name, quick=args.quick, force=args.force, out_dir=args.out)
+    if pool:
+        from figures._parallel import FigureFailed, run_figures
+
+        depends = {n: dependencies(n) for n in stale}
+        try:
+            run_figures(
+                stale,
+                jobs=args.jobs,
+                quick=args.quick,
+                force=args.force,
+                out_dir=args.out,
+                depends=depends,
+            )
+        except FigureFailed as exc:
+            print(exc, file=sys.stderr)
+            return 1
     print(f"done: {len(names)} figure(s) in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
     return 0
 

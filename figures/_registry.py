@@ -41,7 +41,7 @@ from types import ModuleType
 from figures import _cache, _deps
 from figures._paths import FIGURE_DIR, GENERATED_DIR, QUICK_FIGURE_DIR
 
-__all__ = ["FIGURES", "get", "config_for", "compute_cached", "is_current", "run"]
+__all__ = ["FIGURES", "get", "config_for", "dependencies", "compute_cached", "is_current", "run"]
 
 #: every figure of the paper, in paper order (DESIGN §5); each is the module ``figures.<name>``
 PAPER_ORDER: tuple[str, ...] = (
@@ -192,6 +192,11 @@ def config_for(name: str, quick: bool = False) -> dict:
     if quick:
         config.update(_attribute(name, "QUICK"))
     return config
+
+
+def dependencies(name: str) -> tuple[str, ...]:
+    """The figures whose cached results figure ``name``'s ``compute`` reads (``DEPENDS``)."""
+    return tuple(_attribute(name, "DEPENDS"))
 
 
 def _peak_rss_mb() -> float:

@@ -1,0 +1,183 @@
+"""Run stale figures on several processes at once (``python -m figures --jobs N``).
+
+A figure starts when the figures it reads (``DEPENDS``) have finished, longest expected
+first (:data:`EXPECTED_SECONDS`), at most ``jobs`` at a time.  At full size every figure gets
+a fresh process (``max_tasks_per_child=1``: XLA maps each compiled program's code into its
+process, and twenty figures' programs in one exhausted ``vm.max_map_count``); ``--quick``
+figures share ``jobs`` long-lived processes, which saves each one's start-up and imports.
+A figure that fails stops new ones from starting; those already running finish (their
+results are cached and valid) and the failure is raised.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import sys
+import time
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from pathlib import Path
+
+__all__ = ["EXPECTED_SECONDS", "FigureFailed", "run_graph", "run_figures"]
+
+#: compute seconds of each figure (full size, quick), measured on 2 idle cores; used only to
+#: start the longest first.  A figure missing here counts as :data:`UNKNOWN_SECONDS`.
+EXPECTED_SECONDS: dict[str, tuple[float, float]] = {
+    "prior_equivalence": (4, 1.4),
+    "linear_risk": (9, 1.0),
+    "linear_lambda_star": (9, 1.0),
+    "rf_risk": (6, 2.3),
+    "rf_lambda_star": (6, 2.0),
+    "rf_double_descent": (25, 1.8),
+    "ce_risk": (29, 6.7),
+    "bayes_widths": (31, 9.7),
+    "bayes_kappa": (31, 11.4),
+    "bayes_classification": (307, 12.5),
+    "bayes_fixed_task": (60, 28.7),
+    "diagnostics": (89, 40.1),
+    "training_transfer": (93, 5.6),
+    "network_exponents": (534, 14.8),
+    "adamw_rules": (194, 10.6),
+    "data_size": (78, 17.0),
+    "norm_layers": (39, 6.7),
+    "penalty_view": (0.1, 1.2),
+    "gradient_view": (43, 5.1),
+    "summary": (0.2, 0.5),
+}
+UNKNOWN_SECONDS = (60.0, 10.0)
+
+
+class FigureFailed(RuntimeError):
+    """A figure's run raised (or its process died); ``name`` says which."""
+
+    def __init__(self, name: str, cause: BaseException):
+        super().__init__(f"figure {name} failed: {type(cause).__name__}: {cause}")
+        self.name = name
+
+
+def run_graph(
+    names: Sequence[str],
+    depends: Mapping[str, Sequence[str]],
+    cost: Mapping[str, float],
+    submit: Callable[[str], Future],
+    *,
+    jobs: int,
+    on_start: Callable[[str], None] = lambda name: None,
+    on_done: Callable[[str, object], None] = lambda name, value: None,
+) -> None:
+    """Submit each of ``names`` once the names it depends on (among ``names``) are done.
+
+    At most ``jobs`` run at once; among those ready the one with the longest chain of
+    ``cost`` ahead of it (its own and that of the longest path through what depends on it)
+    starts first, ties in the order of ``names``.  On the first failure nothing new starts, the running ones
+    are waited for, and :class:`FigureFailed` is raised for the first that failed.
+    """
+    if not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1:
+        raise ValueError(f"jobs must be a positive integer, got {jobs!r}")
+    unknown = sorted({d for n in names for d in depends.get(n, ())} - set(names))
+    todo = list(names)
+    waiting_on = {n: set(depends.get(n, ())) - set(unknown) for n in names}
+    ahead = _critical_path(names, waiting_on, cost)
+    running: dict[Future, str] = {}
+    failed: FigureFailed | None = None
+    while todo or running:
+        ready = [n for n in todo if not waiting_on[n]]
+        while failed is None and ready and len(running) < jobs:
+            name = max(ready, key=lambda n: (ahead[n], -names.index(n)))
+            ready.remove(name)
+            todo.remove(name)
+            on_start(name)
+            running[submit(name)] = name
+        if not running:
+            if failed is not None:
+                raise failed
+            raise ValueError(f"depends has a cycle among {sorted(todo)}")
+        done, _ = wait(running, return_when=FIRST_COMPLETED)
+        for future in done:
+            name = running.pop(future)
+            exc = future.exception()
+            if exc is not None:
+                failed = failed or FigureFailed(name, exc)
+                continue
+            on_done(name, future.result())
+            for n in todo:
+                waiting_on[n].discard(name)
+    if failed is not None:
+        raise failed
+
+
+def _critical_path(names, waiting_on, cost) -> dict[str, float]:
+    """For each name, its cost plus the largest total cost of a chain of names that wait
+    on it (cycles are left to :func:`run_graph` to report)."""
+    ahead: dict[str, float] = {}
+
+    def visit(name: str, path: frozenset) -> float:
+        if name not in ahead:
+            later = [n for n in names if name in waiting_on[n] and n not in path]
+            ahead[name] = cost.get(name, 0.0) + max(
+                (visit(n, path | {n}) for n in later), default=0.0
+            )
+        return ahead[name]
+
+    for name in names:
+        visit(name, frozenset({name}))
+    return ahead
+
+
+def _setup_worker() -> None:
+    """What an entry point sets before JAX starts (``bayes.setup``), in each worker."""
+    import bayes
+    from figures._paths import enable_jax_compilation_cache
+
+    bayes.setup()
+    enable_jax_compilation_cache()
+
+
+def _run_one(name: str, quick: bool, force: bool, out_dir: Path | None) -> float:
+    """Make figure ``name`` in this worker; its wall seconds."""
+    from figures._registry import run
+
+    t0 = time.perf_counter()
+    run(name, quick=quick, force=force, out_dir=out_dir)
+    return time.perf_counter() - t0
+
+
+def run_figures(
+    names: Sequence[str],
+    *,
+    jobs: int,
+    quick: bool,
+    force: bool,
+    out_dir: Path | None,
+    depends: Mapping[str, Sequence[str]],
+    log: Callable[[str], None] = lambda msg: print(msg, file=sys.stderr, flush=True),
+) -> None:
+    """Make ``names`` in ``min(jobs, len(names))`` worker processes (module docstring)."""
+    cost = {n: EXPECTED_SECONDS.get(n, UNKNOWN_SECONDS)[int(quick)] for n in names}
+    workers = min(jobs, len(names))
+    context = multiprocessing.get_context("spawn")  # JAX is not fork-safe
+    started: dict[str, float] = {}
+
+    def on_start(name: str) -> None:
+        started[name] = time.perf_counter()
+        log(f"[start {len(started)}/{len(names)}] {name}{' (quick)' if quick else ''}")
+
+    def on_done(name: str, _seconds) -> None:
+        log(f"[done] {name} in {time.perf_counter() - started[name]:.1f} s")
+
+    with ProcessPoolExecutor(
+        workers,
+        mp_context=context,
+        initializer=_setup_worker,
+        max_tasks_per_child=None if quick else 1,
+    ) as pool:
+        executor: Executor = pool
+        run_graph(
+            names,
+            depends,
+            cost,
+            lambda name: executor.submit(_run_one, name, quick, force, out_dir),
+            jobs=workers,
+            on_start=on_start,
+            on_done=on_done,
+        )

@@ -1,0 +1,97 @@
+"""figures._parallel: stale figures made several at a time, after what they read."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+import figures
+from figures import _cache
+from figures._parallel import EXPECTED_SECONDS, FigureFailed, run_graph
+
+# a diamond with a long branch: c waits on a and b; d on c; e is free
+DEPENDS = {"c": ("a", "b"), "d": ("c",)}
+COST = {"a": 1.0, "b": 5.0, "c": 1.0, "d": 1.0, "e": 6.0}
+
+
+def _run(names, jobs, events, fail=()):
+    """Run ``names`` on threads, each 20 ms (a failing one at once), appending ``(kind, name, running)`` to
+    ``events`` (kind: start or end; running: the names running just after)."""
+    lock, running = threading.Lock(), set()
+
+    def task(name):
+        with lock:
+            running.add(name)
+            events.append(("start", name, frozenset(running)))
+        time.sleep(0 if name in fail else 0.02)
+        with lock:
+            running.discard(name)
+            events.append(("end", name, frozenset(running)))
+        if name in fail:
+            raise RuntimeError(f"{name} broke")
+
+    with ThreadPoolExecutor(4) as pool:
+        run_graph(names, DEPENDS, COST, lambda n: pool.submit(task, n), jobs=jobs)
+
+
+def _index(events, kind, name):
+    return next(i for i, (k, n, _) in enumerate(events) if (k, n) == (kind, name))
+
+
+@pytest.mark.parametrize("jobs", [1, 2, 3])
+def test_each_runs_once_after_what_it_reads_and_at_most_jobs_at_once(jobs):
+    names, events = ["a", "b", "c", "d", "e"], []
+    _run(names, jobs, events)
+    for kind in ("start", "end"):
+        assert sorted(n for k, n, _ in events if k == kind) == names
+    for name, deps in DEPENDS.items():
+        for dep in deps:
+            assert _index(events, "end", dep) < _index(events, "start", name), (dep, name)
+    assert max(len(running) for _, _, running in events) <= jobs
+
+
+def test_the_longest_chain_starts_first():
+    """b (5) + c + d (1 + 1) = 7 is ahead of e (6), which is ahead of a (1 + 1 + 1 = 3)."""
+    events = []
+    _run(["a", "b", "c", "d", "e"], 1, events)
+    assert [n for k, n, _ in events if k == "start"] == ["b", "e", "a", "c", "d"]
+
+
+def test_a_failure_stops_new_starts_lets_the_running_finish_and_names_the_figure():
+    events = []
+    with pytest.raises(FigureFailed, match="figure b failed: RuntimeError: b broke") as info:
+        _run(["a", "b", "c", "d", "e"], 2, events, fail={"b"})
+    assert info.value.name == "b"
+    # b and e started together; e finished; after b failed nothing new started
+    assert [(k, n) for k, n, _ in events if k == "start"] == [("start", "b"), ("start", "e")]
+    assert {n for k, n, _ in events if k == "end"} == {"b", "e"}
+
+
+def test_bad_jobs_and_cycles_are_value_errors():
+    with pytest.raises(ValueError, match="jobs must be a positive integer"):
+        run_graph(["a"], {}, {}, lambda n: None, jobs=0)
+    with ThreadPoolExecutor(1) as pool, pytest.raises(ValueError, match="cycle among"):
+        run_graph(["a", "b"], {"a": ("b",), "b": ("a",)}, {}, pool.submit, jobs=1)
+
+
+def test_every_figure_has_an_expected_time():
+    assert set(EXPECTED_SECONDS) == set(figures.FIGURES)
+
+
+def test_quick_figures_on_two_workers(tmp_path):
+    """``--jobs 2``: both workers' figures are written, the summary line counts all three."""
+    out = subprocess.run(
+        [sys.executable, "-m", "figures", "prior_equivalence", "rf_lambda_star", "linear_risk",
+         "--quick", "--force", "--jobs", "2", "--out", str(tmp_path)],
+        capture_output=True, text=True, check=False, cwd=_cache.ROOT,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stderr.count("[start ") == 3 and out.stderr.count("[done] ") == 3
+    assert "done: 3 figure(s)" in out.stderr
+    for name in ("prior_equivalence", "rf_lambda_star", "linear_risk"):
+        assert (tmp_path / f"{name}.pdf").exists() and (tmp_path / f"{name}.stamp.json").exists()
