@@ -12,13 +12,14 @@ results are cached and valid) and the failure is raised.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from pathlib import Path
 
-__all__ = ["EXPECTED_SECONDS", "FigureFailed", "run_graph", "run_figures"]
+__all__ = ["EXPECTED_SECONDS", "FigureFailed", "usable_cores", "run_graph", "run_figures"]
 
 #: compute seconds of each figure (full size, quick), measured on 2 idle cores; used only to
 #: start the longest first.  A figure missing here counts as :data:`UNKNOWN_SECONDS`.
@@ -45,6 +46,14 @@ EXPECTED_SECONDS: dict[str, tuple[float, float]] = {
     "summary": (0.2, 0.5),
 }
 UNKNOWN_SECONDS = (60.0, 10.0)
+
+
+def usable_cores() -> int:
+    """CPU cores this process may run on (its affinity; ``os.cpu_count()`` where there is
+    none, as on macOS), as :func:`bayes.setup` counts them."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
 
 
 class FigureFailed(RuntimeError):

@@ -12,6 +12,7 @@ import pytest
 
 import figures
 from figures import _cache
+from figures.__main__ import main
 from figures._parallel import EXPECTED_SECONDS, FigureFailed, run_graph
 
 # a diamond with a long branch: c waits on a and b; d on c; e is free
@@ -95,3 +96,9 @@ def test_quick_figures_on_two_workers(tmp_path):
     assert "done: 3 figure(s)" in out.stderr
     for name in ("prior_equivalence", "rf_lambda_star", "linear_risk"):
         assert (tmp_path / f"{name}.pdf").exists() and (tmp_path / f"{name}.stamp.json").exists()
+
+
+def test_jobs_must_be_positive(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["prior_equivalence", "--jobs", "0"])
+    assert info.value.code == 2 and "--jobs must be a positive integer" in capsys.readouterr().err
