@@ -17,6 +17,7 @@ feature block at a time.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 import jax
@@ -235,6 +236,7 @@ def collapsed_multiwidth(
     s_prior: str = "half_normal",
     likelihood_weight: float = 1.0,
     reference_width: float = 1.0,
+    mask=None,
 ):
     """Data sets at several widths share ``s`` and ``σ``; the width exponent κ is unknown.
 
@@ -251,6 +253,13 @@ def collapsed_multiwidth(
     one-data-set posterior).  ``reference_width`` P_ref writes the prior variance as
     ``s² (P/P_ref)^(−κ−2c)``: s is then the prior std at P_ref (default 1: at P = 1).  A P_ref
     inside the widths (their geometric mean) decorrelates s from κ in the posterior.
+
+    ``mask`` (optional): one boolean per observation, in the order of the concatenated
+    ``ks``; ``False`` leaves that observation out of the likelihood.  It lets runs on data
+    sets of different sizes share one compiled sampler: pad every run to the same number of
+    data sets and observations, mask the padding, and pass ``widths``,
+    ``likelihood_weight``, ``reference_width`` and ``mask`` as ``traced`` values of
+    :func:`bayes.inference.run_nuts`.
     """
     kappa = prior_exponent
     if kappa is None:
@@ -261,14 +270,19 @@ def collapsed_multiwidth(
     k_all = jnp.concatenate([jnp.asarray(k) for k in ks])
     log_p = jnp.concatenate(
         [
-            jnp.full(len(k), jnp.log(float(w) / reference_width))
+            jnp.full(len(k), jnp.log(jnp.asarray(w, float) / reference_width))
             for k, w in zip(ks, widths, strict=True)
         ]
     )
     v = s**2 * jnp.exp(-(kappa + 2 * readout_exponent) * log_p)
     obs = None if zs is None else jnp.concatenate([jnp.asarray(z) for z in zs])
     # pointwise over rotated observations
-    with numpyro.handlers.scale(scale=likelihood_weight), numpyro.plate("data", k_all.shape[-1]):
+    masked = nullcontext() if mask is None else numpyro.handlers.mask(mask=jnp.asarray(mask))
+    with (
+        numpyro.handlers.scale(scale=likelihood_weight),
+        masked,
+        numpyro.plate("data", k_all.shape[-1]),
+    ):
         numpyro.sample("z", dist.Normal(0.0, jnp.sqrt(sigma**2 + v * k_all)), obs=obs)
 
 

@@ -248,15 +248,21 @@ def _vmapped_nuts(
     Each chain starts uniformly in (−2, 2) on the unconstrained scale (NumPyro's
     ``init_to_uniform``).
     """
-    info = initialize_model(
-        jax.random.PRNGKey(0),
-        bound,
-        model_args=data,
-        model_kwargs={obs_site: y0},
-        dynamic_args=True,
-    )
+    found = {}
+
+    def probe():  # traced abstractly: run eagerly, its search for a start compiles op by op
+        found["info"] = initialize_model(
+            jax.random.PRNGKey(0),
+            bound,
+            model_args=data,
+            model_kwargs={obs_site: y0},
+            dynamic_args=True,
+        )
+        return found["info"].param_info.z
+
+    leaves, treedef = jax.tree.flatten(jax.eval_shape(probe))
+    info = found["info"]  # its functions take the data as arguments: nothing traced kept
     init_kernel, sample_kernel = hmc(potential_fn_gen=info.potential_fn, algo="NUTS")
-    leaves, treedef = jax.tree.flatten(info.param_info.z)
 
     def one(key, y):
         kw = {obs_site: y}
@@ -265,7 +271,7 @@ def _vmapped_nuts(
         z0 = jax.tree.unflatten(
             treedef,
             [
-                jax.random.uniform(k, jnp.shape(x), minval=-2.0, maxval=2.0)
+                jax.random.uniform(k, x.shape, minval=-2.0, maxval=2.0)
                 for k, x in zip(keys, leaves, strict=True)
             ],
         )
@@ -347,7 +353,8 @@ def sbc(
     def bound(*args, **kw):
         return model(*args, **kw, **static_kwargs)
 
-    prior = Predictive(bound, num_samples=n_sims)(key_prior, *data)
+    # compiled as one program: run eagerly, each operation compiles on its own
+    prior = jax.jit(lambda key: Predictive(bound, num_samples=n_sims)(key, *data))(key_prior)
     missing = [p for p in (*params, obs_site) if p not in prior]
     if missing:
         raise ValueError(

@@ -295,6 +295,15 @@ def validate(model, *args, **kwargs) -> None:
         weight = kwargs.get("likelihood_weight", 1.0)
         if not _traced(weight) and not 0.0 < float(check_finite("likelihood_weight", weight)) <= 1:
             raise ValueError(f"likelihood_weight must be in (0, 1], got {weight!r}")
+        mask = kwargs.get("mask")
+        if mask is not None and not _traced(mask):
+            n_obs = sum(np.shape(k)[0] for k in ks)
+            mask = np.asarray(mask)
+            if mask.dtype != bool or mask.shape != (n_obs,) or not mask.any():
+                raise ValueError(
+                    f"mask must be None or {n_obs} booleans (one per observation), not all "
+                    f"False, got {kwargs['mask']!r}"
+                )
         if kwargs.get("prior_exponent") is None:
             bounds = kwargs.get("prior_exponent_bounds", (-0.5, 2.5))
             bounds = check_finite("prior_exponent_bounds", bounds)

@@ -21,29 +21,30 @@ from pathlib import Path
 
 __all__ = ["EXPECTED_SECONDS", "FigureFailed", "usable_cores", "run_graph", "run_figures"]
 
-#: compute seconds of each figure (full size, quick), measured on 2 idle cores; used only to
-#: start the longest first.  A figure missing here counts as :data:`UNKNOWN_SECONDS`.
+#: wall seconds of each figure (full size in a process of its own, quick) on 2 idle cores,
+#: one figure at a time (2026-12-03); used only to start the longest first.  A figure
+#: missing here counts as :data:`UNKNOWN_SECONDS`.
 EXPECTED_SECONDS: dict[str, tuple[float, float]] = {
-    "prior_equivalence": (4, 1.4),
-    "linear_risk": (9, 1.0),
-    "linear_lambda_star": (9, 1.0),
-    "rf_risk": (6, 2.3),
-    "rf_lambda_star": (6, 2.0),
-    "rf_double_descent": (25, 1.8),
-    "ce_risk": (29, 6.7),
-    "bayes_widths": (31, 9.7),
-    "bayes_kappa": (31, 11.4),
-    "bayes_classification": (307, 12.5),
-    "bayes_fixed_task": (60, 28.7),
-    "diagnostics": (89, 40.1),
-    "training_transfer": (93, 5.6),
-    "network_exponents": (534, 14.8),
-    "adamw_rules": (194, 10.6),
-    "data_size": (78, 17.0),
+    "prior_equivalence": (8, 1.4),
+    "linear_risk": (13, 1.0),
+    "linear_lambda_star": (13, 1.0),
+    "rf_risk": (8, 2.3),
+    "rf_lambda_star": (8, 2.0),
+    "rf_double_descent": (10, 1.8),
+    "ce_risk": (17, 6.7),
+    "bayes_widths": (35, 9.7),
+    "bayes_kappa": (34, 11.4),
+    "bayes_classification": (301, 12.5),
+    "bayes_fixed_task": (37, 11.4),
+    "diagnostics": (83, 24.8),
+    "training_transfer": (97, 5.6),
+    "network_exponents": (445, 14.8),
+    "adamw_rules": (191, 10.6),
+    "data_size": (51, 17.0),
     "norm_layers": (39, 6.7),
-    "penalty_view": (0.1, 1.2),
-    "gradient_view": (43, 5.1),
-    "summary": (0.2, 0.5),
+    "penalty_view": (4.3, 1.2),
+    "gradient_view": (45, 5.1),
+    "summary": (4.2, 0.5),
 }
 UNKNOWN_SECONDS = (60.0, 10.0)
 

@@ -24,7 +24,9 @@ The posterior of κ comes from the collapsed multi-width model
 widths see the *same* observations, so the likelihood is weighted 1/M (a power posterior
 that counts the data once; with identical data sets it is exactly the one-set posterior).
 Two hyperpriors on s, the prior std at the regime's geometric-mean width (HalfNormal and
-HalfCauchy): a κ that moves with the hyperprior is prior-driven.
+HalfCauchy): a κ that moves with the hyperprior is prior-driven.  The eight runs (task ×
+regime × hyperprior) are padded to one shape (the most widths of a regime, the larger N;
+the padding masked out of the likelihood) so that each hyperprior compiles one sampler.
 
 (a) λ vs width: evidence, LOO and (teacher) exact λ*; (b) posterior of κ per task, regime and
 hyperprior (median, 5–95%); (c) test risk at the evidence λ and at the LOO λ (teacher: excess
@@ -102,6 +104,21 @@ def _loo_lambda(phi_tr, y, grid: np.ndarray) -> tuple[float, bool]:
     return lam, bool(np.isclose(lam, grid[0]) or np.isclose(lam, grid[-1]))
 
 
+def _padded(ks, zs, widths, n_sets: int, n_obs: int):
+    """``(ks, zs, widths, mask)`` of the data sets padded to ``n_sets`` sets of ``n_obs``
+    observations (zeros, width 1), with ``mask`` False on the padding."""
+    pad = [
+        (np.pad(k, (0, n_obs - len(k))), np.pad(z, (0, n_obs - len(z))))
+        for k, z in zip(ks, zs, strict=True)
+    ]
+    pad += [(np.zeros(n_obs), np.zeros(n_obs))] * (n_sets - len(ks))
+    mask = np.zeros((n_sets, n_obs), bool)
+    for m, k in enumerate(ks):
+        mask[m, : len(k)] = True
+    widths = np.concatenate([np.asarray(widths, float), np.ones(n_sets - len(ks))])
+    return [k for k, _ in pad], [z for _, z in pad], widths, mask.ravel()
+
+
 def regime_masks(widths, n_train: int, narrow_max: float, wide_min: float) -> dict:
     """Boolean masks of the narrow (``P ≤ narrow_max·N``) and wide (``P ≥ wide_min·N``) widths."""
     w = np.asarray(widths, float)
@@ -122,8 +139,15 @@ def compute(
 ) -> dict:
     grid = np.logspace(log10_lam_grid[0], log10_lam_grid[1], int(log10_lam_grid[2]))
     out: dict[str, np.ndarray] = {"widths": np.asarray(widths, float), "quantiles": QUANTILES}
+    data = {task: _data(task, teacher, diabetes_n_train, seed) for task in TASKS}
+    n_trains = [len(data[task][1]) for task in TASKS]
+    n_sets = max(
+        int(m.sum())
+        for n in n_trains
+        for m in regime_masks(widths, n, narrow_max, wide_min).values()
+    )
     for t, task in enumerate(TASKS):
-        X_tr, y_tr, X_te, target = _data(task, teacher, diabetes_n_train, seed)
+        X_tr, y_tr, X_te, target = data[task]
         n = len(y_tr)
         masks = regime_masks(widths, n, narrow_max, wide_min)
         for regime in REGIMES:
@@ -170,17 +194,25 @@ def compute(
             out[f"{task}/{regime}/widths"] = out["widths"][idx]
             for p, (s_prior, s_scale) in enumerate(s_priors):
                 tag = f"{task}/{regime}/{s_prior}"
+                ks_p, zs_p, widths_p, mask = _padded(
+                    [ks[i] for i in idx], [zs[i] for i in idx], out["widths"][idx], n_sets,
+                    max(n_trains),
+                )  # fmt: skip
                 idata, report = checked_nuts(
                     collapsed.collapsed_multiwidth,
-                    [ks[i] for i in idx],
-                    [zs[i] for i in idx],
-                    widths=tuple(int(widths[i]) for i in idx),
+                    ks_p,
+                    zs_p,
+                    traced={
+                        "widths": widths_p,
+                        "likelihood_weight": 1.0 / len(idx),
+                        "reference_width": float(np.exp(np.mean(np.log(out["widths"][idx])))),
+                        "mask": mask,
+                    },
                     s_prior=s_prior,
                     s_scale=float(s_scale),
-                    likelihood_weight=1.0 / len(idx),
-                    reference_width=float(np.exp(np.mean(np.log(out["widths"][idx])))),
                     seed=seed + 10 * t + p,
                     dense_mass=True,
+                    log_likelihood=False,
                     var_names=["kappa", "s", "sigma"],
                     label=f"bayes_fixed_task {tag}",
                     **sampler,

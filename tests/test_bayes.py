@@ -301,6 +301,28 @@ def test_multiwidth_reference_width_rescales_s():
     assert ref - one == pytest.approx(prior_shift, rel=1e-10)  # float64, 60 terms
 
 
+def test_multiwidth_mask_leaves_the_padding_out():
+    """Two data sets of 20 and 12 observations, padded to three sets of 20 (zeros, width 1)
+    with the padding masked: the log density of the unpadded model, to float64 rounding."""
+    rng = np.random.default_rng(7)
+    ks = [rng.uniform(0.1, 5.0, 20), rng.uniform(0.1, 5.0, 12)]
+    zs = [rng.standard_normal(20), rng.standard_normal(12)]
+    params = {"kappa": 0.6, "s": 0.8, "sigma": 0.7}
+    kw = {"likelihood_weight": 0.5, "reference_width": 20.0}
+    plain = _multiwidth_log_density(ks, zs, [10, 40], params, **kw)
+    padded_k = [ks[0], np.pad(ks[1], (0, 8)), np.zeros(20)]
+    padded_z = [zs[0], np.pad(zs[1], (0, 8)), np.zeros(20)]
+    mask = np.arange(60) < 32  # set 1 (20) and the first 12 of set 2 are real
+    masked = _multiwidth_log_density(padded_k, padded_z, [10, 40, 1.0], params, mask=mask, **kw)
+    assert masked == pytest.approx(plain, rel=1e-12)  # float64 sums of 32 terms
+    unmasked = _multiwidth_log_density(padded_k, padded_z, [10, 40, 1.0], params, **kw)
+    assert abs(unmasked - plain) > 1.0  # the padding would count without the mask
+    k, z = np.array([1.0, 2.0]), np.array([0.3, -0.5])
+    for bad in (np.zeros(2, bool), np.ones(3, bool), np.ones(2)):
+        with pytest.raises(ValueError, match="mask must be None or 2 booleans"):
+            inference.run_nuts(collapsed.collapsed_multiwidth, [k], [z], widths=[4], mask=bad)
+
+
 @pytest.mark.parametrize(
     ("kwargs", "name"),
     [({"s_prior": "cauchy"}, "s_prior"), ({"likelihood_weight": 0.0}, "likelihood_weight"),
@@ -604,6 +626,36 @@ def test_reused_sampler_runs_chains_in_parallel_compiled_once(monkeypatch):
             np.asarray(second.posterior[var]), np.asarray(again.posterior[var]), rtol=1e-12
         )
     assert not np.allclose(np.asarray(first.posterior["s"]), np.asarray(second.posterior["s"]))
+
+
+@pytest.mark.parametrize("reuse", [False, True])
+def test_more_chains_than_devices_are_spread_over_the_devices(monkeypatch, reuse):
+    """4 chains on 2 devices: two in turn on each device, in one compiled program (no eager
+    start of each chain), with the same draws as NumPyro's sequential chains, to rounding."""
+    if jax.local_device_count() != 2:
+        pytest.skip("needs exactly two devices (tests/conftest.py sets two host devices)")
+    assert callable(inference.chain_method(4, reuse=reuse))
+    assert inference.chain_method(3, reuse=reuse) == "sequential"  # 3 chains do not split
+    rng = np.random.default_rng(8)
+    k = rng.uniform(0.1, 3.0, 50)
+    z = rng.standard_normal(50) * np.sqrt(0.3 * k + 0.25)
+    model_kw = {"width": 30.0, "prior_exponent": 1.0}
+    kw = dict(num_chains=4, num_warmup=150, num_samples=150, seed=3, log_likelihood=False)
+
+    def run():
+        if reuse:
+            return inference.run_nuts(collapsed.collapsed_regression, k, z, traced=model_kw, **kw)
+        return inference.run_nuts(collapsed.collapsed_regression, k, z, **model_kw, **kw)
+
+    monkeypatch.setattr(inference, "_REUSABLE", {})
+    spread = run()
+    monkeypatch.setattr(inference, "_REUSABLE", {})
+    monkeypatch.setattr(inference, "chain_method", lambda n, reuse=False: "sequential")
+    sequential = run()
+    for var in ("s", "sigma"):
+        a, b = (np.asarray(idata.posterior[var]) for idata in (spread, sequential))
+        assert a.shape == (4, 150)
+        np.testing.assert_allclose(a, b, rtol=1e-12)  # same keys per chain: float rounding
 
 
 def test_reused_sampler_warmup_then_run_keeps_its_phases():
