@@ -3,7 +3,8 @@
 Chains run in parallel on the available devices: on a CPU, :func:`setup` (called
 when :mod:`bayes` is imported, before JAX starts a backend) asks XLA for one host
 device per core; on a GPU JAX uses it with no code change.  When there are fewer
-devices than chains the chains run sequentially.
+devices than chains, several chains run in turn on each device if their number is a
+multiple of the devices' (:func:`chain_method`), else one after another.
 
 Progress: NumPyro's tqdm bars are on unless ``TQDM_DISABLE=1`` (the Makefile and
 the tests set it; NumPyro only reuses its compiled sampler across ``run`` calls
