@@ -5,10 +5,11 @@ Only what is stale is redone: a figure whose outputs are current is neither comp
 drawn, and when nothing is stale neither JAX nor the library is imported.  Stale figures are
 made in worker processes, ``--jobs`` at a time, longest first, each after the figures it
 reads (:mod:`figures._parallel`).  The default is one per core with ``--quick`` (compilation,
-one core per figure, is most of a quick run: 183 s → 133 s on 2 cores) and 1 at full size,
-where the large figures already use every core (NUTS chains and training lanes spread over
-one XLA host device per core): paired on 2 cores, ``bayes_classification`` took 658 s
-against 307 s alone, ``network_exponents`` 903 s against 534 s.  At full size each figure
+one core per figure, is most of a quick run: 183.5 s → 132.5 s on 2 cores) and 1 at full
+size, where the large figures already use every core (NUTS chains and training lanes spread
+over one XLA host device per core): paired on 2 cores, ``bayes_classification`` took 658 s
+against 301 s alone, ``network_exponents`` 903 s against 445 s, and all twenty 1419 s
+against 1448 s one at a time.  At full size each figure
 gets a process of its own (this one does not start JAX for them): XLA maps every compiled
 program's code into the process, and twenty figures' programs in one process exhausted the
 kernel's map count (``vm.max_map_count`` = 65530; "LLVM compilation error: Cannot allocate

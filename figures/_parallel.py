@@ -16,7 +16,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from pathlib import Path
 
 __all__ = ["EXPECTED_SECONDS", "FigureFailed", "usable_cores", "run_graph", "run_figures"]
@@ -181,12 +181,11 @@ def run_figures(
         initializer=_setup_worker,
         max_tasks_per_child=None if quick else 1,
     ) as pool:
-        executor: Executor = pool
         run_graph(
             names,
             depends,
             cost,
-            lambda name: executor.submit(_run_one, name, quick, force, out_dir),
+            lambda name: pool.submit(_run_one, name, quick, force, out_dir),
             jobs=workers,
             on_start=on_start,
             on_done=on_done,
