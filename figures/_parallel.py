@@ -73,20 +73,20 @@ def run_graph(
     *,
     jobs: int,
     on_start: Callable[[str], None] = lambda name: None,
-    on_done: Callable[[str, object], None] = lambda name, value: None,
+    on_done: Callable[[str], None] = lambda name: None,
 ) -> None:
     """Submit each of ``names`` once the names it depends on (among ``names``) are done.
 
     At most ``jobs`` run at once; among those ready the one with the longest chain of
     ``cost`` ahead of it (its own and that of the longest path through what depends on it)
-    starts first, ties in the order of ``names``.  On the first failure nothing new starts, the running ones
-    are waited for, and :class:`FigureFailed` is raised for the first that failed.
+    starts first, ties in the order of ``names``.  On the first failure nothing new starts,
+    the running ones are waited for, and :class:`FigureFailed` is raised for the first that
+    failed.
     """
     if not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1:
         raise ValueError(f"jobs must be a positive integer, got {jobs!r}")
-    unknown = sorted({d for n in names for d in depends.get(n, ())} - set(names))
     todo = list(names)
-    waiting_on = {n: set(depends.get(n, ())) - set(unknown) for n in names}
+    waiting_on = {n: set(depends.get(n, ())) & set(names) for n in names}
     ahead = _critical_path(names, waiting_on, cost)
     running: dict[Future, str] = {}
     failed: FigureFailed | None = None
@@ -109,7 +109,7 @@ def run_graph(
             if exc is not None:
                 failed = failed or FigureFailed(name, exc)
                 continue
-            on_done(name, future.result())
+            on_done(name)
             for n in todo:
                 waiting_on[n].discard(name)
     if failed is not None:
@@ -143,13 +143,11 @@ def _setup_worker() -> None:
     enable_jax_compilation_cache()
 
 
-def _run_one(name: str, quick: bool, force: bool, out_dir: Path | None) -> float:
-    """Make figure ``name`` in this worker; its wall seconds."""
+def _run_one(name: str, quick: bool, force: bool, out_dir: Path | None) -> None:
+    """Make figure ``name`` in this worker."""
     from figures._registry import run
 
-    t0 = time.perf_counter()
     run(name, quick=quick, force=force, out_dir=out_dir)
-    return time.perf_counter() - t0
 
 
 def run_figures(
@@ -172,7 +170,7 @@ def run_figures(
         started[name] = time.perf_counter()
         log(f"[start {len(started)}/{len(names)}] {name}{' (quick)' if quick else ''}")
 
-    def on_done(name: str, _seconds) -> None:
+    def on_done(name: str) -> None:
         log(f"[done] {name} in {time.perf_counter() - started[name]:.1f} s")
 
     with ProcessPoolExecutor(

@@ -214,7 +214,7 @@ def _log(msg: str) -> None:
 
 def _digest(name: str) -> str:
     """Code version of figure ``name`` including the figures it summarizes (``DEPENDS``)."""
-    deps = _attribute(name, "DEPENDS")
+    deps = dependencies(name)
     return "+".join(_cache.code_version(n) for n in (name, *deps))
 
 
