@@ -46,6 +46,11 @@ CONFIG = {
     "num_warmup": 400,
     "num_samples": 1500,
     "num_chains": 2,
+    # NUTS in float32 (bayes.inference.run_nuts: x64 off for the run): 1.55x per P = 256 run;
+    # at 200 points around the posterior (P = 256, σ_s = 3) the float32 log density differed
+    # from the float64 one by at most 0.021 (standard, |U| ~ 4e4) and 0.0014 (NTK), far below
+    # the O(1) energy errors the accept step weighs
+    "dtype": "float32",
     "ess_min": 400,
     "rhat_max": 1.01,
     "seed": 0,

@@ -101,6 +101,32 @@ def test_same_posterior_of_s_as_the_full_model():
     assert abs(m1 - m2) < 4 * math.sqrt(v1 + v2), stats
 
 
+def test_float32_sampler_same_posterior_of_s():
+    """``run_nuts(dtype=float32)`` in this float64 process: the sampler's own state is float32
+    (x64 off for the run, not just the data cast) and the posterior of s is the float64 one's
+    within MC error."""
+    rng = np.random.default_rng(3)
+    n, p, k = 40, 6, 3
+    phi = np.maximum(rng.standard_normal((n, p)), 0.0)
+    y = rng.integers(0, k, n)
+    white = whitened.whiten(phi, n_classes=k, parametrization="standard")
+    stats = {}
+    for dtype, seed in (("float64", 1), ("float32", 2)):
+        idata = inference.run_nuts(
+            whitened.rf_classifier_whitened, white.us, y, validate=lambda us, y: None,
+            traced={"contrasts": white.contrasts, "s_scale": 1.0}, num_warmup=300,
+            num_samples=600, seed=seed, dtype=dtype, log_likelihood=False,
+        )  # fmt: skip
+        assert idata.posterior["s"].dtype == dtype
+        assert idata.sample_stats["energy"].dtype == dtype  # the sampler ran in it
+        log_s = np.log(np.asarray(idata.posterior["s"], np.float64))
+        ess = float(inference._arviz.az.ess(idata, var_names=["s"])["s"])
+        stats[dtype] = (log_s.mean(), log_s.var() / ess)
+    (m1, v1), (m2, v2) = stats.values()
+    # independent MC estimates: 4 s.e. of their difference fails a correct pair w.p. 6e-5
+    assert abs(m1 - m2) < 4 * math.sqrt(v1 + v2), stats
+
+
 def test_cover_fraction_of_separable_dichotomies():
     """Cover (1965): N points in general position in d dims, random labels, affine
     separators: P(separable) = 2^(1−N) Σ_{k≤d} C(N−1, k) = 1/2 at N = 8, d = 3."""

@@ -197,16 +197,18 @@ def train_run(noise, batches, lam_sum, data, scales, *, config: TrainConfig) -> 
 
     ``noise`` holds one standard normal array per layer (the initialization is
     ``W_l = s_l · noise_l``); ``batches`` (steps, batch_size) the minibatch indices (or
-    ``None`` for full batch).  ``scales = (multipliers, init_std, lr, rho, base_lr)``:
-    per-layer arrays (``lr`` is ``η_l``) and the base learning rate ``η`` of
-    independent decay.  Returns a dict of arrays (see :func:`sweep`).
+    ``None`` for full batch).  ``scales = (multipliers, init_std, lr, rho, decay_lr)``:
+    per-layer arrays (``lr`` is ``η_l``; ``decay_lr`` the rate that multiplies AdamW's
+    decay: ``η_l`` coupled, the base ``η`` independent, so the two AdamW variants are one
+    program that differs only in this traced array).  Returns a dict of arrays (see
+    :func:`sweep`).
 
     The random draws are made outside (:func:`draw_noise`): with them inside, XLA's
     CPU compiler takes seconds longer on the scan.
     """
     check_config(config)  # static: checked once, when the run is traced
     x_tr, y_tr, x_te, y_te = data
-    mult, init_std, lr, rho, base_lr = scales
+    mult, init_std, lr, rho, decay_lr = scales
     n_layers = len(noise)
     dtype = x_tr.dtype
     weights = noise_weights = [init_std[i] * z for i, z in enumerate(noise)]
@@ -238,7 +240,6 @@ def train_run(noise, batches, lam_sum, data, scales, *, config: TrainConfig) -> 
     else:
         tx = optax.scale_by_adam(b1=config.b1, b2=config.b2, eps=config.eps)
     opt_state = tx.init(weights)
-    coupled = config.optimizer == "adamw-coupled"
 
     def step(carry, idx):
         w, state = carry
@@ -255,7 +256,7 @@ def train_run(noise, batches, lam_sum, data, scales, *, config: TrainConfig) -> 
         else:
             u, state = tx.update(g, state)
             w = [
-                wi - lr[i] * ui - 2 * lam_sum * rhos[i] * (lr[i] if coupled else base_lr) * wi
+                wi - lr[i] * ui - 2 * lam_sum * rhos[i] * decay_lr[i] * wi
                 for i, (wi, ui) in enumerate(zip(w, u, strict=True))
             ]
         return (w, state), loss + lam_sum * pen
@@ -360,6 +361,9 @@ def _run_chunks(
     (:mod:`training._shard`); without, ``chunk`` λ values on the default device.
     """
     n = len(lams)
+    if config.optimizer in ("adamw-coupled", "adamw-independent"):
+        # which AdamW is in scales' decay_lr (train_run): both variants share one program
+        config = config._replace(optimizer="adamw-coupled")
     block = chunk * (lane_devices() if shard else 1)
     padded = pad_lanes(lams, block)
     place = put_lanes if shard else (lambda x: x)
@@ -417,12 +421,14 @@ def _prepare(data: Dataset, layers, lr, base_lr, lam_sums, seeds, rho, config, d
         jnp.asarray(data.x_test, dtype),
         jnp.asarray(data.y_test, jnp.int32),
     )
+    # the rate that multiplies AdamW's decay, per layer (train_run): η_l coupled, η independent
+    decay_lr = np.broadcast_to(base_lr, lr.shape) if config.optimizer == "adamw-independent" else lr
     scales = (
         jnp.asarray([layer.multiplier for layer in layers], dtype),
         jnp.asarray([layer.init_std for layer in layers], dtype),
         jnp.asarray(lr, dtype),
         jnp.asarray(rho, dtype),
-        jnp.asarray(base_lr, dtype),
+        jnp.asarray(decay_lr, dtype),
     )
     noise, batches = draw_noise(
         seeds,
