@@ -222,13 +222,15 @@ def run_nuts(
 ) -> _arviz.az.InferenceData:
     """Run NUTS on ``model(*args, **kwargs)`` and return InferenceData.
 
-    Float array ``args`` and ``traced`` values are cast to ``dtype`` (integer arrays are kept)
+    Float arrays (NumPy or JAX) in ``args`` and ``traced`` are cast to ``dtype`` (integer
+    arrays are kept)
     and the sampler runs in that precision: float64 (the default) or float32, under
     ``jax.enable_x64`` for the run whatever the process's setting, so a float32 run in a
     float64 process keeps its own state (step size, momenta, energies) in float32 too.
     Float32 halves the cost of a large model's products (1.55× per run for the P = 256
     classifier of figure 9); its rounding perturbs the log density by about 1e-7 of its
-    magnitude, which must stay far below 1 for the accept step to be unaffected.
+    magnitude, which must stay far below 1 for the accept step to be unaffected; the
+    log-likelihood group (for LOO) is then float32 too.
     The data are checked first (``validate(*args)``, or :func:`bayes.models.validate` for the
     library's models), so nothing is sampled from invalid input.  Keyword arguments of
     :func:`make_mcmc` (``dense_mass``) are passed on; the rest are bound to the model.
@@ -238,9 +240,9 @@ def run_nuts(
     NetCDF ``<cache>/bayes/<save_as>.nc`` (atomically; see :func:`save`).
 
     ``traced`` keyword arguments are passed to the model as traced values: the sampler is
-    compiled once per (model, settings, static keywords) and reused for every call that differs
-    only in data of the same shapes and in ``traced`` values (e.g. the width and κ of a
-    collapsed model), instead of recompiling each time.
+    compiled once per (model, precision, settings, static keywords) and reused for every call
+    that differs only in data of the same shapes and in ``traced`` values (e.g. the width and
+    κ of a collapsed model), instead of recompiling each time.
     """
     from bayes.models import check_target_accept
 
@@ -279,10 +281,11 @@ def run_nuts(
             _REUSABLE[key] = make_mcmc(model, **settings, jit_model_args=True, **kwargs)
         mcmc = _REUSABLE[key]
         traced = {name: _cast(value, precision) for name, value in traced.items()}
+    key = jax.random.PRNGKey(seed)  # here: with x64 off a seed ≥ 2³² would lose its high bits
     with jax.enable_x64(precision == np.float64):
         t0 = time.perf_counter()
         mcmc.run(
-            jax.random.PRNGKey(seed),
+            key,
             *cast,
             **traced,
             extra_fields=("diverging", "energy", "num_steps"),
@@ -316,8 +319,8 @@ def _precision(dtype) -> np.dtype:
 
 
 def _cast(value, precision: np.dtype):
-    """A float NumPy array in ``precision``; anything else as it is."""
-    if isinstance(value, np.ndarray) and value.dtype.kind == "f":
+    """A float NumPy or JAX array as a NumPy array in ``precision``; anything else as it is."""
+    if isinstance(value, (np.ndarray, jax.Array)) and np.dtype(value.dtype).kind == "f":
         return np.asarray(value, dtype=precision)
     return value
 

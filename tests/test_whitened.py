@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import jax.numpy as jnp
 import numpy as np
 import pytest
 from numpyro import handlers
@@ -110,11 +111,14 @@ def test_float32_sampler_same_posterior_of_s():
     phi = np.maximum(rng.standard_normal((n, p)), 0.0)
     y = rng.integers(0, k, n)
     white = whitened.whiten(phi, n_classes=k, parametrization="standard")
-    stats = {}
-    for dtype, seed in (("float64", 1), ("float32", 2)):
+    stats, draws = {}, {}
+    # float32 also with a float64 JAX array among the traced values (cast, not refused) and
+    # with a seed ≥ 2³², whose high bits must survive x64 being off for the run
+    for dtype, seed in (("float64", 1), ("float32", 2), ("float32", 2**32 + 2)):
+        contrasts = jnp.asarray(white.contrasts) if seed > 2**32 else white.contrasts
         idata = inference.run_nuts(
             whitened.rf_classifier_whitened, white.us, y, validate=lambda us, y: None,
-            traced={"contrasts": white.contrasts, "s_scale": 1.0}, num_warmup=300,
+            traced={"contrasts": contrasts, "s_scale": 1.0}, num_warmup=300,
             num_samples=600, seed=seed, dtype=dtype, log_likelihood=False,
         )  # fmt: skip
         assert idata.posterior["s"].dtype == dtype
@@ -122,6 +126,8 @@ def test_float32_sampler_same_posterior_of_s():
         log_s = np.log(np.asarray(idata.posterior["s"], np.float64))
         ess = float(inference._arviz.az.ess(idata, var_names=["s"])["s"])
         stats[dtype] = (log_s.mean(), log_s.var() / ess)
+        draws[seed] = log_s
+    assert not np.array_equal(draws[2], draws[2**32 + 2])  # different seeds, different chains
     (m1, v1), (m2, v2) = stats.values()
     # independent MC estimates: 4 s.e. of their difference fails a correct pair w.p. 6e-5
     assert abs(m1 - m2) < 4 * math.sqrt(v1 + v2), stats

@@ -68,7 +68,8 @@ __all__ = [
 
 
 class TrainConfig(NamedTuple):
-    """Static settings of a run (hashable, so they select the compiled program)."""
+    """Static settings of a run (hashable, so they select the compiled program; the two AdamW
+    variants share one, as they differ only in a traced per-layer rate)."""
 
     optimizer: str = "sgd"
     steps: int = 200
@@ -410,6 +411,8 @@ def _prepare(data: Dataset, layers, lr, base_lr, lam_sums, seeds, rho, config, d
     if not np.any(lr > 0):
         raise ValueError(f"lr must be > 0 for at least one layer, got {lr_in!r}")
     base_lr = lr.max() if base_lr is None else check_positive("base_lr", base_lr)
+    if np.ndim(base_lr) != 0:
+        raise ValueError(f"base_lr must be one number, got {base_lr!r}")
     rho_in = rho
     rho = np.ones(len(layers)) if rho is None else check_nonnegative("rho", rho)
     if rho.shape not in ((), (len(layers),)):
