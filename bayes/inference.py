@@ -274,6 +274,10 @@ def run_nuts(
     }
     if traced is None:
         mcmc = make_mcmc(model, **settings, **kwargs)
+        if precision == np.float32:
+            # NumPyro's progress bar is a host callback whose counter comes back int64 in a
+            # float64 process but is int32 in the x64-off program: XLA rejects it
+            mcmc.progress_bar = False
         traced = {}
     else:
         key = (model, precision, tuple(sorted(settings.items())), tuple(sorted(kwargs.items())))

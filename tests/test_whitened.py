@@ -128,6 +128,13 @@ def test_float32_sampler_same_posterior_of_s():
         stats[dtype] = (log_s.mean(), log_s.var() / ess)
         draws[seed] = log_s
     assert not np.array_equal(draws[2], draws[2**32 + 2])  # different seeds, different chains
+    # not traced: a sampler of its own (NumPyro's "parallel"), also in float32
+    plain = inference.run_nuts(
+        whitened.rf_classifier_whitened, white.us, y, validate=lambda us, y: None,
+        contrasts=white.contrasts, num_warmup=50, num_samples=50, dtype="float32",
+        log_likelihood=False,
+    )  # fmt: skip
+    assert plain.sample_stats["energy"].dtype == "float32"
     (m1, v1), (m2, v2) = stats.values()
     # independent MC estimates: 4 s.e. of their difference fails a correct pair w.p. 6e-5
     assert abs(m1 - m2) < 4 * math.sqrt(v1 + v2), stats
