@@ -31,6 +31,7 @@ from theory.checks import (
     check_callable,
     check_file_name,
     check_flag,
+    check_float_dtype,
     check_instance,
     check_int,
     check_seed,
@@ -223,10 +224,10 @@ def run_nuts(
     """Run NUTS on ``model(*args, **kwargs)`` and return InferenceData.
 
     Float arrays (NumPy or JAX) in ``args`` and ``traced`` are cast to ``dtype`` (integer
-    arrays are kept)
-    and the sampler runs in that precision: float64 (the default) or float32, under
-    ``jax.enable_x64`` for the run whatever the process's setting, so a float32 run in a
-    float64 process keeps its own state (step size, momenta, energies) in float32 too.
+    arrays are kept) and the sampler runs in that precision: float64 (the default) or
+    float32, under ``jax.enable_x64`` for the run whatever the process's setting, so a
+    float32 run in a float64 process keeps its own state (step size, momenta, energies) in
+    float32 too.
     Float32 halves the cost of a large model's products (1.55× per run for the P = 256
     classifier of figure 9); its rounding perturbs the log density by about 1e-7 of its
     magnitude, which must stay far below 1 for the accept step to be unaffected; the
@@ -257,7 +258,7 @@ def run_nuts(
         )
     check_target_accept(target_accept)
     check_flag("log_likelihood", log_likelihood)
-    precision = _precision(dtype)
+    precision = check_float_dtype("dtype", dtype)
     if validate is None:
         from bayes.models import validate as validate_library_model
 
@@ -280,16 +281,16 @@ def run_nuts(
             mcmc.progress_bar = False
         traced = {}
     else:
-        key = (model, precision, tuple(sorted(settings.items())), tuple(sorted(kwargs.items())))
-        if key not in _REUSABLE:
-            _REUSABLE[key] = make_mcmc(model, **settings, jit_model_args=True, **kwargs)
-        mcmc = _REUSABLE[key]
+        reuse = (model, precision, tuple(sorted(settings.items())), tuple(sorted(kwargs.items())))
+        if reuse not in _REUSABLE:
+            _REUSABLE[reuse] = make_mcmc(model, **settings, jit_model_args=True, **kwargs)
+        mcmc = _REUSABLE[reuse]
         traced = {name: _cast(value, precision) for name, value in traced.items()}
-    key = jax.random.PRNGKey(seed)  # here: with x64 off a seed ≥ 2³² would lose its high bits
+    rng_key = jax.random.PRNGKey(seed)  # here: with x64 off a seed ≥ 2³² would lose high bits
     with jax.enable_x64(precision == np.float64):
         t0 = time.perf_counter()
         mcmc.run(
-            key,
+            rng_key,
             *cast,
             **traced,
             extra_fields=("diverging", "energy", "num_steps"),
@@ -309,17 +310,6 @@ def run_nuts(
     if save_as is not None:
         save(idata, save_as)
     return idata
-
-
-def _precision(dtype) -> np.dtype:
-    """``dtype`` as float32 or float64, or ``ValueError`` naming it."""
-    try:
-        precision = np.dtype(dtype)
-    except TypeError:
-        precision = None
-    if precision not in (np.dtype(np.float32), np.dtype(np.float64)):
-        raise ValueError(f"dtype must be float32 or float64, got {dtype!r}")
-    return precision
 
 
 def _cast(value, precision: np.dtype):

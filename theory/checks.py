@@ -26,6 +26,7 @@ __all__ = [
     "check_file_name",
     "check_finite",
     "check_flag",
+    "check_float_dtype",
     "check_fraction",
     "check_instance",
     "check_int",
@@ -80,6 +81,19 @@ def check_choice(name: str, value: Any, choices: Iterable[str]) -> str:
     if value not in choices:
         raise ValueError(f"{name} must be one of {choices}, got {value!r}")
     return value
+
+
+def check_float_dtype(name: str, value: Any) -> np.dtype:
+    """``value`` as the NumPy dtype float32 or float64 (the precisions JAX computes in).
+
+    >>> check_float_dtype("dtype", "float32")
+    dtype('float32')
+    """
+    try:
+        dtype_name = np.dtype(value).name
+    except TypeError:
+        dtype_name = repr(value)
+    return np.dtype(check_choice(name, dtype_name, ("float32", "float64")))
 
 
 def check_int(name: str, value: Any, *, minimum: int | None = None) -> int:

@@ -45,8 +45,8 @@ import optax
 
 from theory.checks import (
     as_float_array,
-    check_choice,
     check_flag,
+    check_float_dtype,
     check_fraction,
     check_int,
     check_nonnegative,
@@ -318,11 +318,7 @@ def sweep(
     """
     check_norm_config(config)
     check_dataset(data)
-    try:
-        dtype_name = np.dtype(dtype).name
-    except TypeError:
-        dtype_name = repr(dtype)
-    check_choice("dtype", dtype_name, ("float32", "float64"))
+    check_float_dtype("dtype", dtype)
     layer_shapes = shapes(
         input_dim=data.input_dim, width=width, depth=depth, n_classes=data.n_classes
     )

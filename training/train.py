@@ -40,6 +40,7 @@ import optax
 from theory.checks import (
     as_float_array,
     check_choice,
+    check_float_dtype,
     check_instance,
     check_int,
     check_nonnegative,
@@ -395,11 +396,7 @@ def _prepare(data: Dataset, layers, lr, base_lr, lam_sums, seeds, rho, config, d
             f"layers must map input_dim={data.input_dim} to n_classes={data.n_classes}, got "
             f"{layers[0].fan_in} -> {layers[-1].fan_out}"
         )
-    try:
-        dtype_name = np.dtype(dtype).name
-    except TypeError:
-        dtype_name = repr(dtype)
-    check_choice("dtype", dtype_name, ("float32", "float64"))
+    check_float_dtype("dtype", dtype)
     lams = check_nonnegative("lam_sums", lam_sums)
     if lams.ndim != 1 or lams.size == 0:
         raise ValueError(f"lam_sums must be a non-empty 1-d array, got shape {lams.shape}")
