@@ -101,8 +101,9 @@ def main(argv: list[str] | None = None) -> int:
 
         # one XLA host device per core and float64, before any figure starts JAX: bayes'
         # NUTS runs on float64 data only in x64 mode (theory asks for float64 itself;
-        # training passes explicit dtypes)
-        bayes.setup()
+        # training passes explicit dtypes); a quick run is mostly compilation, so it asks
+        # XLA to compile fast (bayes.inference.XLA_FAST_COMPILE_FLAGS)
+        bayes.setup(fast_compile=args.quick)
         enable_jax_compilation_cache()
     if tex_stale:
         from theory.latex import write_generated

@@ -134,12 +134,13 @@ def _critical_path(names, waiting_on, cost) -> dict[str, float]:
     return ahead
 
 
-def _setup_worker() -> None:
-    """What an entry point sets before JAX starts (``bayes.setup``), in each worker."""
+def _setup_worker(quick: bool) -> None:
+    """What an entry point sets before JAX starts (``bayes.setup``, fast compilation for
+    quick runs, as ``python -m figures`` does), in each worker."""
     import bayes
     from figures._paths import enable_jax_compilation_cache
 
-    bayes.setup()
+    bayes.setup(fast_compile=quick)
     enable_jax_compilation_cache()
 
 
@@ -177,6 +178,7 @@ def run_figures(
         workers,
         mp_context=context,
         initializer=_setup_worker,
+        initargs=(quick,),
         max_tasks_per_child=None if quick else 1,
     ) as pool:
         run_graph(

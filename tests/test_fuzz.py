@@ -617,7 +617,8 @@ CASES: list[Case] = [
          dict(noise_var=XNONNEG, rho=XPOS),
          nonfinite_ok=lambda kw, out: kw["noise_var"] == 0),  # separable at every N/p: inf
     # ------------------------------------------------------------------ bayes.inference
-    Case(inference.setup, dict(host_devices=None), dict(host_devices=COUNT)),
+    Case(inference.setup, dict(host_devices=None),
+         dict(host_devices=COUNT, x64=FLAG, fast_compile=FLAG)),
     Case(inference.chain_method, dict(num_chains=2), dict(num_chains=COUNT, reuse=FLAG)),
     Case(inference.make_mcmc, dict(model=models.linear_regression, num_warmup=5, num_samples=5),
          dict(model=["abc", None], num_warmup=COUNT, num_samples=COUNT, num_chains=COUNT,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import json
+import math
 import os
 import subprocess
 import sys
@@ -21,6 +22,7 @@ from functools import cache
 
 import pytest
 
+from bayes import inference
 from figures import _deps
 
 PACKAGES = ("theory", "bayes", "training", "figures")
@@ -142,6 +144,61 @@ def test_importing_bayes_leaves_the_host_device_count_alone():
     rows = _import_states("bayes")
     keys = ("XLA_FLAGS", "jax_num_cpu_devices")
     assert not _changes(rows, keys), _changes(rows, keys)
+
+
+#: a fresh entry point that asks for fast compilation, then compiles and runs a program
+_FAST_COMPILE_PROBE = """
+import json, os
+import bayes
+
+bayes.setup(fast_compile=True)
+import jax
+import jax.numpy as jnp
+
+value = jax.jit(lambda x: jnp.sin(x) @ x)(jnp.ones((3, 3))).sum()
+print(json.dumps({"flags": os.environ.get("XLA_FLAGS", ""), "value": float(value)}))
+"""
+
+
+def test_fast_compile_flags_are_known_to_this_xla():
+    """XLA aborts the process on a flag it does not know: on the jaxlib versions where
+    ``setup(fast_compile=True)`` adds its flags, a fresh process with them compiles and
+    computes (in float64: 27 sin 1 to rounding)."""
+    out = json.loads(_fresh_python(_FAST_COMPILE_PROBE))
+    low, high = inference.XLA_FLAGS_MEASURED
+    if low <= inference._jaxlib_version() < high:
+        assert set(inference.XLA_FAST_COMPILE_FLAGS) <= set(out["flags"].split())
+    assert out["value"] == pytest.approx(27 * math.sin(1.0), rel=1e-14)  # float64 rounding
+
+
+@pytest.mark.parametrize(
+    ("jaxlib", "fast_compile", "added"),
+    [((0, 10), True, True), ((0, 10), False, False), ((0, 9), True, False), ((1, 0), True, False)],
+)
+def test_fast_compile_flags_only_where_asked_and_measured(monkeypatch, jaxlib, fast_compile, added):
+    """Set in this process's environment only (its backend has long started); a flag the user
+    set keeps its value."""
+    monkeypatch.setattr(inference, "_jaxlib_version", lambda: jaxlib)
+    monkeypatch.setenv("XLA_FLAGS", "--xla_backend_optimization_level=2")
+    inference.setup(fast_compile=fast_compile)
+    flags = os.environ["XLA_FLAGS"].split()
+    assert "--xla_backend_optimization_level=2" in flags
+    assert "--xla_backend_optimization_level=0" not in flags
+    assert ("--xla_cpu_use_fusion_emitters=false" in flags) is added
+    assert any(f.startswith("--xla_force_host_platform_device_count=") for f in flags)
+
+
+def test_quick_figure_workers_compile_fast(monkeypatch):
+    """``python -m figures --quick`` workers ask for fast compilation, full-size ones do not."""
+    from figures._parallel import _setup_worker
+
+    for quick in (True, False):
+        monkeypatch.setenv("XLA_FLAGS", "")
+        _setup_worker(quick)
+        flags = set(os.environ["XLA_FLAGS"].split())
+        low, high = inference.XLA_FLAGS_MEASURED
+        measured = low <= inference._jaxlib_version() < high
+        assert (set(inference.XLA_FAST_COMPILE_FLAGS) <= flags) is (quick and measured)
 
 
 def test_theory_computes_in_float64_without_the_global_flag():
