@@ -3,8 +3,10 @@
 Each run is a fresh process (package import and JAX start-up included).
 
 - quick, cold: an empty temporary cache and output directory, stale figures made
-  ``--jobs`` (one per core) at a time in worker processes; its baseline, in the same run,
-  is the same with ``--jobs 1`` (one process, the figures in turn);
+  ``--jobs`` (one per core) at a time in worker processes; its baselines, in the same run,
+  are the same with ``--jobs 1`` (one process, the figures in turn) and with XLA's default
+  compiler options instead of the fast compilation ``--quick`` asks for
+  (``bayes.inference.XLA_FAST_COMPILE_FLAGS``);
 - quick, no-op (issue 17, target <= 5 s): the same command again, everything current.  Its
   baseline, in the same temporary directory, is the run that the code before issue 17 made
   every time: the drawing stamps removed, so every result is loaded from the cache and
@@ -38,12 +40,22 @@ from figures._parallel import usable_cores
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _timed(args: list[str], cache: str | None, log: list[str] | None = None) -> float:
+#: XLA's own defaults of the options that ``--quick`` changes (bayes.XLA_FAST_COMPILE_FLAGS);
+#: a flag already in ``XLA_FLAGS`` keeps its value, so these undo ``fast_compile``
+XLA_DEFAULTS = "--xla_cpu_use_fusion_emitters=true --xla_backend_optimization_level=3"
+
+
+def _timed(
+    args: list[str], cache: str | None, log: list[str] | None = None, xla_flags: str = ""
+) -> float:
     """Wall time of ``python -m figures ARGS``; its stderr goes to ours as it happens, or,
-    with ``log``, is collected there (and then echoed)."""
+    with ``log``, is collected there (and then echoed).  ``xla_flags`` go first in the
+    child's ``XLA_FLAGS``."""
     env = dict(os.environ)
     if cache is not None:
         env["L2SCALE_CACHE_DIR"] = cache
+    if xla_flags:
+        env["XLA_FLAGS"] = f"{xla_flags} {env.get('XLA_FLAGS', '')}".strip()
     t0 = time.perf_counter()
     out = subprocess.run(
         [sys.executable, "-m", "figures", *args],
@@ -67,6 +79,9 @@ def _noop_rows(names: tuple[str, ...] = ()) -> list[dict]:
     with tempfile.TemporaryDirectory() as tmp:
         cache, out = str(Path(tmp) / "cache1"), str(Path(tmp) / "out1")
         one_job = _timed(["--quick", "--jobs", "1", "--out", out, *names], cache)
+    with tempfile.TemporaryDirectory() as tmp:
+        cache, out = str(Path(tmp) / "cache0"), str(Path(tmp) / "out0")
+        default_xla = _timed(["--quick", "--out", out, *names], cache, xla_flags=XLA_DEFAULTS)
     with tempfile.TemporaryDirectory() as tmp:
         cache, out = str(Path(tmp) / "cache"), str(Path(tmp) / "out")
         args = ["--quick", "--out", out, *names]
@@ -92,6 +107,16 @@ def _noop_rows(names: tuple[str, ...] = ()) -> list[dict]:
             "ratio": one_job / quick,
             "target": "<= 60 s",
             "note": "baseline: --jobs 1 (the figures in turn in one process), same run",
+        },
+        {
+            "metric": f"  the same (--jobs {usable_cores()}) against XLA's default compiler options",
+            "value": quick,
+            "unit": "s",
+            "baseline": default_xla,
+            "ratio": default_xla / quick,
+            "target": "<= 60 s",
+            "note": f"baseline: XLA_FLAGS={XLA_DEFAULTS} (what --quick ran with before "
+            "bayes.setup(fast_compile=True)), same run",
         },
         {"metric": "peak RSS, quick run", "value": _peak_rss_mb(), "unit": "MB"},
         {
