@@ -44,19 +44,20 @@ __all__ = ["setup", "chain_method", "make_mcmc", "run_nuts", "save", "load", "ca
 #: (the quick figures: 67 s of compilation in the 108 s of all twenty in one process, 2 cores,
 #: jaxlib 0.10.2).  XLA's elemental emitters instead of its MLIR fusion emitters compile in
 #: two thirds of the time (those 67 s → 46 s); no LLVM optimization of the generated code
-#: halves that again (→ 24 s; the twenty quick figures 108 → 70 s).  The code then runs
-#: slower: ``data_size`` at full size 42.7 s with XLA's defaults, 37.3 s with the emitters
-#: alone, 72.6 s with no optimization alone, 89.6 s with both, so full-size runs keep the
-#: defaults (the emitters alone, at full size: bayes_widths 27.8 → 25.0 s,
-#: bayes_classification 181.3 → 178.5 s, adamw_rules 132.2 → 135.2 s, gradient_view 34.9 →
-#: 35.7 s: no clear gain).  Results differ from the default ones by rounding only.
+#: halves that again (→ 24 s; the twenty quick figures 108 → 70 s; on a GPU the LLVM level
+#: applies to its kernels too).  The code then runs slower: ``data_size`` at full size
+#: 42.7 s with XLA's defaults, 37.3 s with the emitters alone, 72.6 s with no optimization
+#: alone, 89.6 s with both, so full-size runs keep the defaults (the emitters alone, at full
+#: size: bayes_widths 27.8 → 25.0 s, bayes_classification 181.3 → 178.5 s, adamw_rules
+#: 132.2 → 135.2 s, gradient_view 34.9 → 35.7 s: no clear gain).  Results differ from the
+#: default ones by rounding only.
 XLA_FAST_COMPILE_FLAGS = (
     "--xla_cpu_use_fusion_emitters=false",
     "--xla_backend_optimization_level=0",
 )
 #: ``[low, high)`` jaxlib versions where those flags exist and were measured: XLA aborts the
 #: process on a flag it does not know, so on other versions none is added
-XLA_FLAGS_MEASURED = ((0, 10), (0, 11))
+FAST_COMPILE_JAXLIB = ((0, 10), (0, 11))
 
 
 def setup(host_devices: int | None = None, *, x64: bool = True, fast_compile: bool = False) -> None:
@@ -70,7 +71,7 @@ def setup(host_devices: int | None = None, *, x64: bool = True, fast_compile: bo
     there).  Without x64 JAX silently computes in float32 wherever a program does not switch
     it on for itself (:func:`run_nuts` does, for the precision it is asked for).  A compiler
     option already in ``XLA_FLAGS`` keeps its value; on a jaxlib outside
-    :data:`XLA_FLAGS_MEASURED` none is added.
+    :data:`FAST_COMPILE_JAXLIB` none is added.
     """
     if host_devices is not None:
         check_int("host_devices", host_devices, minimum=1)
@@ -78,9 +79,12 @@ def setup(host_devices: int | None = None, *, x64: bool = True, fast_compile: bo
     check_flag("fast_compile", fast_compile)
     usable = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
     numpyro.set_host_device_count(host_devices or (len(usable) if usable else os.cpu_count()) or 1)
-    jaxlib = _jaxlib_version()
-    if fast_compile and jaxlib and XLA_FLAGS_MEASURED[0] <= jaxlib < XLA_FLAGS_MEASURED[1]:
-        _add_xla_flags(*XLA_FAST_COMPILE_FLAGS)
+    if fast_compile:
+        jaxlib = _jaxlib_version()
+        if jaxlib is not None and FAST_COMPILE_JAXLIB[0] <= jaxlib < FAST_COMPILE_JAXLIB[1]:
+            os.environ["XLA_FLAGS"] = _add_xla_flags(
+                os.environ.get("XLA_FLAGS", ""), *XLA_FAST_COMPILE_FLAGS
+            )
     if x64:
         numpyro.enable_x64()
 
@@ -96,24 +100,21 @@ def _jaxlib_version() -> tuple[int, int] | None:
         return None
 
 
-def _add_xla_flags(*flags: str) -> str:
-    """Append ``--name=value`` ``flags`` to ``$XLA_FLAGS``, except those whose name is already
-    there (what a user set wins); returns the new value.
+def _add_xla_flags(current: str, *flags: str) -> str:
+    """``XLA_FLAGS`` value ``current`` with ``--name=value`` ``flags`` appended, except those
+    whose name it already has (what a user set wins).
 
-    >>> import os
-    >>> os.environ["XLA_FLAGS"] = "--xla_backend_optimization_level=2"
-    >>> _add_xla_flags("--xla_backend_optimization_level=0", "--xla_cpu_use_fusion_emitters=false")
+    >>> _add_xla_flags("--xla_backend_optimization_level=2", "--xla_backend_optimization_level=0",
+    ...                "--xla_cpu_use_fusion_emitters=false")
     '--xla_backend_optimization_level=2 --xla_cpu_use_fusion_emitters=false'
-    >>> del os.environ["XLA_FLAGS"]
     """
-    current = os.environ.get("XLA_FLAGS", "").split()
-    have = {f.split("=")[0] for f in current}
+    words = current.split()
+    have = {w.split("=")[0] for w in words}
     for flag in flags:
         if flag.split("=")[0] not in have:
-            current.append(flag)
+            words.append(flag)
             have.add(flag.split("=")[0])
-    os.environ["XLA_FLAGS"] = " ".join(current)
-    return os.environ["XLA_FLAGS"]
+    return " ".join(words)
 
 
 def chain_method(num_chains: int, reuse: bool = False) -> str | Callable:
