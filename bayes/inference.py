@@ -79,14 +79,18 @@ def setup(host_devices: int | None = None, *, x64: bool = True, fast_compile: bo
     check_flag("fast_compile", fast_compile)
     usable = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
     numpyro.set_host_device_count(host_devices or (len(usable) if usable else os.cpu_count()) or 1)
-    if fast_compile:
-        jaxlib = _jaxlib_version()
-        if jaxlib is not None and FAST_COMPILE_JAXLIB[0] <= jaxlib < FAST_COMPILE_JAXLIB[1]:
-            os.environ["XLA_FLAGS"] = _add_xla_flags(
-                os.environ.get("XLA_FLAGS", ""), *XLA_FAST_COMPILE_FLAGS
-            )
+    if fast_compile and _fast_compile_supported():
+        os.environ["XLA_FLAGS"] = _add_xla_flags(
+            os.environ.get("XLA_FLAGS", ""), *XLA_FAST_COMPILE_FLAGS
+        )
     if x64:
         numpyro.enable_x64()
+
+
+def _fast_compile_supported() -> bool:
+    """Whether the installed jaxlib is in :data:`FAST_COMPILE_JAXLIB`."""
+    jaxlib = _jaxlib_version()
+    return jaxlib is not None and FAST_COMPILE_JAXLIB[0] <= jaxlib < FAST_COMPILE_JAXLIB[1]
 
 
 def _jaxlib_version() -> tuple[int, int] | None:

@@ -160,17 +160,10 @@ print(json.dumps({"flags": os.environ.get("XLA_FLAGS", ""), "value": float(value
 """
 
 
-def _fast_compile_measured() -> bool:
-    """Whether this jaxlib is one where ``setup(fast_compile=True)`` adds its flags."""
-    jaxlib = inference._jaxlib_version()
-    low, high = inference.FAST_COMPILE_JAXLIB
-    return jaxlib is not None and low <= jaxlib < high
-
-
 def test_fast_compile_flags_are_known_to_this_xla():
     """XLA aborts the process on a flag it does not know: a fresh process that asked for fast
     compilation compiles and computes (in float64: 27 sin 1 to rounding)."""
-    if not _fast_compile_measured():
+    if not inference._fast_compile_supported():
         pytest.skip(f"jaxlib {inference._jaxlib_version()}: fast_compile adds no flags here")
     out = json.loads(_fresh_python(_FAST_COMPILE_PROBE))
     assert set(inference.XLA_FAST_COMPILE_FLAGS) <= set(out["flags"].split())
