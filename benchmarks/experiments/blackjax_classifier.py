@@ -12,7 +12,10 @@ blackjax is not a dependency of the project; install it next to it first::
 
     .venv/bin/python -m pip install --no-deps --target /tmp/bjx blackjax==1.7.1 fastprogress
     PYTHONPATH=/tmp/bjx .venv/bin/python -m benchmarks.experiments.blackjax_classifier \
-        numpyro|blackjax|mclmc [SEED] [STEPS]
+        numpyro|blackjax|mclmc [SEED] [STEPS] [TUNE]
+
+``TUNE`` (default 1500) is the ``num_steps`` that blackjax's MCLMC tuner sizes its phases
+by (fractions 0.1, 0.1, 0.1 of it).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ def main(argv: list[str]) -> None:
     which = argv[0]
     seed = int(argv[1]) if len(argv) > 1 else 0
     steps = float(argv[2]) if len(argv) > 2 else 16.0
+    tune = int(argv[3]) if len(argv) > 3 else DRAWS
     if which not in ("numpyro", "blackjax", "mclmc"):
         raise ValueError(f"sampler must be numpyro, blackjax or mclmc, got {which!r}")
     import numpyro
@@ -77,7 +81,7 @@ def main(argv: list[str]) -> None:
 
         k_tune, k_draw = jax.random.split(jax.random.PRNGKey(seed + 1))
         run = _nuts if which == "blackjax" else _mclmc
-        pos, n_steps = jax.jit(lambda a, b, z: run(blackjax, logdensity, a, b, z, steps))(
+        pos, n_steps = jax.jit(lambda a, b, z: run(blackjax, logdensity, a, b, z, steps, tune))(
             k_tune, k_draw, init.param_info.z
         )
         draws = jax.vmap(init.postprocess_fn)(jax.block_until_ready(pos))
@@ -92,7 +96,7 @@ def main(argv: list[str]) -> None:
     )
 
 
-def _nuts(blackjax, logdensity, k_tune, k_draw, z0, _steps):
+def _nuts(blackjax, logdensity, k_tune, k_draw, z0, _steps, _tune):
     import jax
 
     adapt = blackjax.window_adaptation(blackjax.nuts, logdensity, target_acceptance_rate=0.8)
@@ -107,7 +111,7 @@ def _nuts(blackjax, logdensity, k_tune, k_draw, z0, _steps):
     return out
 
 
-def _mclmc(blackjax, logdensity, k_tune, k_draw, z0, steps):
+def _mclmc(blackjax, logdensity, k_tune, k_draw, z0, steps, tune):
     import jax
     import jax.numpy as jnp
 
@@ -137,7 +141,7 @@ def _mclmc(blackjax, logdensity, k_tune, k_draw, z0, steps):
     state, params, n_tune = blackjax.adjusted_mclmc_find_L_and_step_size(
         mclmc_kernel=kernel,
         logdensity_fn=logdensity,
-        num_steps=DRAWS,
+        num_steps=tune,
         state=state,
         rng_key=k_find,
         target=0.9,
