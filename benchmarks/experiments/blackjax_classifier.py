@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import sys
 import time
+from functools import partial
 
 import numpy as np
 
@@ -80,8 +81,8 @@ def main(argv: list[str]) -> None:
             return -init.potential_fn(z)
 
         k_tune, k_draw = jax.random.split(jax.random.PRNGKey(seed + 1))
-        run = _nuts if which == "blackjax" else _mclmc
-        pos, n_steps = jax.jit(lambda a, b, z: run(blackjax, logdensity, a, b, z, steps, tune))(
+        run = _nuts if which == "blackjax" else partial(_mclmc, steps=steps, tune=tune)
+        pos, n_steps = jax.jit(lambda a, b, z: run(blackjax, logdensity, a, b, z))(
             k_tune, k_draw, init.param_info.z
         )
         draws = jax.vmap(init.postprocess_fn)(jax.block_until_ready(pos))
@@ -96,7 +97,7 @@ def main(argv: list[str]) -> None:
     )
 
 
-def _nuts(blackjax, logdensity, k_tune, k_draw, z0, _steps, _tune):
+def _nuts(blackjax, logdensity, k_tune, k_draw, z0):
     import jax
 
     adapt = blackjax.window_adaptation(blackjax.nuts, logdensity, target_acceptance_rate=0.8)
@@ -111,7 +112,7 @@ def _nuts(blackjax, logdensity, k_tune, k_draw, z0, _steps, _tune):
     return out
 
 
-def _mclmc(blackjax, logdensity, k_tune, k_draw, z0, steps, tune):
+def _mclmc(blackjax, logdensity, k_tune, k_draw, z0, *, steps, tune):
     import jax
     import jax.numpy as jnp
 
