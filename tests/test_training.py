@@ -218,6 +218,18 @@ def test_adamw_coupled_equals_independent_when_no_rate_is_scaled(runs):
         np.testing.assert_array_equal(runs["adamw-coupled"][key], runs["adamw-independent"][key])
 
 
+def test_the_two_adamw_variants_run_one_compiled_program():
+    # they differ only in the traced decay rate; 3 steps: a shape no other test compiles
+    from training.train import _sweep_jit
+
+    sizes = []
+    for opt in ("adamw-independent", "adamw-coupled"):
+        sweep(SMALL, SMALL_LAYERS, lam_sums=[1e-4], seeds=[0], lr=0.01,
+              config=TrainConfig(optimizer=opt, steps=3), dtype=F64)  # fmt: skip
+        sizes.append(_sweep_jit._cache_size())
+    assert sizes[1] == sizes[0]
+
+
 def test_larger_lambda_shrinks_the_weights(runs):
     for opt in runs:
         norms = runs[opt]["sq_norm"].sum(axis=-1)  # [λ, seed]

@@ -363,9 +363,6 @@ def _run_chunks(
     (:mod:`training._shard`); without, ``chunk`` λ values on the default device.
     """
     n = len(lams)
-    if config.optimizer in ("adamw-coupled", "adamw-independent"):
-        # which AdamW is in scales' decay_lr (train_run): both variants share one program
-        config = config._replace(optimizer="adamw-coupled")
     block = chunk * (lane_devices() if shard else 1)
     padded = pad_lanes(lams, block)
     place = put_lanes if shard else (lambda x: x)
@@ -387,6 +384,8 @@ def _check_seeds(seeds) -> list[int]:
 
 
 def _prepare(data: Dataset, layers, lr, base_lr, lam_sums, seeds, rho, config, dtype):
+    """Checked inputs of :func:`sweep` as arrays, and the config of the program that runs them
+    (``"adamw-independent"`` runs as ``"adamw-coupled"`` with its own ``decay_lr``)."""
     check_config(config)
     check_dataset(data)
     layers = check_layers(layers)
@@ -421,8 +420,11 @@ def _prepare(data: Dataset, layers, lr, base_lr, lam_sums, seeds, rho, config, d
         jnp.asarray(data.x_test, dtype),
         jnp.asarray(data.y_test, jnp.int32),
     )
-    # the rate that multiplies AdamW's decay, per layer (train_run): η_l coupled, η independent
-    decay_lr = np.broadcast_to(base_lr, lr.shape) if config.optimizer == "adamw-independent" else lr
+    # the rate that multiplies AdamW's decay, per layer (train_run): η_l coupled, η independent.
+    # It is the only difference between the two variants, so both run the coupled program
+    independent = config.optimizer == "adamw-independent"
+    decay_lr = np.broadcast_to(base_lr, lr.shape) if independent else lr
+    program = config._replace(optimizer="adamw-coupled") if independent else config
     scales = (
         jnp.asarray([layer.multiplier for layer in layers], dtype),
         jnp.asarray([layer.init_std for layer in layers], dtype),
@@ -438,7 +440,7 @@ def _prepare(data: Dataset, layers, lr, base_lr, lam_sums, seeds, rho, config, d
         n_train=len(data.y_train),
         dtype=dtype,
     )
-    return noise, batches, jnp.asarray(lams, dtype), arrays, scales
+    return noise, batches, jnp.asarray(lams, dtype), arrays, scales, program
 
 
 def sweep(
@@ -484,14 +486,14 @@ def sweep(
     >>> bool(np.all(out["objective"][..., -1] < out["objective"][..., 0]))
     True
     """
-    noise, batches, lams, arrays, scales = _prepare(
+    noise, batches, lams, arrays, scales, program = _prepare(
         data, layers, lr, base_lr, lam_sums, seeds, rho, config, dtype
     )
     if chunk is None:
         width = max((layer.fan_out for layer in layers[:-1]), default=layers[0].fan_in)
         chunk = chunk_size(len(lams), len(seeds), len(data.y_train), width)
     chunk = check_int("chunk", chunk, minimum=1)
-    return _run_chunks(noise, batches, lams, arrays, scales, config, chunk, shard=bool(shard))
+    return _run_chunks(noise, batches, lams, arrays, scales, program, chunk, shard=bool(shard))
 
 
 def sweep_loop(data: Dataset, layers: Sequence[Layer], **kwargs) -> dict[str, np.ndarray]:
