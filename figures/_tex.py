@@ -9,7 +9,27 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["number", "span", "fixed", "stderr"]
+__all__ = ["Printed", "number", "span", "fixed", "stderr"]
+
+
+class Printed(str):
+    """A macro's text that keeps the number it was printed from (``.value``), so that a
+    comparison made from the macros (:mod:`figures.summary`) need not re-read rounded digits.
+
+    >>> e = fixed(-1.0193, 2, sign=True)
+    >>> e, e.value
+    ('-1.02', -1.0193)
+    """
+
+    value: float | tuple[float, ...]  #: a tuple for a printed interval ``[lo, hi]``
+
+    def __new__(cls, text: str, value: float | tuple[float, ...]) -> Printed:
+        out = super().__new__(cls, text)
+        out.value = tuple(map(float, value)) if isinstance(value, tuple) else float(value)
+        return out
+
+    def __getnewargs__(self) -> tuple[str, float | tuple[float, ...]]:  # pickles (workers)
+        return str(self), self.value
 
 
 def number(x: float, digits: int = 2) -> str:
@@ -43,7 +63,7 @@ def fixed(x: float, places: int, sign: bool = False) -> str:
     ('0.000', '0.012', '+0.48')
     """
     value = round(float(x), places) + 0.0  # -0.0 + 0.0 is 0.0
-    return f"{value:+.{places}f}" if sign else f"{value:.{places}f}"
+    return Printed(f"{value:+.{places}f}" if sign else f"{value:.{places}f}", x)
 
 
 def stderr(x: float, places: int) -> str:
@@ -54,5 +74,5 @@ def stderr(x: float, places: int) -> str:
     ('0.15', '{<}0.01', '{<}0.001')
     """
     if round(float(x), places) == 0:
-        return "{<}" + f"{10.0**-places:.{places}f}"
-    return f"{float(x):.{places}f}"
+        return Printed("{<}" + f"{10.0**-places:.{places}f}", x)
+    return Printed(f"{float(x):.{places}f}", x)

@@ -194,7 +194,7 @@ _TABLE_CONFIG = {
 def macros(result) -> dict[str, str]:
     """Exponent ± s.e. and regret ± s.e. per rule per setting; the regret table's rows."""
     out, rows = {}, []
-    wins = dict.fromkeys(CAMP_RULES, 0)
+    wins, losses = dict.fromkeys(CAMP_RULES, 0), dict.fromkeys(CAMP_RULES, 0)
     n_edge, tails = 0, []
     maxima: dict[tuple, list] = {}
     for name in (str(n) for n in result["settings"]):
@@ -216,8 +216,8 @@ def macros(result) -> dict[str, str]:
             out[f"AWRegret{_CAMEL[r]}{tag}"] = fixed(reg, 3)
             out[f"AWRegretSE{_CAMEL[r]}{tag}"] = stderr(rse, 3)
             cells.append(f"${fixed(reg, 3)}\\pm{stderr(rse, 3)}$")
-        best = min(regrets, key=regrets.get)
-        wins[best] += 1
+        wins[min(regrets, key=regrets.get)] += 1
+        losses[max(regrets, key=regrets.get)] += 1  # the rule with the largest regret
         widths = result[f"{name}/widths"]
         rows.append(
             f"{_TABLE_DATASET[dataset]} & {depth} & {_TABLE_CONFIG[cfg]} & "
@@ -232,6 +232,10 @@ def macros(result) -> dict[str, str]:
     out["AWSettings"] = str(len(rows))
     for r in CAMP_RULES:
         out[f"AWWins{_CAMEL[r]}"] = str(wins[r])
+        out[f"AWWorst{_CAMEL[r]}"] = str(losses[r])
+        # the largest regret of the rule over every setting (all configurations)
+        every = [v for (_, rule), vs in maxima.items() if rule == r for v in vs]
+        out[f"AWMax{_CAMEL[r]}"] = f"{max(every):.3f}" if every else "n/a"
     out["AWEdgeCount"] = str(n_edge)
     out["AWTailMax"] = f"{100 * max(tails):.1f}"
     out["AWSteps"] = str(int(result["steps"]))

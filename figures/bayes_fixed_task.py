@@ -253,7 +253,9 @@ _KEY_NAMES = {"lam_evidence": "Ev", "lam_loo": "Loo", "lam_theory": "Theory"}
 def macros(result) -> dict[str, str]:
     """κ posteriors (median and 90% interval) and λ width exponents per task and regime."""
     w = result["widths"]
-    out = {"BayesFixedWidths": f"{int(w[0])}–{int(w[-1])}"}
+    from figures._tex import span  # here: the compute code does not use it
+
+    out = {"BayesFixedWidths": span(f"{int(w[0])}", f"{int(w[-1])}")}  # used in math mode
     for task in TASKS:
         out[f"BayesFixedN{_NAMES[task]}"] = f"{int(result[f'{task}/n_train'])}"
         for regime in REGIMES:

@@ -127,14 +127,17 @@ def compute(
 
 
 def macros(result) -> dict[str, str]:
+    from figures._tex import Printed, fixed  # here: the compute code does not use them
+
     names = {0.0: "Zero", 0.5: "Half", 1.0: "One"}
     out = {}
     for i, kt in enumerate(result["kappa_true"]):
         draws = result[f"kappa_draws/{i}"]
         lo, hi = np.quantile(draws, [0.05, 0.95])
         tag = names.get(float(kt), f"{i}")
-        out[f"BayesKappaMean{tag}"] = f"{draws.mean():.2f}"
-        out[f"BayesKappaInterval{tag}"] = f"[{lo:.2f}, {hi:.2f}]"
+        out[f"BayesKappaMean{tag}"] = fixed(draws.mean(), 2)
+        # the summary's verdict reads the unrounded ends (an end printed 1.00 may be 0.996)
+        out[f"BayesKappaInterval{tag}"] = Printed(f"[{lo:.2f}, {hi:.2f}]", (lo, hi))
         out[f"BayesKappaParetoKMax{tag}"] = f"{result[f'loo_pareto_k_max/{i}'].max():.2f}"
         hc = result[f"kappa_draws_hc/{i}"]
         lo, hi = np.quantile(hc, [0.05, 0.95])

@@ -161,10 +161,12 @@ _CAMEL = {"stationary": "Stationary", "full": "Full", "minibatch": "Minibatch"}
 
 def macros(result) -> dict[str, str]:
     """Measured exponents ± s.e., stationarity reached, sizes."""
+    from figures._tex import fixed, stderr  # here: the compute code does not use them
+
     out = {"DSSeeds": str(result["stationary/lam_star_seeds"].shape[-1])}
     for regime in REGIMES:
-        out[f"DSExp{_CAMEL[regime]}"] = f"{float(result[f'{regime}/exponent']):+.2f}"
-        out[f"DSExpSE{_CAMEL[regime]}"] = f"{float(result[f'{regime}/exponent_se']):.2f}"
+        out[f"DSExp{_CAMEL[regime]}"] = fixed(result[f"{regime}/exponent"], 2, sign=True)
+        out[f"DSExpSE{_CAMEL[regime]}"] = stderr(result[f"{regime}/exponent_se"], 2)
         out[f"DSEdge{_CAMEL[regime]}"] = str(int(np.sum(result[f"{regime}/lam_star_edge"])))
     out["DSStatFrac"] = f"{100 * np.mean(result['stationary/met']):.0f}"
     out["DSStatFracStar"] = f"{100 * np.mean(result['stationary/met_at_star']):.0f}"

@@ -317,6 +317,8 @@ _CAMEL = {
 
 def macros(result) -> dict[str, str]:
     """Measured exponents ± s.e. (stationary and GD budget), derived ones, stationarity reached."""
+    from figures._tex import fixed, stderr  # here: the compute code does not use them
+
     out = {}
     total, met, n_collapsed, star_fracs = 0, 0, 0, []
     first = str(result["settings"][0])
@@ -330,15 +332,15 @@ def macros(result) -> dict[str, str]:
         dataset, depth = str(result[f"{name}/dataset"]), str(int(result[f"{name}/depth"]))
         for par in PARAMETRIZATIONS:
             tag = f"Depth{_CAMEL[depth]}{_CAMEL[par]}{_CAMEL[dataset]}"
-            out[f"NetExpDerived{tag}"] = f"{float(result[f'{name}/{par}/derived_sum']):+.2f}"
+            out[f"NetExpDerived{tag}"] = fixed(result[f"{name}/{par}/derived_sum"], 2, sign=True)
             for regime in REGIMES:
                 key = f"{name}/{par}/{regime}"
                 for suffix, word in (("", ""), ("_wide", "Wide")):
                     for q, qword in (("sum", ""), ("rel", "Rel")):
                         e = float(result[f"{key}/exponent_{q}{suffix}"])
                         se = float(result[f"{key}/exponent_{q}{suffix}_se"])
-                        out[f"NetExp{qword}{_CAMEL[regime]}{word}{tag}"] = f"{e:+.2f}"
-                        out[f"NetExpSE{qword}{_CAMEL[regime]}{word}{tag}"] = f"{se:.2f}"
+                        out[f"NetExp{qword}{_CAMEL[regime]}{word}{tag}"] = fixed(e, 2, sign=True)
+                        out[f"NetExpSE{qword}{_CAMEL[regime]}{word}{tag}"] = stderr(se, 2)
                 if regime == "stationary":
                     ok, collapsed = _stationarity(result, key)
                     total += ok.size
@@ -364,22 +366,34 @@ def macros(result) -> dict[str, str]:
         out[f"NetClasses{tag}"] = (
             "all ten" if len(classes) == 10 else ", ".join(classes[:-1]) + " and " + classes[-1]
         )
+        estimator_diffs = []
         for par in PARAMETRIZATIONS:
             local = result[f"{name}/{par}/stationary/local_exponent"]
             ptag = f"{_CAMEL[par]}{tag}"
+            # the last pair against the fit from the second width on (the two estimators)
+            fit = float(result[f"{name}/{par}/stationary/exponent_sum_wide"])
+            estimator_diffs.append(abs(local[-1] - fit))
             out[f"NetLocalExpList{ptag}"] = ", ".join(f"${v:+.2f}$" for v in local)
             out[f"NetLocalExpFirst{ptag}"] = f"{local[0]:+.2f}"
-            out[f"NetLocalExpLast{ptag}"] = f"{local[-1]:+.2f}"
+            out[f"NetLocalExpLast{ptag}"] = fixed(local[-1], 2, sign=True)
             # the last pair of widths, seed by seed: its s.e., and minus the standard one
             last, last_std = (
                 _last_slopes(result, name, p) for p in (par, "standard")
             )  # fmt: skip
             se = np.std(last, ddof=1) / np.sqrt(len(last))
             rel_se = np.std(last - last_std, ddof=1) / np.sqrt(len(last))
-            out[f"NetLocalExpLastSE{ptag}"] = f"{se:.2f}"
+            out[f"NetLocalExpLastSE{ptag}"] = stderr(se, 2)
             std_local = result[f"{name}/standard/stationary/local_exponent"][-1]
-            out[f"NetLocalExpLastRel{ptag}"] = f"{local[-1] - std_local:+.2f}"
-            out[f"NetLocalExpLastRelSE{ptag}"] = f"{rel_se:.2f}"
+            out[f"NetLocalExpLastRel{ptag}"] = fixed(local[-1] - std_local, 2, sign=True)
+            out[f"NetLocalExpLastRelSE{ptag}"] = stderr(rel_se, 2)
+            # |measured − derived| / s.e. of the last pair, absolute and relative to standard
+            derived = float(result[f"{name}/{par}/derived_sum"])
+            out[f"NetLocalExpLastZ{ptag}"] = f"{abs(local[-1] - derived) / se:.1f}"
+            if par != "standard":
+                derived_rel = derived - float(result[f"{name}/standard/derived_sum"])
+                z_rel = abs(local[-1] - std_local - derived_rel) / rel_se
+                out[f"NetLocalExpLastRelZ{ptag}"] = f"{z_rel:.1f}"
+        out[f"NetEstimatorMaxDiff{tag}"] = f"{max(estimator_diffs):.2f}"
         out[f"NetFreeSpreadNarrow{tag}"] = f"{spread[0]:.2f}"
         out[f"NetFreeSpreadWide{tag}"] = f"{spread[1:].max():.2f}"
         out[f"NetWidthMin{tag}"] = f"{int(result[f'{name}/widths'][0])}"

@@ -7,13 +7,16 @@ apart), and *computes* the agreement:
 
 ``z``
     ``|measured − derived| / s.e.`` for a fitted exponent with its standard error over seeds;
-    agrees when ``z ≤ 2``.  An s.e. printed as 0.00 or <0.01 counts as 0.005 (half the last printed
-    digit), so that a rounded s.e. never makes an infinite ``z``.
+    agrees when ``z ≤ 2``.  It is computed from the unrounded numbers the macros were printed
+    from (:class:`figures._tex.Printed`; a full run requires them): from the printed digits,
+    −0.46 ± 0.01 against −0.50 reads z = 4.0 where −0.4574 ± 0.0075 is z = 5.7.  Only a macro
+    read back from a generated file has its digits alone; then an s.e. printed as 0.00 or <0.01
+    counts as 0.005 (half the last printed digit), so that it never makes an infinite ``z``.
 ``max z``
     the largest ``|simulation − theory|/s.e.`` over every point of a curve (the figure computes
     it); agrees when ``≤ 3``, since it is the maximum of many roughly normal deviations.
 ``interval``
-    a posterior's 90% interval; agrees when it contains the derived value.
+    a posterior's 90% interval; agrees when it contains the derived value (its unrounded ends).
 ``ratio``
     measured/derived over a range of runs without an s.e.; the column gives the largest
     ``|ratio − 1|`` and no verdict ("n/a").
@@ -36,6 +39,8 @@ import re
 from typing import NamedTuple
 
 import numpy as np
+
+from figures._tex import Printed
 
 DEPENDS = (
     "linear_risk",
@@ -211,8 +216,14 @@ class Comparison(NamedTuple):
     signed_z: float  #: (measured − derived)/s.e. for kind "z", else NaN
 
 
+def _unrounded(text: str) -> float | tuple[float, ...] | None:
+    """The number a macro was printed from, if it kept it (:class:`figures._tex.Printed`)."""
+    return text.value if isinstance(text, Printed) else None
+
+
 def compare(row: Row, printed: dict[str, dict[str, str]]) -> Comparison:
-    """The agreement of one row, from the printed macros ``printed[figure][name]``."""
+    """The agreement of one row, from the macros ``printed[figure][name]`` (for kind "z", from
+    the unrounded numbers they were printed from where they kept them)."""
 
     def value(src):
         return (src[1], None) if src[0] == "theory" else (None, printed[src[0]][src[1]])
@@ -224,16 +235,23 @@ def compare(row: Row, printed: dict[str, dict[str, str]]) -> Comparison:
     m = _numbers(measured)
     z = np.nan
     if row.kind == "z":
-        # an s.e. below the last printed digit ("0.00", or "{<}0.01" from figures._tex.stderr)
-        # counts as half of that digit, so a rounded s.e. never makes an infinite z
-        se = _numbers(spread)[0] / 2 if "<" in spread else max(_numbers(spread)[0], 0.005)
-        z = round((m[0] - derived) / se, 9)  # printed to 2 decimals: no float noise at ±2
+        if d_txt is not None and _unrounded(d_txt) is not None:
+            derived = _unrounded(d_txt)  # e.g. -2/3, printed -0.67
+        mean, se = _unrounded(measured), _unrounded(spread)
+        if mean is None or se is None:
+            # digits only: an s.e. below the last printed digit ("0.00", or "{<}0.01" from
+            # figures._tex.stderr) counts as half of it, so it never makes an infinite z
+            mean = m[0]
+            se = _numbers(spread)[0] / 2 if "<" in spread else max(_numbers(spread)[0], 0.005)
+        if not se > 0:
+            raise ValueError(f"summary row {row.quantity!r}: s.e. must be > 0, got {se!r}")
+        z = round((mean - derived) / se, 9)  # no float noise at exactly ±2
         score, agrees = abs(z), abs(z) <= Z_AGREE
     elif row.kind == "max z":
         score = m[0]
         agrees = score <= MAXZ_AGREE
     elif row.kind == "interval":
-        lo, hi = _numbers(spread)
+        lo, hi = _numbers(spread) if _unrounded(spread) is None else _unrounded(spread)
         score, agrees = np.nan, bool(lo <= derived <= hi)
     elif row.kind == "ratio":
         score, agrees = max(abs(x / derived - 1) for x in m), None
@@ -277,13 +295,27 @@ def comparisons(result) -> list[Comparison]:
     return fill(_printed(result), quick=bool(result["quick"]))
 
 
-def fill(printed: dict[str, dict[str, str]], *, quick: bool) -> list[Comparison]:
+def fill(
+    printed: dict[str, dict[str, str]], *, quick: bool, unrounded: bool = True
+) -> list[Comparison]:
     """Every row whose macros exist in ``printed``.  A full run must have them all; a quick
-    run (smaller settings of the figures summarized) keeps the rows it can fill, at least one."""
+    run (smaller settings of the figures summarized) keeps the rows it can fill, at least one.
+    With ``unrounded`` (the figures' own macros) the measured value and s.e. of every "z" row
+    and the interval of every "interval" row must carry the numbers they were printed from;
+    ``False`` for macros read back from files."""
     out = []
     for row in rows():
         needed = [s for s in (row.derived, row.measured, row.spread) if s and s[0] != "theory"]
         if all(name in printed.get(dep, {}) for dep, name in needed):
+            if row.kind in ("z", "interval") and unrounded:
+                sources = (row.measured, row.spread) if row.kind == "z" else (row.spread,)
+                rounded = [f"{d}.{n}" for d, n in sources
+                           if _unrounded(printed[d][n]) is None]  # fmt: skip
+                if rounded:
+                    raise ValueError(
+                        f"summary row {row.quantity!r}: {', '.join(rounded)} kept no unrounded "
+                        "value (print it with figures._tex.fixed / stderr)"
+                    )
             out.append(compare(row, printed))
         elif not quick:
             missing = [f"{dep}.{name}" for dep, name in needed if name not in printed.get(dep, {})]
@@ -355,6 +387,12 @@ def macros(result) -> dict[str, str]:
     return table_macros(comparisons(result))
 
 
+def _mean(c: Comparison) -> float:
+    """The measured value of ``c``, unrounded where its macro kept it."""
+    value = _unrounded(c.measured)
+    return _numbers(c.measured)[0] if value is None else value
+
+
 def table_macros(cs: list[Comparison]) -> dict[str, str]:
     """:func:`macros` of the comparisons ``cs``."""
     judged = [c for c in cs if c.agrees is not None]
@@ -373,7 +411,7 @@ def table_macros(cs: list[Comparison]) -> dict[str, str]:
     out["SummaryNetStationaryAgree"] = str(sum(bool(c.agrees) for c in net))
     # the largest z and |measured − derived| among them (NaN-free: every row has an s.e.)
     out["SummaryNetStationaryMaxZ"] = f"{max((c.score for c in net), default=0.0):.1f}"
-    diffs = [abs(_numbers(c.measured)[0] - c.derived) for c in net] if net else [0.0]
+    diffs = [abs(_mean(c) - c.derived) for c in net] if net else [0.0]
     out["SummaryNetStationaryMaxDiff"] = f"{max(diffs):.2f}"
     for regime, word in (("exact", "Exact"), ("stationary", "Stationary"),
                          ("fixed budget", "Budget"), ("posterior", "Posterior")):  # fmt: skip

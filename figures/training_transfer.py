@@ -352,12 +352,14 @@ _CAMEL = {
 
 def macros(result) -> dict[str, str]:
     """Measured exponents (± s.e. over seeds) and largest-width regrets, per setting."""
+    from figures._tex import fixed, stderr  # here: the compute code does not use them
+
     out = {}
     for name in (str(n) for n in result["settings"]):
         tag = "".join(_CAMEL[str(p)] for p in Setting.parse(name)[:4])
         e, se = float(result[f"{name}/exponent_sum"]), float(result[f"{name}/exponent_sum_se"])
-        out[f"TTExp{tag}"] = f"{e:+.2f}"
-        out[f"TTExpSE{tag}"] = f"{se:.2f}"
+        out[f"TTExp{tag}"] = fixed(e, 2, sign=True)
+        out[f"TTExpSE{tag}"] = stderr(se, 2)
         for rule in RULES:
             out[f"TTRegret{_CAMEL[rule]}{tag}"] = f"{result[f'{name}/regret/{rule}'][-1]:.3f}"
     return out

@@ -1,7 +1,8 @@
 """Fail a paper build whose log shows unresolved content: ``python paper/check_log.py paper/main.log``.
 
 Undefined references or citations (``??`` in the PDF), undefined control sequences
-(a generated macro that no longer exists), missing files and LaTeX errors are reported,
+(a generated macro that no longer exists), text-mode characters in math mode, missing files
+and LaTeX errors are reported,
 one per line, and the exit status is 1.
 """
 
@@ -18,6 +19,9 @@ PATTERNS = {
     ),
     "undefined references remain": re.compile(r"There were undefined references"),
     "undefined control sequence": re.compile(r"(^! |\.tex:\d+: )Undefined control sequence"),
+    # a text-mode character in a math-mode macro (e.g. a Unicode en dash): it drops or
+    # mangles the character, and LaTeX only warns
+    "invalid in math mode": re.compile(r"LaTeX Warning: Command \\\S+ invalid in math mode"),
     "missing file": re.compile(r"(^! LaTeX Error: File `[^']*' not found)|(No file [^\s]+\.tex)"),
     "latex error": re.compile(r"(^! )|(^\S+\.tex:\d+: )"),
 }

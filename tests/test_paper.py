@@ -22,6 +22,7 @@ def test_checker_flags_every_kind_of_unresolved_content():
             "LaTeX Warning: Reference `fig:x' on page 2 undefined on input line 40.",
             "LaTeX Warning: Citation `neal1996' on page 1 undefined on input line 3.",
             "./main.tex:12: Undefined control sequence.",
+            "LaTeX Warning: Command \\textendash invalid in math mode on input line 457.",
             "! LaTeX Error: File `generated/foo.tex' not found.",
             "LaTeX Warning: There were undefined references.",
         ]
@@ -31,6 +32,7 @@ def test_checker_flags_every_kind_of_unresolved_content():
         "undefined reference",
         "undefined citation",
         "undefined control sequence",
+        "invalid in math mode",
         "missing file",
         "undefined references remain",
     ]

@@ -9,6 +9,7 @@ import pytest
 
 from figures import summary
 from figures._paths import GENERATED_DIR
+from figures._tex import Printed, fixed, stderr
 
 
 def _row(
@@ -26,11 +27,49 @@ def _row(
         ("-0.01", "0.01", -1.0, True),
     ],
 )
-def test_z_is_computed_from_the_printed_numbers(measured, se, z, agrees):
+def test_z_from_printed_digits_alone(measured, se, z, agrees):
     c = summary.compare(_row("z"), {"f": {"M": measured, "S": se}})
     # the printed numbers have two decimals: z to rounding of their quotient
     assert c.signed_z == pytest.approx(z, rel=1e-12) and c.score == pytest.approx(abs(z))
     assert c.agrees is agrees
+
+
+def test_z_uses_the_unrounded_numbers_a_macro_kept():
+    # MNIST-1D NTK of the 2026-12 run: printed -0.46 ± 0.01 (z = 4.0), unrounded z = 5.68
+    printed = {"f": {"D": Printed("-0.50", -0.5), "M": Printed("-0.46", -0.4574),
+                     "S": Printed("0.01", 0.0075)}}  # fmt: skip
+    c = summary.compare(_row("z", derived=("f", "D")), printed)
+    assert c.signed_z == pytest.approx(0.0426 / 0.0075, rel=1e-12)
+    # a derived -2/3 printed as -0.67: -0.60 ± 0.05 is z = 1.33, not 1.4
+    printed = {"f": {"D": Printed("-0.67", -2 / 3), "M": Printed("-0.60", -0.6),
+                     "S": Printed("0.05", 0.05)}}  # fmt: skip
+    c = summary.compare(_row("z", derived=("f", "D")), printed)
+    assert c.signed_z == pytest.approx((-0.6 + 2 / 3) / 0.05, rel=1e-9)
+    printed["f"]["S"] = Printed("{<}0.01", 0.0)
+    with pytest.raises(ValueError, match="s.e. must be > 0"):
+        summary.compare(_row("z", derived=("f", "D")), printed)
+
+
+def test_an_interval_verdict_reads_the_unrounded_ends():
+    row = _row("interval", ("theory", 1.0), ("f", "K"), ("f", "I"))
+    inside = {"f": {"K": "0.86", "I": Printed("[0.72, 1.00]", (0.7196, 1.0041))}}
+    outside = {"f": {"K": "0.86", "I": Printed("[0.72, 1.00]", (0.7196, 0.9962))}}
+    assert summary.compare(row, inside).agrees is True
+    assert summary.compare(row, outside).agrees is False  # the printed digits would say yes
+    assert summary.compare(row, {"f": {"K": "0.86", "I": "[0.72, 1.00]"}}).agrees is True
+
+
+def test_the_paper_table_refuses_a_z_row_printed_without_its_unrounded_numbers():
+    macros = {"NetExpDerivedDepthOneStdDigits": "+0.00", "NetExpStatWideDepthOneStdDigits":
+              "+0.01", "NetExpSEStatWideDepthOneStdDigits": "0.01"}  # fmt: skip
+    with pytest.raises(ValueError, match="NetExpStatWideDepthOneStdDigits.*no unrounded"):
+        summary.fill({"network_exponents": macros}, quick=True)
+    (c,) = summary.fill({"network_exponents": macros}, quick=True, unrounded=False)
+    assert c.signed_z == pytest.approx(1.0)
+    macros["NetExpStatWideDepthOneStdDigits"] = fixed(0.0125, 2, sign=True)
+    macros["NetExpSEStatWideDepthOneStdDigits"] = stderr(0.01, 2)
+    (c,) = summary.fill({"network_exponents": macros}, quick=True)
+    assert c.signed_z == pytest.approx(1.25)
 
 
 def test_derived_value_from_a_figure_macro_and_the_other_kinds():
@@ -58,7 +97,7 @@ def test_a_full_run_needs_every_macro_and_a_quick_run_at_least_one():
     with pytest.raises(ValueError, match="empty"):
         summary.fill({}, quick=True)
     one = {"data_size": {"DSExpStationary": "-1.10", "DSExpSEStationary": "0.05"}}
-    (c,) = summary.fill(one, quick=True)
+    (c,) = summary.fill(one, quick=True, unrounded=False)
     assert c.derived == -1.0 and c.signed_z == pytest.approx(-2.0) and c.agrees
 
 
@@ -66,7 +105,7 @@ def test_table_rows_have_seven_columns_and_the_counts_add_up():
     printed = {"data_size": {"DSExpStationary": "-1.74", "DSExpSEStationary": "0.22",
                              "DSExpFull": "-0.23", "DSExpSEFull": "0.22",
                              "DSExpMinibatch": "-0.83", "DSExpSEMinibatch": "0.07"}}  # fmt: skip
-    cs = summary.fill(printed, quick=True)
+    cs = summary.fill(printed, quick=True, unrounded=False)
     assert len(cs) == 3
     for c in cs:
         line = summary.table_row(c)
@@ -88,7 +127,7 @@ def test_every_row_is_filled_from_the_generated_macros_that_exist():
     rows = [r for r in summary.rows() if all(
         s[0] in printed for s in (r.derived, r.measured, r.spread) if s and s[0] != "theory")]  # fmt: skip
     assert rows, "no row can be checked against the generated files"
-    filled = summary.fill(printed, quick=True)
+    filled = summary.fill(printed, quick=True, unrounded=False)  # files keep digits only
     assert len(filled) == len(rows)
     for c in filled:
         assert np.isfinite(c.derived)
