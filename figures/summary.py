@@ -11,7 +11,8 @@ apart), and *computes* the agreement:
     from (:class:`figures._tex.Printed`; a full run requires them): from the printed digits,
     −0.46 ± 0.01 against −0.50 reads z = 4.0 where −0.4574 ± 0.0075 is z = 5.7.  Only a macro
     read back from a generated file has its digits alone; then an s.e. printed as 0.00 or <0.01
-    counts as 0.005 (half the last printed digit), so that it never makes an infinite ``z``.
+    counts as 0.005 (half the last printed digit), so that it never makes an infinite ``z``; so
+    does an unrounded s.e. of exactly 0 (every seed gave the same λ* of a grid: quick runs).
 ``max z``
     the largest ``|simulation − theory|/s.e.`` over every point of a curve (the figure computes
     it); agrees when ``≤ 3``, since it is the maximum of many roughly normal deviations.
@@ -238,13 +239,16 @@ def compare(row: Row, printed: dict[str, dict[str, str]]) -> Comparison:
         if d_txt is not None and _unrounded(d_txt) is not None:
             derived = _unrounded(d_txt)  # e.g. -2/3, printed -0.67
         mean, se = _unrounded(measured), _unrounded(spread)
+        # an s.e. below the last printed digit ("0.00", or "{<}0.01" from figures._tex.stderr)
+        # counts as half of it when only the digits are known, and so does an unrounded s.e.
+        # of exactly 0 (every seed gave the same λ* of a grid), so neither makes an infinite z
+        half_digit = _numbers(spread)[0] / 2 if "<" in spread else 0.005
         if mean is None or se is None:
-            # digits only: an s.e. below the last printed digit ("0.00", or "{<}0.01" from
-            # figures._tex.stderr) counts as half of it, so it never makes an infinite z
-            mean = m[0]
-            se = _numbers(spread)[0] / 2 if "<" in spread else max(_numbers(spread)[0], 0.005)
+            mean, se = m[0], max(_numbers(spread)[0], half_digit)
+        elif se == 0:
+            se = half_digit
         if not se > 0:
-            raise ValueError(f"summary row {row.quantity!r}: s.e. must be > 0, got {se!r}")
+            raise ValueError(f"summary row {row.quantity!r}: s.e. must be >= 0, got {se!r}")
         z = round((mean - derived) / se, 9)  # no float noise at exactly ±2
         score, agrees = abs(z), abs(z) <= Z_AGREE
     elif row.kind == "max z":

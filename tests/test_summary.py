@@ -45,8 +45,12 @@ def test_z_uses_the_unrounded_numbers_a_macro_kept():
                      "S": Printed("0.05", 0.05)}}  # fmt: skip
     c = summary.compare(_row("z", derived=("f", "D")), printed)
     assert c.signed_z == pytest.approx((-0.6 + 2 / 3) / 0.05, rel=1e-9)
+    # every seed the same (a grid's λ*): half the last printed digit, as for digits alone
     printed["f"]["S"] = Printed("{<}0.01", 0.0)
-    with pytest.raises(ValueError, match="s.e. must be > 0"):
+    c = summary.compare(_row("z", derived=("f", "D")), printed)
+    assert c.signed_z == pytest.approx((-0.6 + 2 / 3) / 0.005, rel=1e-9)
+    printed["f"]["S"] = Printed("nan", float("nan"))
+    with pytest.raises(ValueError, match="s.e. must be >= 0"):
         summary.compare(_row("z", derived=("f", "D")), printed)
 
 
