@@ -387,8 +387,38 @@ def plot(result):
 
 
 def macros(result) -> dict[str, str]:
-    """The table body and its counts (rows with a verdict; disagreements by regime)."""
-    return table_macros(comparisons(result))
+    """The table body and its counts (rows with a verdict; disagreements by regime), and what
+    ``|z| ≤ 2`` means with the few seeds behind the network exponents' s.e."""
+    cs = comparisons(result)
+    out = table_macros(cs)
+    seeds = int(_printed(result)["network_exponents"]["NetSeeds"])
+    out.update(seed_macros(seeds, cs))
+    return out
+
+
+def seed_macros(seeds: int, cs: list[Comparison]) -> dict[str, str]:
+    """An s.e. over ``seeds`` seeds is itself uncertain: under a t distribution with
+    ``seeds − 1`` degrees of freedom, the coverage of ``±Z_AGREE`` s.e., the two-sided 95%
+    quantile, and how many stationary network exponents lie within that quantile.
+
+    >>> m = seed_macros(3, [])
+    >>> m["SummaryDoF"], m["SummaryZAgreeCoverage"], m["SummaryTNinetyFive"]
+    ('2', '82', '4.30')
+    """
+    from scipy import stats
+
+    if seeds < 2:
+        raise ValueError(f"seeds must be >= 2 for an s.e. over seeds, got {seeds!r}")
+    dof = seeds - 1
+    t95 = float(stats.t.ppf(0.975, dof))
+    net = [c for c in cs if c.agrees is not None and c.row.regime == "stationary"
+           and c.row.figure == "fig:networks"]  # fmt: skip
+    return {
+        "SummaryDoF": str(dof),
+        "SummaryZAgreeCoverage": f"{100 * (1 - 2 * stats.t.sf(Z_AGREE, dof)):.0f}",
+        "SummaryTNinetyFive": f"{t95:.2f}",
+        "SummaryNetStationaryWithinT": str(sum(c.score <= t95 for c in net)),
+    }
 
 
 def _mean(c: Comparison) -> float:

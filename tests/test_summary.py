@@ -144,3 +144,19 @@ def test_the_rows_cover_the_claims_in_every_regime():
     assert len({r.quantity for r in rows}) == len(rows)  # no row twice
     deps = {s[0] for r in rows for s in (r.derived, r.measured, r.spread) if s}
     assert deps - {"theory"} == set(summary.DEPENDS)  # every summarized figure is used
+
+
+def test_seed_macros_count_the_stationary_exponents_inside_the_t_quantile():
+    # with 3 seeds (2 degrees of freedom) the 95% quantile is 4.30 s.e.: z = 4.2 is inside it
+    macros = {}
+    for par, z in (("Std", 1.0), ("NTK", 4.2), ("MuP", 5.6)):
+        macros[f"NetExpDerivedDepthOne{par}Digits"] = fixed(0.0, 2, sign=True)
+        macros[f"NetExpStatWideDepthOne{par}Digits"] = fixed(0.01 * z, 2, sign=True)
+        macros[f"NetExpSEStatWideDepthOne{par}Digits"] = stderr(0.01, 2)
+    cs = summary.fill({"network_exponents": macros}, quick=True)
+    assert [round(c.score, 6) for c in cs] == [1.0, 4.2, 5.6]
+    m = summary.seed_macros(3, cs)
+    assert m["SummaryNetStationaryWithinT"] == "2" and m["SummaryTNinetyFive"] == "4.30"
+    assert summary.seed_macros(11, cs)["SummaryTNinetyFive"] == "2.23"  # t_0.975 with 10 dof
+    with pytest.raises(ValueError, match="seeds"):
+        summary.seed_macros(1, cs)
