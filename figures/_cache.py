@@ -69,9 +69,10 @@ def _defined(node: ast.stmt) -> set[str]:
 
 @functools.lru_cache(maxsize=64)
 def _without_drawing(source: bytes) -> str:
-    """The module without its drawing functions, and without the private definitions (label
+    """The module without its drawing functions, without the private definitions (label
     tables, drawing helpers: ``_NAME``) that only they use, so relabelling a legend does not
-    recompute the figure.  A private name that compute code or a kept definition reads stays.
+    recompute the figure, and without docstrings.  A private name that compute code or a kept
+    definition reads stays.
     """
     tree = ast.parse(source)
     body = [
@@ -94,7 +95,23 @@ def _without_drawing(source: bytes) -> str:
             break
         body = keep
     tree.body = body
+    _drop_docstrings(tree)
     return ast.unparse(tree)
+
+
+def _drop_docstrings(tree: ast.Module) -> None:
+    """Remove the docstrings of the module and of its functions and classes (prose: editing
+    it, e.g. renumbering a figure, must not recompute the figure), in place."""
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Module | ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            continue
+        first = node.body[0] if node.body else None
+        if (
+            isinstance(first, ast.Expr)
+            and isinstance(first.value, ast.Constant)
+            and isinstance(first.value.value, str)
+        ):
+            node.body = node.body[1:] or ([ast.Pass()] if not isinstance(node, ast.Module) else [])
 
 
 def compute_modules(name: str, root: Path | None = None) -> dict[str, Path]:

@@ -1,4 +1,4 @@
-"""Figure 11c -- the three AdamW weight-decay camps on the same runs, per tensor and global.
+"""Paper figure ``fig:adamw`` -- the three AdamW weight-decay camps on the same runs, per tensor and global.
 
 For digits (N = 200, ten classes) and MNIST-1D (N = 500, ten classes, generated offline),
 one and two hidden layers, bias-free ReLU MLPs in the standard parametrization are trained

@@ -1,4 +1,4 @@
-"""Figure 9 -- cross-entropy on real data: the posterior of λ across widths (sklearn digits).
+"""Paper figure ``fig:bayesclass`` -- cross-entropy on real data: the posterior of λ across widths (sklearn digits).
 
 A random-features classifier ``logits = P^(−c) Φ A + b`` (ReLU features of the 64
 standardized pixels, θ_j on the sphere) with ``A_jk ~ N(0, s²)`` and ``s ~ HalfNormal(σ_s)``

@@ -1,4 +1,4 @@
-"""Figure 9b -- the Bayesian view on a fixed task: which width exponent the posterior prefers
+"""Paper figure ``fig:bayesfixed`` -- the Bayesian view on a fixed task: which width exponent the posterior prefers
 when nobody chose it.
 
 The data stay fixed while the model grows: ReLU random features ``φ_j(x) = relu(<θ_j, x>/√d)``

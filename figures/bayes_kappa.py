@@ -1,4 +1,4 @@
-"""Figure 8 -- the posterior over the prior's width exponent κ from multi-width data.
+"""Paper figure ``fig:bayes`` -- the posterior over the prior's width exponent κ from multi-width data.
 
 For each true κ, data sets at several widths P share (s, σ): ``X ~ N(0, I_P)``,
 ``w_j ~ N(0, s² P^(−κ))``, ``y = X w + ε``.  The collapsed multi-width model

@@ -1,4 +1,4 @@
-"""Figure 7 -- the width-invariant hyperparameter across widths, matched vs mismatched prior scaling.
+"""Paper figure ``fig:bayes`` -- the width-invariant hyperparameter across widths, matched vs mismatched prior scaling.
 
 Data: for each width P, ``X ~ N(0, I_P)``, ``w ~ N(0, s² P^(−1))`` (fixed total signal
 s² = α²), noise σ.  Each data set is fit with the collapsed model (weights integrated

@@ -1,4 +1,4 @@
-"""Figure 11d -- how λ* moves with the number of training samples N (issue 13, item 4).
+"""Paper figure ``fig:datasize`` -- how λ* moves with the number of training samples N (issue 13, item 4).
 
 Digits at N = 100, 300, 900 (stratified; the rest is the test set), one hidden layer of
 ``width`` units, standard parametrization, every weight penalized, 3 seeds.  Three regimes,

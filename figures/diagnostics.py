@@ -1,4 +1,4 @@
-"""Figure 10 -- sampler diagnostics: R-hat and ESS across widths, rank plots, SBC.
+"""Paper figure ``fig:diag`` -- sampler diagnostics: R-hat and ESS across widths, rank plots, SBC.
 
 (a, b) Worst R-hat and smallest bulk ESS of every run behind figures 7 and 9, per width
 (their thresholds, 1.01 and 400, dashed).  (c) Rank plots (Vehtari et al. 2021) of s for

@@ -1,4 +1,4 @@
-"""Figure 12 -- the gradient paradox: per-step shrinkage vs data gradient, per parameter and in function space.
+"""Paper figure ``fig:gradview`` -- the gradient paradox: per-step shrinkage vs data gradient, per parameter and in function space.
 
 Setting of the readout theory (:mod:`theory.parametrization`): a one-hidden-layer
 ReLU network on digits whose hidden layer is frozen at its random initialization

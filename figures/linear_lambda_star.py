@@ -1,4 +1,4 @@
-"""Figure 3 -- the optimal ridge λ vs the width d of a linear model at fixed N, sum vs mean.
+"""Paper figure ``fig:linear`` -- the optimal ridge λ vs the width d of a linear model at fixed N, sum vs mean.
 
 Prior ``β ~ N(0, s² d^(-κ) I)``: κ = 1 fixes the total signal ``E‖β‖²`` (the function-space
 prior of ``f = x·β``), κ = 0 the per-weight variance.  Lines: the exact finite-N Bayes-optimal

@@ -1,4 +1,4 @@
-"""Figure 2 -- linear ridge risk vs λ at several aspect ratios γ = d/N.
+"""Paper figure ``fig:linear`` -- linear ridge risk vs λ at several aspect ratios γ = d/N.
 
 Lines: the Dobriban–Wager asymptotic excess risk ``R(λ)`` (:func:`theory.linear.asymptotic_risk`,
 Marchenko–Pastur Stieltjes transform); stars: the derived optimum ``(λ*, R*)`` with

@@ -1,4 +1,4 @@
-"""Figure 13 -- the all-weights rule on trained networks: measured vs derived exponent of λ*_sum.
+"""Paper figure ``fig:networks`` -- the all-weights rule on trained networks: measured vs derived exponent of λ*_sum.
 
 Bias-free ReLU MLPs (:mod:`training.models`) with 1–3 hidden layers, every weight penalized,
 loss ``(1/N) Σ CE + λ_sum Σ_l ‖W_l‖²``, trained in each parametrization's own coordinates

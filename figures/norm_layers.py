@@ -1,4 +1,4 @@
-"""Figure 11e -- LayerNorm MLPs: L2 on scale-invariant weights sets an effective learning rate.
+"""Paper figure ``fig:norm_layers`` -- LayerNorm MLPs: L2 on scale-invariant weights sets an effective learning rate.
 
 Bias-free ReLU MLPs with a gain-free LayerNorm before each activation (two hidden layers,
 :mod:`training.normalized`), sklearn digits (200 train / 1597 test), full batch, L2 on

@@ -1,4 +1,4 @@
-"""Figure 14 -- the penalty at initialization grows with P; at the (stationary) solution it is O(1).
+"""Paper figure ``fig:penalty`` -- the penalty at initialization grows with P; at the (stationary) solution it is O(1).
 
 From the runs of :mod:`figures.network_exponents` (``DEPENDS``), at the tuned λ*_sum of
 every width (the trained λ nearest λ*), L-BFGS to stationarity, seed means:

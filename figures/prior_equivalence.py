@@ -1,4 +1,4 @@
-"""Figure 1 -- the prior that a fixed λ implies, per weight and in function space, vs width.
+"""Paper figure ``fig:prior`` -- the prior that a fixed λ implies, per weight and in function space, vs width.
 
 At a fixed λ the per-weight prior variance is ``σ²/(N λ)`` under sum normalization
 (width-independent) and ``σ² P/(N λ)`` under mean normalization.  The readout

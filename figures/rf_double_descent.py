@@ -1,4 +1,4 @@
-"""Figure 6 -- risk vs width at a fixed λ (sum or mean normalization) against the tuned λ.
+"""Paper figure ``fig:rfdd`` -- risk vs width at a fixed λ (sum or mean normalization) against the tuned λ.
 
 One panel per readout (standard, NTK, mean-field).  λ is tuned at a reference width
 P0 and then held fixed while P varies, either as λ_sum (solid) or as λ_mean (dashed);

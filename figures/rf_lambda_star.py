@@ -1,4 +1,4 @@
-"""Figure 5 -- the tuned λ* of random-features ridge vs width, in all six conventions.
+"""Paper figure ``fig:rf`` -- the tuned λ* of random-features ridge vs width, in all six conventions.
 
 (a) λ*(P) at fixed N and d for the standard / NTK / mean-field readouts under sum and
 mean normalization (:func:`theory.random_features.optimal_lambda`), with the wide-limit

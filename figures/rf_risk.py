@@ -1,4 +1,4 @@
-"""Figure 4 -- random-features ridge: excess test error vs λ at several widths, theory + simulation.
+"""Paper figure ``fig:rf`` -- random-features ridge: excess test error vs λ at several widths, theory + simulation.
 
 ReLU features at fixed N and d, widths ψ1 = P/d below, at and above the interpolation
 threshold ψ1 = ψ2.  Curves: the Mei–Montanari asymptotics

@@ -1,4 +1,4 @@
-"""Figure 11 -- does the λ rule transfer when MLPs are *trained* (cross-entropy, GD and AdamW)?
+"""Paper figure ``fig:train`` -- does the λ rule transfer when MLPs are *trained* (cross-entropy, GD and AdamW)?
 
 For each setting (data set, depth, parametrization, optimizer) bias-free ReLU MLPs
 are trained at several widths over a log grid of λ_sum with 3 seeds (vmapped,
@@ -9,7 +9,8 @@ width (test loss at the carried λ minus the best over every λ trained there).
 
 Rules: *readout* = :func:`theory.parametrization.transfer_lambda` (λ_sum ∝ P^(1-2c));
 *all-weights* = :func:`theory.transfer.transfer` with ``penalized="all"``
-(λ_sum ∝ P^(-c), global minimizer with every weight penalized); *optimizer* = the
+(λ_sum ∝ M^(2/L): P^(-c) with one hidden layer, global minimizer with every weight
+penalized); *optimizer* = the
 AdamW timescale rule of :mod:`theory.transfer`; *same λ_sum* / *same λ_mean*.
 
 Conventions: loss ``(1/N) Σ CE + λ_sum Σ_l ‖W_l‖²`` over *all* weights (no biases),

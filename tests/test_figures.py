@@ -123,6 +123,25 @@ def test_editing_plot_keeps_the_cache_but_editing_compute_does_not(tmp_path):
     assert _cache._compute_source(src) != base
 
 
+def test_editing_a_docstring_keeps_the_cache_but_editing_a_string_compute_uses_does_not(
+    tmp_path,
+):
+    src = tmp_path / "fig.py"
+    text = (
+        '"""Figure 9 -- old number."""\n\nX = "a"\n\n'
+        'def compute():\n    """Doc."""\n    return X\n\n'
+        'def _helper():\n    """Only a docstring."""\n\nclass _C:\n    """Doc."""\n    y = _helper\n'
+    )
+    src.write_text(text)
+    base = _cache._compute_source(src)
+    assert "Figure 9" not in base and "Doc." not in base
+    src.write_text(text.replace("Figure 9 -- old number", "fig:bayesclass -- new").replace(
+        "Doc.", "Other prose."))  # fmt: skip
+    assert _cache._compute_source(src) == base
+    src.write_text(text.replace('X = "a"', 'X = "b"'))
+    assert _cache._compute_source(src) != base
+
+
 def test_relabelling_a_legend_keeps_the_cache(tmp_path):
     """A private table only ``plot``/``macros`` read (labels, colours) is not compute code;
     one that ``compute`` reads, directly or through a kept helper, is."""

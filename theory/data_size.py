@@ -10,7 +10,7 @@ rules, from different premises, give the exponent ``e`` of ``λ_sum ∝ N^e``:
   The linear-ridge asymptotics give the same exponent for the risk-optimal λ by an
   independent route: ``λ* = γ σ²/α²`` with ``γ = d/N`` (:func:`theory.linear.optimal_lambda`).
   It says nothing about training that stops early.
-* **timescale** (Wang & Aitchison 2024, AdamW as an exponential moving average): coupled
+* **timescale** (Wang & Aitchison 2025, arXiv 2405.13698; AdamW as an exponential moving average): coupled
   AdamW shrinks by ``η·wd`` per step (``wd = 2λ``), a memory of ``τ_iter = 1/(η wd)`` steps,
   i.e. ``τ_epoch = τ_iter B/N`` epochs for batch size ``B``.  Holding ``τ_epoch`` fixed
   gives ``λ = B/(2 η τ_epoch N)``: ``e = −1`` at a fixed batch size, and ``e = 0`` for

@@ -227,8 +227,9 @@ def output_variance_expr(normalization: str = "sum", loss: str = "squared") -> s
 
     With ``a_j ~ N(0, v)`` i.i.d. (``v`` from :func:`theory.prior.prior_variance_expr`)
     and features of second moment ``m2``: ``Var f = P^(1-2c) v m2``.  Its exponent in
-    P at fixed λ is minus :func:`width_exponent_expr`: holding λ ∝ P^e fixes the
-    function-space prior, which is the whole point.
+    P at fixed λ equals :func:`width_exponent_expr` ``e`` (``1 - 2c`` for the sum, ``2 - 2c``
+    for the mean); as ``Var f ∝ 1/λ``, holding ``λ ∝ P^e`` fixes the function-space prior,
+    which is the whole point.
     """
     v = prior_variance_expr(loss, normalization)
     # Var(Σ_j P^(-c) a_j φ_j) = P · P^(-2c) · E[a²] E[φ²] for P i.i.d. terms with E[a] = 0
