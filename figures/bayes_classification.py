@@ -163,7 +163,11 @@ def _pars(result) -> list[str]:
 
 
 def macros(result) -> dict[str, str]:
-    """Slopes of the posterior λ under each hyperprior, prior shares, separability, accuracy."""
+    """Slopes of the posterior λ under each hyperprior (± the s.e. of the least-squares fit over
+    the widths), prior shares, separability, accuracy."""
+    from figures._fit import log_log_fit  # here: compute does not use it (its cache key)
+    from figures._tex import fixed, stderr
+
     w = result["widths"]
     lo, hi = (float(v) for v in result["s_scales"])
     sep = np.asarray(result["separable"], bool)
@@ -180,8 +184,10 @@ def macros(result) -> dict[str, str]:
         if par not in _pars(result):
             continue
         for s_scale, word in ((lo, ""), (hi, "Wide")):
-            q = result[f"lam_q/{_tag(par, s_scale)}"]
-            out[f"BayesClassLamSlope{word}{name}"] = f"{log_log_slope(w, q[:, 2]):.2f}"
+            fit = log_log_fit(w, result[f"lam_q/{_tag(par, s_scale)}"][:, 2])
+            out[f"BayesClassLamSlope{word}{name}"] = fixed(fit.slope, 2)
+            out[f"BayesClassLamSlopeSE{word}{name}"] = stderr(fit.se, 2)
+            out["BayesClassSlopeDoF"] = f"{fit.dof}"
         share = result[f"prior_share/{par}"]
         for mask, word in ((sep, "Sep"), (~sep, "NonSep")):  # "n/a": no such width (the
             # paper's sentence still builds)

@@ -40,7 +40,7 @@ import numpy as np
 from bayes import collapsed
 from bayes.data import diabetes_split, sphere_teacher
 from figures._bayes import append_report, checked_nuts
-from figures._fit import log_log_slope
+from figures._fit import LogLogFit, log_log_fit
 from theory.evidence import evidence_fit
 from theory.random_features import asymptotic_risk, optimal_lambda
 
@@ -227,15 +227,18 @@ def compute(
     return out
 
 
-def _exponent(result, task: str, regime: str, key: str) -> float:
+def _exponent(result, task: str, regime: str, key: str) -> LogLogFit:
     w = result["widths"]
     lam = result[f"{task}/{key}"]
     mask = np.isin(w, result[f"{task}/{regime}/widths"]) & np.isfinite(lam) & (lam > 0)
-    return log_log_slope(w[mask], lam[mask]) if mask.sum() >= 2 else float("nan")
+    if mask.sum() < 2:
+        return LogLogFit(float("nan"), float("nan"), 0)
+    return log_log_fit(w[mask], lam[mask])
 
 
-def exponents(result) -> dict[str, float]:
-    """Width exponents of the evidence, LOO and (teacher) exact λ per task and regime."""
+def exponents(result) -> dict[str, LogLogFit]:
+    """Width exponents of the evidence, LOO and (teacher) exact λ per task and regime, each
+    with the s.e. of its least-squares fit over the regime's widths."""
     out = {}
     for task in TASKS:
         keys = ["lam_evidence", "lam_loo"] + (["lam_theory"] if task == "teacher" else [])
@@ -253,7 +256,7 @@ _KEY_NAMES = {"lam_evidence": "Ev", "lam_loo": "Loo", "lam_theory": "Theory"}
 def macros(result) -> dict[str, str]:
     """κ posteriors (median and 90% interval) and λ width exponents per task and regime."""
     w = result["widths"]
-    from figures._tex import span  # here: the compute code does not use it
+    from figures._tex import span, stderr  # here: the compute code does not use them
 
     out = {"BayesFixedWidths": span(f"{int(w[0])}", f"{int(w[-1])}")}  # used in math mode
     for task in TASKS:
@@ -274,9 +277,13 @@ def macros(result) -> dict[str, str]:
         for r in REGIMES
     ]
     out["BayesFixedKappaPriorShiftMax"] = f"{max(shifts):.2f}"  # largest median move
-    for key, value in exponents(result).items():
+    for key, fit in exponents(result).items():
         task, regime, lam = key.split("/")
-        out[f"BayesFixedExp{_KEY_NAMES[lam]}{_NAMES[task]}{_NAMES[regime]}"] = f"{value:.2f}"
+        name = f"{_KEY_NAMES[lam]}{_NAMES[task]}{_NAMES[regime]}"
+        out[f"BayesFixedExp{name}"] = f"{fit.slope:.2f}"
+        if lam != "lam_theory":  # the exact λ* is a curve, not an estimate: no error to give
+            out[f"BayesFixedExpSE{name}"] = stderr(fit.se, 2) if fit.dof else "n/a"
+            out[f"BayesFixedExpDoF{name}"] = f"{fit.dof}"
     for task in TASKS:
         ratio = result[f"{task}/risk_evidence"] / result[f"{task}/risk_loo"]
         out[f"BayesFixedRiskRatioMax{_NAMES[task]}"] = f"{ratio.max():.2f}"

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from figures._fit import log_log_slope
+from figures._fit import log_log_fit
 from theory.parametrization import PARAMETRIZATIONS, READOUT_EXPONENT, lambda_from_ntk
 from training.data import digits
 from training.experiment import lam_star
@@ -238,16 +238,23 @@ def plot(result):
 
 
 def macros(result) -> dict[str, str]:
-    """Fitted slopes of the equilibrium readout norm and the test-loss spread across widths."""
+    """Fitted slopes (± the s.e. of the least-squares fit over the widths) of the equilibrium
+    readout norm and the tuned λ, and the test-loss spread across widths."""
+    from figures._tex import fixed, stderr
+
     names = {"standard": "Standard", "ntk": "NTK", "mean_field": "MeanField"}
     out = {}
     widths = result["widths"]
     for par in PARAMETRIZATIONS:
-        norm = np.sqrt(result[f"{par}/rule/sq_norm"]).mean(axis=1)
-        out[f"GVNormSlope{names[par]}"] = f"{log_log_slope(widths, norm):+.2f}"
+        fit = log_log_fit(widths, np.sqrt(result[f"{par}/rule/sq_norm"]).mean(axis=1))
+        out[f"GVNormSlope{names[par]}"] = fixed(fit.slope, 2, sign=True)
+        out[f"GVNormSlopeSE{names[par]}"] = stderr(fit.se, 2)
         loss = result[f"{par}/rule/test_loss"].mean(axis=1)
         out[f"GVLossSpread{names[par]}"] = f"{np.ptp(loss):.3f}"
-    out["GVTunedNTKSlope"] = f"{log_log_slope(widths, result['tuned/lam_star']):+.2f}"
+    fit = log_log_fit(widths, result["tuned/lam_star"])
+    out["GVTunedNTKSlope"] = fixed(fit.slope, 2, sign=True)
+    out["GVTunedNTKSlopeSE"] = stderr(fit.se, 2)
+    out["GVSlopeDoF"] = f"{fit.dof}"
     for kind, tag in (("naive_sum", "NaiveSum"), ("naive_mean", "NaiveMean")):
         loss = result[f"standard/{kind}/test_loss"].mean(axis=1)
         out[f"GVLossSpreadStandard{tag}"] = f"{np.ptp(loss):.3f}"

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from figures._fit import log_log_slope
+from figures._fit import log_log_fit
 from theory.parametrization import PARAMETRIZATIONS
 
 DEPENDS = ("network_exponents",)
@@ -96,7 +96,10 @@ def plot(result):
 
 
 def macros(result) -> dict[str, str]:
-    """Width slopes of the penalty term at init and at the solution; range of its share."""
+    """Width slopes of the penalty term at init and at the solution (± the s.e. of the
+    least-squares fit over the widths); range of its share."""
+    from figures._tex import fixed, stderr
+
     names = {"standard": "Std", "ntk": "NTK", "mean_field": "MuP"}
     sets = {"digits-1": "DepthOneDigits", "mnist1d-1": "DepthOneMNISTOneD"}
     out = {}
@@ -106,10 +109,11 @@ def macros(result) -> dict[str, str]:
         widths = result[f"{name}/widths"]
         for par in PARAMETRIZATIONS:
             key = f"{name}/{par}"
-            slope_init = log_log_slope(widths, result[f"{key}/penalty_init"])
-            slope = log_log_slope(widths, result[f"{key}/penalty"])
-            out[f"PenSlopeInit{names[par]}{tag}"] = f"{slope_init:+.2f}"
-            out[f"PenSlopeSol{names[par]}{tag}"] = f"{slope:+.2f}"
+            for when, suffix in (("Init", "_init"), ("Sol", "")):
+                fit = log_log_fit(widths, result[f"{key}/penalty{suffix}"])
+                out[f"PenSlope{when}{names[par]}{tag}"] = fixed(fit.slope, 2, sign=True)
+                out[f"PenSlopeSE{when}{names[par]}{tag}"] = stderr(fit.se, 2)
+                out[f"PenSlopeDoF{tag}"] = f"{fit.dof}"
             share = result[f"{key}/penalty_share"]
             out[f"PenShareMin{names[par]}{tag}"] = f"{share.min():.2f}"
             out[f"PenShareMax{names[par]}{tag}"] = f"{share.max():.2f}"

@@ -49,6 +49,7 @@ DEPENDS = (
     "rf_risk",
     "ce_risk",
     "bayes_kappa",
+    "bayes_widths",
     "training_transfer",
     "network_exponents",
     "adamw_rules",
@@ -189,6 +190,18 @@ def rows() -> list[Row]:
             "interval", _theory(kappa), ("bayes_kappa", f"BayesKappaMean{word}"),
             ("bayes_kappa", f"BayesKappaInterval{word}"),
         ))  # fmt: skip
+    for stem, qual, derived, what in (
+        ("BayesWidthsSlope", "Matched", "SlopeDerivedMatched", r"posterior $s$, matched $\kappa$"),
+        ("BayesWidthsSlope", "Mismatched", "SlopeDerivedMismatched",
+         r"posterior $s$, mismatched $\kappa$"),
+        ("BayesWidthsLamSlope", "", "LamSlopeDerived", r"posterior $\lambda_{\rm sum}$, matched"),
+        ("BayesWidthsEvidenceSlope", "", "LamSlopeDerived", r"evidence-optimal $\lambda_{\rm sum}$"),
+    ):  # fmt: skip
+        out.append(Row(
+            f"width exp.\\ of {what} (simulated data)", "posterior", "fig:bayes", "z",
+            ("bayes_widths", f"BayesWidths{derived}"), ("bayes_widths", f"{stem}{qual}"),
+            ("bayes_widths", f"{stem}SE{qual}"),
+        ))  # fmt: skip
     for q, what in (("NLNormRatioGD", "norm"), ("NLAngleRMSRatioGD", "RMS angle")):
         out.append(Row(
             f"LayerNorm GD equilibrium {what} / prediction", "fixed budget",
@@ -273,6 +286,7 @@ def _printed(result) -> dict[str, dict[str, str]]:
     from figures import (
         adamw_rules,
         bayes_kappa,
+        bayes_widths,
         ce_risk,
         data_size,
         linear_lambda_star,
@@ -284,8 +298,8 @@ def _printed(result) -> dict[str, dict[str, str]]:
     )
 
     modules = {m.__name__.rsplit(".", 1)[1]: m for m in (
-        adamw_rules, bayes_kappa, ce_risk, data_size, linear_lambda_star, linear_risk,
-        network_exponents, norm_layers, rf_risk, training_transfer)}  # fmt: skip
+        adamw_rules, bayes_kappa, bayes_widths, ce_risk, data_size, linear_lambda_star,
+        linear_risk, network_exponents, norm_layers, rf_risk, training_transfer)}  # fmt: skip
     out = {}
     for dep in DEPENDS:
         prefix = f"{dep}:"
@@ -360,6 +374,7 @@ def _short(quantity: str) -> str:
                           (r"$\lambda^\star$ exp.\ in $N$, ", "in $N$: "),
                           (r"$\lambda^\star_{\rm sum}$ exp., ", "")):  # fmt: skip
         quantity = quantity.replace(prefix, short)
+    quantity = quantity.replace("width exp.\\ of ", "").replace(" (simulated data)", "")
     return quantity.replace("1 hidden", "1 h.").replace("2 hidden", "2 h.")
 
 
@@ -368,7 +383,7 @@ def plot(result):
 
     cs = [c for c in comparisons(result) if c.row.kind == "z"]
     fig, ax = new_figure("column", height=1.0 + 0.15 * len(cs))
-    colors = {"stationary": "#444444", "fixed budget": "#CC79A7"}
+    colors = {"stationary": "#444444", "fixed budget": "#CC79A7", "posterior": "#0072B2"}
     y = np.arange(len(cs))[::-1]
     clip = 10.0
     ax.axvspan(-Z_AGREE, Z_AGREE, color="0.9", lw=0)
@@ -382,7 +397,7 @@ def plot(result):
            xlabel="(meas. $-$ derived) / s.e.")  # fmt: skip
     for regime, col in colors.items():
         ax.plot([], [], "o", color=col, label=regime)
-    fig.legend(loc="outside lower center", ncols=2, fontsize=7, frameon=False)
+    fig.legend(loc="outside lower center", ncols=len(colors), fontsize=7, frameon=False)
     return fig
 
 
