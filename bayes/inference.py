@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+import warnings
 from collections.abc import Callable
 from functools import lru_cache, partial
 from pathlib import Path
@@ -71,7 +72,10 @@ def setup(host_devices: int | None = None, *, x64: bool = True, fast_compile: bo
     there).  Without x64 JAX silently computes in float32 wherever a program does not switch
     it on for itself (:func:`run_nuts` does, for the precision it is asked for).  A compiler
     option already in ``XLA_FLAGS`` keeps its value; on a jaxlib outside
-    :data:`FAST_COMPILE_JAXLIB` none is added.
+    :data:`FAST_COMPILE_JAXLIB` none is added.  Without ``fast_compile``, fast-compile options
+    already in ``XLA_FLAGS`` (exported by hand, or inherited from a quick run's process) are
+    kept too, with a ``UserWarning``: the run is then slower and its results differ from
+    XLA's defaults by rounding.
     """
     if host_devices is not None:
         check_int("host_devices", host_devices, minimum=1)
@@ -83,6 +87,16 @@ def setup(host_devices: int | None = None, *, x64: bool = True, fast_compile: bo
         os.environ["XLA_FLAGS"] = _add_xla_flags(
             os.environ.get("XLA_FLAGS", ""), *XLA_FAST_COMPILE_FLAGS
         )
+    elif not fast_compile:
+        inherited = set(os.environ.get("XLA_FLAGS", "").split()) & set(XLA_FAST_COMPILE_FLAGS)
+        if inherited:
+            warnings.warn(
+                f"XLA_FLAGS holds the fast-compile option(s) {sorted(inherited)} although "
+                "fast_compile=False: this run keeps them (XLA_FLAGS wins), so its compiled code "
+                "runs slower and its results differ from XLA's defaults by rounding",
+                UserWarning,
+                stacklevel=2,
+            )
     if x64:
         numpyro.enable_x64()
 

@@ -369,7 +369,8 @@ def table_row(c: Comparison) -> str:
 
 
 def _short(quantity: str) -> str:
-    """A plot label: the row's quantity without the common prefix (all are λ* exponents)."""
+    """A plot label: the row's quantity without the common prefixes (λ* exponents, the
+    Bayesian width exponents)."""
     for prefix, short in ((r"$\lambda^\star_{\rm sum}$ exp.\ in $N$, ", "in $N$: "),
                           (r"$\lambda^\star$ exp.\ in $N$, ", "in $N$: "),
                           (r"$\lambda^\star_{\rm sum}$ exp., ", "")):  # fmt: skip

@@ -18,6 +18,7 @@ import math
 import os
 import subprocess
 import sys
+import warnings
 from functools import cache
 
 import pytest
@@ -186,6 +187,22 @@ def test_fast_compile_flags_only_where_asked_and_measured(monkeypatch, jaxlib, f
     assert "--xla_backend_optimization_level=0" not in flags
     assert ("--xla_cpu_use_fusion_emitters=false" in flags) is added
     assert any(f.startswith("--xla_force_host_platform_device_count=") for f in flags)
+
+
+@pytest.mark.parametrize("flags", [" ".join(inference.XLA_FAST_COMPILE_FLAGS),
+                                   inference.XLA_FAST_COMPILE_FLAGS[1]])  # fmt: skip
+def test_a_full_run_warns_about_fast_compile_flags_it_inherits(monkeypatch, flags):
+    """A full-size entry point whose environment already holds the quick run's compiler options
+    keeps them (what the user set wins) but says so; one that asks for them does not warn."""
+    monkeypatch.setattr(inference, "_jaxlib_version", lambda: (0, 10))
+    monkeypatch.setenv("XLA_FLAGS", flags)
+    with pytest.warns(UserWarning, match="fast-compile option"):
+        inference.setup(fast_compile=False)
+    assert set(flags.split()) <= set(os.environ["XLA_FLAGS"].split())
+    monkeypatch.setenv("XLA_FLAGS", flags)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        inference.setup(fast_compile=True)
 
 
 def test_quick_figures_ask_for_fast_compilation(monkeypatch, tmp_path):
