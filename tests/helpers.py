@@ -7,6 +7,18 @@ import numpy as np
 from theory.parametrization import readout_scale
 from theory.prior import to_sum
 
+#: DESIGN §1, derived by hand (not read from the code): for the readout ``f = P^(−c) Σ a_j φ_j``
+#: the change of variables ``b = P^(1/2−c) a`` gives λ*_sum ∝ P^(1−2c) and λ*_mean ∝ P^(2−2c)
+#: once the NTK-scaled λ* has converged (c = 0, ½, 1: standard, NTK, mean field)
+READOUT_EXPONENT_BY_HAND = {
+    ("standard", "sum"): 1,
+    ("standard", "mean"): 2,
+    ("ntk", "sum"): 0,
+    ("ntk", "mean"): 1,
+    ("mean_field", "sum"): -1,
+    ("mean_field", "mean"): 0,
+}
+
 
 def relu_features(x: np.ndarray, theta: np.ndarray) -> np.ndarray:
     """``relu(<θ_j, x>/√d)`` for rows of ``x`` (n, d) and ``theta`` (P, d)."""

@@ -104,6 +104,13 @@ def test_prior_equivalence_monte_carlo_matches_theory(tmp_cache):
             mc, se = result[f"mc_output_std/{rest}"], result[f"mc_output_std_se/{rest}"]
             # 4 s.e. per point (delta-method s.e. from the 4th moment): false alarms ~6e-5 each
             assert np.all(np.abs(mc - result[key]) < 4 * se), key
+            # the s.e. itself, against the Gaussian value sd/√(2n): S is a sum of ≥ 16
+            # independent terms (kurtosis 3 + O(1/P)), and the 4th moment of n = 200 draws
+            # scatters the estimate by ~12%; measured 0.97-1.04 of it, so [0.7, 1.35] is > 2.5
+            # of that scatter either side and rules out an s.e. off by a factor √2
+            n = figures.config_for("prior_equivalence", quick=True)["mc_draws"]
+            ratio = se / mc * np.sqrt(2 * n)
+            assert np.all((ratio > 0.7) & (ratio < 1.35)), (key, ratio)
     # the two width-invariant conventions are flat, the others are not
     for key in ("ntk/sum", "mean_field/mean"):
         np.testing.assert_allclose(

@@ -16,22 +16,14 @@ import sympy as sp
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.helpers import relu_features, ridge_readout_predict, sphere
+from tests.helpers import READOUT_EXPONENT_BY_HAND, relu_features, ridge_readout_predict, sphere
 from theory import _symbols as S
 from theory import parametrization as par
 from theory.prior import NORMALIZATIONS
 
 PAIRS = list(itertools.product(par.PARAMETRIZATIONS, NORMALIZATIONS))
 
-# DESIGN §1, derived by hand: lam*_sum ∝ P^(1-2c), lam*_mean ∝ P^(2-2c)
-HAND = {
-    ("standard", "sum"): 1,
-    ("standard", "mean"): 2,
-    ("ntk", "sum"): 0,
-    ("ntk", "mean"): 1,
-    ("mean_field", "sum"): -1,
-    ("mean_field", "mean"): 0,
-}
+HAND = READOUT_EXPONENT_BY_HAND  # DESIGN §1, derived by hand (tests/helpers.py)
 
 
 def test_substitution_gives_the_ntk_readout_for_every_c():

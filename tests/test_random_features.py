@@ -16,11 +16,11 @@ import pytest
 import sympy as sp
 from scipy import integrate, optimize
 
-from tests.helpers import relu_features, ridge_readout_predict, sphere
+from tests.helpers import READOUT_EXPONENT_BY_HAND, relu_features, ridge_readout_predict, sphere
 from theory import _symbols as S
 from theory import latex
 from theory import random_features as rf
-from theory.parametrization import PARAMETRIZATIONS, width_exponent
+from theory.parametrization import PARAMETRIZATIONS
 from theory.prior import NORMALIZATIONS
 
 PAIRS = list(itertools.product(PARAMETRIZATIONS, NORMALIZATIONS))
@@ -219,6 +219,7 @@ def test_ridgeless_closed_form_agrees_with_solver_as_lambda_vanishes(psi1, psi2)
     # second-order term: relative 1e-5 at λ̄ = 1e-6 (measured); float noise in the gap ~1e-16/1e-8
     np.testing.assert_allclose(gap / lam_bar, slope, rtol=1e-4)
     risk = rf.mm_risk(psi1, psi2, np.array([1e-9, 0.0]), zeta=ZETA, noise_var=0.3)
+    # continuity at λ̄ = 0: the risks differ by O(λ̄) (measured ≤ 1.8e-8 over these ψ's)
     assert risk[0] == pytest.approx(risk[1], rel=1e-6)
 
 
@@ -469,12 +470,17 @@ def test_measured_width_exponents_match_theory_for_wide_models():
             parametrization=par,
             normalization=norm,
         )
-        assert we.theory == float(width_exponent(par, norm))
-        # wide: the NTK-scaled λ* converges (O(1/ψ1)), so the local exponent → theory
+        assert we.theory == READOUT_EXPONENT_BY_HAND[par, norm]  # by hand, not from the code
+        # wide: the NTK-scaled λ* converges (O(1/ψ1)), so the local exponent → theory (the
+        # conventions' λ* differ by the conversion alone, so this is the NTK check six times;
+        # the conversion is checked by hand and by a direct solve: test_lambda_mapping_is_designs_table,
+        # test_six_conventions_give_mei_montanaris_predictor)
+        # λ*_NTK's approach is O(1/ψ1): at ψ1 = 1e4 the local exponent is 1.2e-3 from it
         assert abs(we.local[-1] - we.theory) < 0.01
         ranges = rf.exponent_ranges(we.widths, we.local, target=we.theory, tol=0.05)
         assert ranges and ranges[-1][1] == widths[-1] and ranges[-1][0] > 300  # only P ≫ N
-        # under-parametrized (P ≪ N): λ_MM* ∝ 1/ψ1, one power of P less
+        # under-parametrized (P ≪ N): λ_MM* ∝ 1/ψ1, one power of P less (at P = 10, N = 300
+        # it is 0.040 away: the 1/P law holds to O(P/N); 0.05 is tight by design)
         assert abs(we.local[0] - (we.theory - 1)) < 0.05
 
 
@@ -608,6 +614,7 @@ def test_simulator_lambda_zero_interpolates():
     """λ = 0 with P > N fits the training labels exactly: check through tiny λ → same error."""
     kw = dict(n_samples=40, n_features=80, input_dim=20, noise_var=0.5, n_draws=2, n_test=200)
     err = rf.simulate_test_error(np.array([0.0, 1e-12]), **kw)
+    # the ridge solution moves by O(λ): measured relative difference 2.5e-9 (margin 400)
     np.testing.assert_allclose(err[:, 0], err[:, 1], rtol=1e-6)
 
 

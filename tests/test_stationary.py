@@ -63,9 +63,11 @@ def test_balance_at_stationarity(solved):
     # unit balance follows from the gradient by Cauchy-Schwarz on the Euler identity:
     # Σ_j |‖in_j‖² − ‖out_j‖²| ≤ ‖g‖ ‖W‖ √2 / (2λ), i.e. imbalance ≤ √2 · grad_ratio
     assert np.all(out["unit_imbalance"] <= np.sqrt(2) * out["grad_ratio"])
-    # measured here ≤ 1e-3 at every run (pilot on digits: ~3e-4 at width 64)
+    # measured here ≤ 5.0e-3 over the runs (2026-12-04; pilot on digits: ~3e-4 at width 64)
     assert np.all(out["unit_imbalance"] < 1e-2)
-    # per-layer penalties equalize: shares 1/L to the same order
+    # per-layer penalties equalize: summing the Euler identity over the units between layers
+    # l and l+1 gives |share_l − share_{l+1}| ≤ 2·unit_imbalance, so every share is within
+    # 2(L − 1)·unit_imbalance of 1/L: < 1e-2 here (L = 2 matrices; measured 1.5e-3)
     np.testing.assert_allclose(out["layer_share"], 1 / (depth + 1), atol=1e-2)
     # the Euler identity behind both holds at every point to rounding
     assert np.all(out["euler_error"] < 1e-12)
@@ -97,6 +99,7 @@ def test_standard_and_ntk_are_the_same_problem_after_rescaling():
     # reaches *different* stationary points (measured: objectives 0.06% and 1.2% apart),
     # the optimizer variability of DESIGN §1; they agree to 2%
     np.testing.assert_allclose(obj[1], obj[0], rtol=2e-2)
+    # their test losses differ by 1.8% and 1.0% (measured 2026-12-04): 5% is a margin of 2.7
     np.testing.assert_allclose(out["test_loss"][1], out["test_loss"][0], rtol=5e-2)
     # control: the unmapped λ is another problem with another minimum
     naive = stationary_sweep(DATA, [ntk_init], lam_sums=[[lam]], seeds=[0, 1], config=CONFIG)

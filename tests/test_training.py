@@ -11,7 +11,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from theory.parametrization import PARAMETRIZATIONS, lambda_from_ntk, transfer_lambda
+from theory.parametrization import PARAMETRIZATIONS, lambda_from_ntk
 from theory.prior import to_sum
 from training.data import digits, load, teacher
 from training.experiment import Setting, _slots, lam_star, rule_lambdas
@@ -340,10 +340,9 @@ def test_rule_lambdas_follow_the_theory_functions():
     assert (p16, p64) == (64 * 16 + 16 * 16 + 16 * 10, 64 * 64 + 64 * 64 + 64 * 10)
     rules = rule_lambdas(setting, lam, width_from=16, width_to=64, p_from=p16, p_to=p64)
     assert rules["theory_sum"] == pytest.approx(lam * 4, rel=1e-14)  # standard + sum: ∝ P
-    mean_carried = transfer_lambda(
-        lam * p16, width_from=16, width_to=64, parametrization="standard", normalization="mean"
-    )
-    assert rules["theory_mean"] == pytest.approx(mean_carried / p64, rel=1e-14)
+    # standard + mean by hand: λ_mean = λ_sum·P_params grows ∝ width² (P^(2−2c), c = 0), and
+    # λ_sum = λ_mean / P_params at the new width
+    assert rules["theory_mean"] == pytest.approx(lam * p16 * (64 / 16) ** 2 / p64, rel=1e-14)
     assert rules["optimizer"] == pytest.approx(lam * 4, rel=1e-14)  # Wang & Aitchison: ∝ P
     assert rules["features"] == lam  # standard, every weight penalized: λ·m_1 m_2 = λ fixed
     assert rules["naive_sum"] == lam
