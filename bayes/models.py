@@ -28,6 +28,7 @@ from numpyro.infer.reparam import LocScaleReparam
 
 from theory.checks import (
     as_float_array,
+    check_broadcast,
     check_callable,
     check_choice,
     check_finite,
@@ -72,6 +73,7 @@ def implied_lambda(
     kappa = check_finite("prior_exponent", prior_exponent)
     noise_sd_value = 1.0 if noise_sd is None else check_positive("noise_sd", noise_sd)
     inputs = {"s": s, "width": width, "prior_exponent": prior_exponent, "noise_sd": noise_sd}
+    check_broadcast(s=s_value, width=width, prior_exponent=kappa, noise_sd=noise_sd_value)
     with np.errstate(over="ignore", under="ignore", invalid="ignore"):
         noise_var = noise_sd_value**2
         prior_var = s_value**2 * width ** (-kappa)

@@ -289,7 +289,7 @@ def discard_outputs(stamp: Path, outputs: Sequence[Path]) -> None:
 
 def _outputs(name: str, quick: bool, out_dir: Path | None) -> tuple[Path, str, list[Path]]:
     """``(stamp, drawing key, output paths)`` of figure ``name``; imports nothing heavy."""
-    out = out_dir or (QUICK_FIGURE_DIR if quick else FIGURE_DIR)
+    out = Path(out_dir) if out_dir is not None else (QUICK_FIGURE_DIR if quick else FIGURE_DIR)
     key = drawing_key(name, _key(name, config_for(name, quick)), quick)
     paths = [out / f"{name}.pdf", out / f"{name}.png"]
     if not quick and _attribute(name, "macros"):

@@ -631,3 +631,61 @@ def test_stationary_config_and_criterion_are_checked():
         True,
         False,
     ]
+
+
+# ---------------------------------------------------------------- API audit (helper-24)
+
+
+def _api_audit_cases():
+    from theory import classification as C
+    from theory.parametrization import transfer_lambda
+    from theory.prior import prior_variance
+    from training.data import teacher
+    from training.experiment import lam_star
+    from training.models import architecture
+    from training.stationary import budget_sweep, stationary_sweep
+    from training.train import sweep
+
+    data = teacher(n_train=8, n_test=8, input_dim=3, n_classes=2, seed=0)
+    net = architecture(input_dim=3, width=4, depth=1, n_classes=2, parametrization="ntk")
+    tl = {"parametrization": "ntk", "normalization": "sum"}
+    return [
+        # mismatched shapes: named, not NumPy's "operands could not be broadcast"
+        (lambda: transfer_lambda([1e-4, 2e-4, 3e-4], width_from=[1, 2], width_to=2, **tl),
+         "lam, width_from and width_to must broadcast"),
+        (lambda: prior_variance([1e-3, 2e-3], n_samples=[1, 2, 3], noise_var=0.5),
+         "lam, n_samples and noise_var must broadcast"),
+        (lambda: models.implied_lambda([1.0, 2.0], width=[1, 2, 3], prior_exponent=1.0,
+                                       n_samples=50), "s, width"),
+        # a bool is not a size; a string is not a number
+        (lambda: prior_variance(1e-3, n_samples=True, noise_var=0.5), "n_samples"),
+        (lambda: transfer_lambda("1e-4", width_from=1, width_to=2, **tl), "lam"),
+        # one architecture where a list of them is expected; seeds as a count
+        (lambda: stationary_sweep(data, net, lam_sums=[[1e-2]], seeds=[0]), "nets\\[0\\]"),
+        (lambda: stationary_sweep(data, [net], lam_sums=[[1e-2]], seeds=3), "seeds"),
+        (lambda: stationary_sweep(data, [net], lam_sums=[[1e-2]], seeds=[0], shard="no"),
+         "shard"),
+        (lambda: budget_sweep(data, [net], lam_sums=[[1e-2]], seeds=[0], lr=[[0.1, 0.1]],
+                              momentum="0.9"), "momentum"),
+        (lambda: sweep(data, net, lr=0.1, lam_sums=[1e-2], seeds=[0], shard="no"), "shard"),
+        # every run diverged: no λ* to return
+        (lambda: lam_star(np.logspace(-4, 0, 9), np.full(9, np.nan)), "losses"),
+        (lambda: architecture(input_dim=3, width=np.inf, depth=1, n_classes=2,
+                              parametrization="ntk"), "width"),
+        (lambda: C.gaussian_logistic(5e-3, n_samples=[100, 200], n_features=50), "n_samples"),
+        (lambda: C.gaussian_logistic([], n_samples=100, n_features=50), "lam"),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", range(14))
+def test_api_audit_bad_input_is_a_named_value_error(case):
+    call, match = _api_audit_cases()[case]
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+def test_a_string_out_dir_is_a_path(tmp_path):
+    """``figures.run(..., out_dir="...")``: a str is a path (it failed on ``str / str``)."""
+    from figures._registry import is_current
+
+    assert is_current("prior_equivalence", out_dir=str(tmp_path)) is False

@@ -20,6 +20,7 @@ __all__ = [
     "cache_checked",
     "as_float_array",
     "as_rational",
+    "check_broadcast",
     "check_callable",
     "check_choice",
     "check_expr",
@@ -39,7 +40,12 @@ __all__ = [
 
 
 def as_float_array(name: str, value: Any) -> np.ndarray:
-    """``value`` as a float64 array; ``ValueError`` naming ``name`` if it is not finite."""
+    """``value`` as a float64 array; ``ValueError`` naming ``name`` if it is not finite.
+
+    Strings are not numbers here, even ``"1e-3"`` (NumPy would parse them).
+    """
+    if isinstance(value, (str, bytes)) or np.asarray(value).dtype.kind in "USV":
+        raise ValueError(f"{name} must be a real number or array of real numbers, got {value!r}")
     try:
         arr = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError) as exc:
@@ -70,9 +76,33 @@ def check_positive(name: str, value: Any) -> np.ndarray:
 def check_width(name: str, value: Any) -> np.ndarray:
     """A size (samples, features, width): finite and ``> 0``.
 
-    Sizes may be non-integer in asymptotic formulas, so only positivity is required.
+    Sizes may be non-integer in asymptotic formulas, so only positivity is required; a
+    ``bool`` is not a size.
     """
+    if np.asarray(value).dtype.kind == "b":
+        raise ValueError(f"{name} must be a size (a positive number), got {value!r}")
     return check_positive(name, value)
+
+
+def check_broadcast(**arrays: Any) -> tuple[int, ...]:
+    """The shape that arrays combined elementwise broadcast to; ``ValueError`` naming them and
+    their shapes if they do not.
+
+    >>> check_broadcast(lam=[1.0, 2.0], width=3.0)
+    (2,)
+    >>> check_broadcast(lam=[1.0, 2.0, 3.0], width_from=[1.0, 2.0])
+    Traceback (most recent call last):
+    ...
+    ValueError: lam and width_from must broadcast to one shape, got lam (3,), width_from (2,)
+    """
+    shapes = {k: np.shape(v) for k, v in arrays.items()}
+    try:
+        return tuple(np.broadcast_shapes(*shapes.values()))
+    except ValueError:
+        names = ", ".join(shapes)
+        names = " and ".join(names.rsplit(", ", 1))
+        got = ", ".join(f"{k} {v}" for k, v in shapes.items())
+        raise ValueError(f"{names} must broadcast to one shape, got {got}") from None
 
 
 def check_choice(name: str, value: Any, choices: Iterable[str]) -> str:

@@ -41,6 +41,7 @@ from theory._macros import register
 from theory._numeric import lambdify
 from theory.checks import (
     cache_checked,
+    check_broadcast,
     check_choice,
     check_nonnegative,
     check_positive,
@@ -185,6 +186,7 @@ def _checked(value, what: str, inputs: dict, lam: np.ndarray) -> float | np.ndar
 def lambda_from_ntk(lam_ntk, *, width, parametrization: Parametrization, normalization: str):
     """λ in (parametrization, normalization) with the same predictor as ``lam_ntk`` (NTK, sum)."""
     lam = check_nonnegative("lam_ntk", lam_ntk)
+    check_broadcast(lam_ntk=lam, width=np.asarray(width))
     with np.errstate(over="ignore", under="ignore", invalid="ignore"):
         value = lam * _factor(width, parametrization, normalization)
     return _checked(value, "lambda", {"lam_ntk": lam_ntk, "width": width}, lam)
@@ -193,6 +195,7 @@ def lambda_from_ntk(lam_ntk, *, width, parametrization: Parametrization, normali
 def lambda_to_ntk(lam, *, width, parametrization: Parametrization, normalization: str):
     """Inverse of :func:`lambda_from_ntk`."""
     lam_value = check_nonnegative("lam", lam)
+    check_broadcast(lam=lam_value, width=np.asarray(width))
     with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
         value = lam_value / _factor(width, parametrization, normalization)
     return _checked(value, "NTK lambda", {"lam": lam, "width": width}, lam_value)
@@ -210,6 +213,7 @@ def transfer_lambda(
     lam_value = check_nonnegative("lam", lam)
     check_width("width_from", width_from)  # named here: the helpers below say "width"
     check_width("width_to", width_to)
+    check_broadcast(lam=lam_value, width_from=np.asarray(width_from), width_to=np.asarray(width_to))
     with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
         lam_ntk_value = lam_value / _factor(width_from, parametrization, normalization)
         value = lam_ntk_value * _factor(width_to, parametrization, normalization)

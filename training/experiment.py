@@ -149,7 +149,8 @@ def unique_names(settings) -> list[str]:
 def lam_star(lams: np.ndarray, losses: np.ndarray) -> tuple[float, bool]:
     """``(λ*, at_edge)``: minimizer of ``losses`` over ``lams``, refined by a parabola in log λ.
 
-    Non-finite losses (diverged runs) count as +∞.  ``at_edge`` is true when the best
+    Non-finite losses (diverged runs) count as +∞; if every loss is, ``ValueError``.
+    ``at_edge`` is true when the best
     point is the smallest or largest λ (then λ* is only a bound).
 
     >>> lams = np.logspace(-4, 0, 9)
@@ -173,6 +174,8 @@ def lam_star(lams: np.ndarray, losses: np.ndarray) -> tuple[float, bool]:
     order = np.argsort(lams)
     x = np.log10(lams[order])
     y = np.where(np.isfinite(losses), losses, np.inf)[order]
+    if not np.any(np.isfinite(y)):  # every run diverged: no λ is better than another
+        raise ValueError(f"losses must hold at least one finite value, got {losses.tolist()}")
     i = int(np.argmin(y))
     if i == 0 or i == len(x) - 1 or not np.all(np.isfinite(y[i - 1 : i + 2])):
         return float(10 ** x[i]), i in (0, len(x) - 1)

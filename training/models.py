@@ -105,7 +105,7 @@ def _size(name: str, value) -> int:
     """A layer size: an integer >= 1 (an integer-valued float such as 16.0 is taken)."""
     try:
         ok = not isinstance(value, (bool, np.bool_, str)) and int(value) == value and value >= 1
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: int(inf)
         ok = False
     if not ok:
         raise ValueError(f"{name} must be a positive integer, got {value!r}")

@@ -54,11 +54,11 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from theory.checks import check_int, check_nonnegative, check_positive
+from theory.checks import check_flag, check_fraction, check_int, check_nonnegative, check_positive
 from training._shard import gather, lane_devices, over_lane_devices, pad_lanes, put_lanes
 from training.data import Dataset
-from training.models import Layer, apply
-from training.train import check_dataset, cross_entropy, draw_noise, penalty
+from training.models import Layer, apply, check_layers
+from training.train import _check_seeds, check_dataset, cross_entropy, draw_noise, penalty
 
 __all__ = ["StationaryConfig", "check_config", "CRITERION", "meets_criterion", "diagnose"]
 __all__ += ["stationary_sweep", "budget_sweep", "evaluate"]
@@ -371,16 +371,16 @@ def _evaluate_jit(weights, mult, x, y):
 
 
 def _prepare(data: Dataset, nets, lam_sums, seeds, pad_input):
-    if len(nets) < 1:
-        raise ValueError("nets must hold at least one network")
+    if isinstance(nets, (str, bytes)) or not isinstance(nets, Sequence) or len(nets) < 1:
+        raise ValueError(f"nets must be a non-empty list of architectures, got {nets!r:.80}")
+    nets = [check_layers(layers, f"nets[{i}]") for i, layers in enumerate(nets)]
+    seeds = _check_seeds(seeds)
     shapes = [tuple((l.fan_in, l.fan_out) for l in layers) for layers in nets]
     if len(set(shapes)) != 1:
         raise ValueError(f"nets must share one architecture's shapes, got {shapes}")
     lams = check_positive("lam_sums", lam_sums)
     if lams.ndim != 2 or lams.shape[0] != len(nets):
         raise ValueError(f"lam_sums must have shape (len(nets), n_lams), got {lams.shape}")
-    if len(seeds) < 1:
-        raise ValueError("seeds must hold at least one seed")
     check_dataset(data)
     d = data.input_dim
     if shapes[0][0][0] != d:
@@ -467,6 +467,7 @@ def stationary_sweep(
     ((2, 1, 2), (2, 1, 2, 2))
     """
     check_config(config)
+    shard = check_flag("shard", shard)
     with jax.enable_x64(True):
         noise, lams, x, y, mult, std, _ = _prepare(data, nets, lam_sums, seeds, pad_input)
         shard = shard and lane_devices() > 1
@@ -498,8 +499,8 @@ def budget_sweep(
     check_config(config)
     if int(steps) != steps or steps <= config.window:
         raise ValueError(f"steps must be an integer > window={config.window}, got {steps!r}")
-    if not 0 <= momentum < 1:
-        raise ValueError(f"momentum must be in [0, 1), got {momentum!r}")
+    momentum = check_fraction("momentum", momentum)  # in [0, 1)
+    shard = check_flag("shard", shard)
     with jax.enable_x64(True):
         noise, lams, x, y, mult, std, _ = _prepare(data, nets, lam_sums, seeds, pad_input)
         lr = check_nonnegative("lr", lr)

@@ -40,6 +40,7 @@ import optax
 from theory.checks import (
     as_float_array,
     check_choice,
+    check_flag,
     check_float_dtype,
     check_instance,
     check_int,
@@ -493,7 +494,8 @@ def sweep(
         width = max((layer.fan_out for layer in layers[:-1]), default=layers[0].fan_in)
         chunk = chunk_size(len(lams), len(seeds), len(data.y_train), width)
     chunk = check_int("chunk", chunk, minimum=1)
-    return _run_chunks(noise, batches, lams, arrays, scales, program, chunk, shard=bool(shard))
+    shard = check_flag("shard", shard)
+    return _run_chunks(noise, batches, lams, arrays, scales, program, chunk, shard=shard)
 
 
 def sweep_loop(data: Dataset, layers: Sequence[Layer], **kwargs) -> dict[str, np.ndarray]:

@@ -20,6 +20,7 @@ from theory.checks import (
     check_nonnegative,
     check_positive,
     check_seed,
+    check_width,
 )
 from theory.classification._convert import to_loureiro
 from theory.classification._solve import TEACHERS, Spectrum, solve_spectrum
@@ -59,11 +60,16 @@ def _out(x):
 
 def _lam(lam) -> np.ndarray:
     lam = check_positive("lam", lam)  # λ = 0 (max-margin / MLE) is a limit, not a solve
+    if lam.size == 0:
+        raise ValueError("lam must hold at least one value, got an empty array")
     return lam
 
 
 def _n_samples(n_samples) -> float:
-    n = float(check_positive("n_samples", n_samples))
+    arr = check_width("n_samples", n_samples)
+    if arr.ndim:
+        raise ValueError(f"n_samples must be one number, got {n_samples!r}")
+    n = float(arr)
     if n < 1:
         raise ValueError(f"n_samples must be >= 1, got {n_samples!r}")
     return n

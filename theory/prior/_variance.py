@@ -12,6 +12,7 @@ import sympy as sp
 from theory import _symbols as S
 from theory._numeric import lambdify
 from theory.checks import (
+    check_broadcast,
     check_nonnegative,
     check_positive,
     check_representable,
@@ -73,6 +74,7 @@ def prior_variance(
     s2 = check_positive("noise_var", noise_var)
     p = _n_params(normalization, n_params)
     args = [lam, n, s2] + ([p] if normalization == "mean" else [])
+    check_broadcast(**dict(zip(("lam", "n_samples", "noise_var", "n_params"), args, strict=False)))
     with np.errstate(divide="ignore", over="ignore", under="ignore", invalid="ignore"):
         value = _fn("prior_variance", loss, normalization)(*args)
     inputs = {"lam": lam, "n_samples": n_samples, "noise_var": noise_var, "n_params": n_params}
