@@ -638,6 +638,8 @@ def test_stationary_config_and_criterion_are_checked():
 
 def _api_audit_cases():
     from theory import classification as C
+    from theory import linear
+    from theory import random_features as rf
     from theory.parametrization import transfer_lambda
     from theory.prior import prior_variance
     from training.data import teacher
@@ -674,10 +676,16 @@ def _api_audit_cases():
                               parametrization="ntk"), "width"),
         (lambda: C.gaussian_logistic(5e-3, n_samples=[100, 200], n_features=50), "n_samples"),
         (lambda: C.gaussian_logistic([], n_samples=100, n_features=50), "lam"),
+        (lambda: rf.asymptotic_risk([0.1, 0.2, 0.3], n_samples=[100, 200], n_features=50,
+                                    input_dim=20, noise_var=0.5), "lam, n_features and n_samples"),
+        (lambda: rf.optimal_lambda(n_samples=[100, 200], n_features=[50, 60, 70], input_dim=20,
+                                   noise_var=0.5), "n_samples, n_features"),
+        (lambda: linear.asymptotic_risk([0.1, 0.2, 0.3], gamma=[0.5, 2.0], noise_var=0.5,
+                                        signal_var=1.0), "lam, gamma"),
     ]  # fmt: skip
 
 
-@pytest.mark.parametrize("case", range(14))
+@pytest.mark.parametrize("case", range(17))
 def test_api_audit_bad_input_is_a_named_value_error(case):
     call, match = _api_audit_cases()[case]
     with pytest.raises(ValueError, match=match):

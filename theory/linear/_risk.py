@@ -19,6 +19,7 @@ from theory import _symbols as S
 from theory._numeric import lambdify
 from theory.checks import (
     as_float_array,
+    check_broadcast,
     check_choice,
     check_nonnegative,
     check_positive,
@@ -269,6 +270,7 @@ def asymptotic_risk(
     lam, gamma = _check_lam_gamma(lam, gamma, normalization, n_features)
     s2 = check_nonnegative("noise_var", noise_var)
     a2 = check_nonnegative("signal_var", signal_var)
+    check_broadcast(lam=lam, gamma=gamma, noise_var=s2, signal_var=a2)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
         risk = _risk_core(lam, gamma, s2, a2, np)
     singular = (lam == 0) & (gamma == 1)  # the interpolation peak: inf is the answer

@@ -15,7 +15,13 @@ import sympy as sp
 
 from theory import _symbols as S
 from theory._numeric import lambdify
-from theory.checks import check_nonnegative, check_representable, check_width
+from theory.checks import (
+    as_float_array,
+    check_broadcast,
+    check_nonnegative,
+    check_representable,
+    check_width,
+)
 from theory.parametrization import lam_ntk, width_exponent
 from theory.random_features._gaussian import Activation, gaussian_equivalence
 from theory.random_features._solve import _out, check_psi, mm_risk
@@ -95,6 +101,7 @@ def _problem(n_samples, n_features, input_dim, noise_var, signal_var, nonlinear_
         noise_var=check_nonnegative("noise_var", noise_var),
         nonlinear_var=check_nonnegative("nonlinear_var", nonlinear_var),
     )
+    check_broadcast(n_samples=n, n_features=p, input_dim=d, **variances)
     with np.errstate(over="ignore", under="ignore", invalid="ignore"):
         psi_1, psi_2 = p / d, n / d
     inputs = {"n_samples": n_samples, "n_features": n_features, "input_dim": input_dim}
@@ -132,6 +139,7 @@ def asymptotic_risk(
     p1, p2, ge, var = _problem(
         n_samples, n_features, input_dim, noise_var, signal_var, nonlinear_var, activation
     )
+    check_broadcast(lam=as_float_array("lam", lam), n_features=p1, n_samples=p2)
     lam_mm_value = lambda_to_mm(
         lam,
         n_features=n_features,
