@@ -389,7 +389,20 @@ def run_nuts(
 
 
 def _cast(value, precision: np.dtype):
-    """A float NumPy or JAX array as a NumPy array in ``precision``; anything else as it is."""
+    """A float NumPy or JAX array as a NumPy array in ``precision``; a (nested) list or tuple of
+    plain numbers as the NumPy array it spells (floats in ``precision``), since the models
+    index ``.shape``; a list or tuple of arrays (``ks`` of the multi-width model) element by
+    element; anything else as it is."""
+    if isinstance(value, (list, tuple)):
+        if any(isinstance(v, (np.ndarray, jax.Array)) for v in value):
+            return type(value)(_cast(v, precision) for v in value)
+        try:
+            array = np.asarray(value)
+        except ValueError:  # ragged: not one array
+            return value
+        if array.dtype.kind not in "biuf":
+            return value
+        value = array
     if isinstance(value, (np.ndarray, jax.Array)) and np.dtype(value.dtype).kind == "f":
         return np.asarray(value, dtype=precision)
     return value

@@ -6,6 +6,8 @@ scikit-learn's evidence maximization, the full model) within Monte Carlo error.
 
 from __future__ import annotations
 
+import functools
+
 import jax
 import numpy as np
 import pytest
@@ -533,6 +535,22 @@ def test_bad_data_is_rejected_before_sampling(linear_data):
         run(models.linear_regression, X, y, num_samples=0, num_warmup=10)
     with pytest.raises(ValueError, match="^y must"):
         evidence_fit(X, y[:3])
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_run_nuts_takes_plain_lists_as_the_arrays_they_spell(linear_data, dtype):
+    """Nested lists of numbers (the data as a researcher may hold it) sample exactly as the
+    arrays: same seed, same draws, in the requested precision (was: AttributeError on .shape
+    inside the model)."""
+    X, y = linear_data
+    run = functools.partial(
+        inference.run_nuts, num_warmup=30, num_samples=20, num_chains=1, seed=3, dtype=dtype
+    )
+    from_lists = run(models.linear_regression, X.tolist(), tuple(y.tolist()))
+    from_arrays = run(models.linear_regression, X, y)
+    for name, draws in from_arrays.posterior.items():
+        assert from_lists.posterior[name].dtype == dtype
+        np.testing.assert_array_equal(from_lists.posterior[name].values, draws.values)
 
 
 def test_run_nuts_saves_netcdf_atomically(tmp_path, monkeypatch, linear_data):
