@@ -697,3 +697,14 @@ def test_a_string_out_dir_is_a_path(tmp_path):
     from figures._registry import is_current
 
     assert is_current("prior_equivalence", out_dir=str(tmp_path)) is False
+
+
+def test_check_seeds_takes_a_non_empty_sequence_of_integers_only():
+    """training.train.check_seeds, shared by every sweep: a count, a string, an empty list,
+    a negative, a bool or a fraction is a ValueError naming ``seeds``."""
+    from training.train import check_seeds
+
+    assert check_seeds(np.arange(3)) == [0, 1, 2] and check_seeds((4,)) == [4]
+    for bad in (3, "01", [], [-1], [True], [2.5]):
+        with pytest.raises(ValueError, match="^seeds"):
+            check_seeds(bad)

@@ -58,7 +58,7 @@ from theory.checks import check_flag, check_fraction, check_int, check_nonnegati
 from training._shard import gather, lane_devices, over_lane_devices, pad_lanes, put_lanes
 from training.data import Dataset
 from training.models import Layer, apply, check_layers
-from training.train import _check_seeds, check_dataset, cross_entropy, draw_noise, penalty
+from training.train import check_dataset, check_seeds, cross_entropy, draw_noise, penalty
 
 __all__ = ["StationaryConfig", "check_config", "CRITERION", "meets_criterion", "diagnose"]
 __all__ += ["stationary_sweep", "budget_sweep", "evaluate"]
@@ -374,7 +374,7 @@ def _prepare(data: Dataset, nets, lam_sums, seeds, pad_input):
     if isinstance(nets, (str, bytes)) or not isinstance(nets, Sequence) or len(nets) < 1:
         raise ValueError(f"nets must be a non-empty list of architectures, got {nets!r:.80}")
     nets = [check_layers(layers, f"nets[{i}]") for i, layers in enumerate(nets)]
-    seeds = _check_seeds(seeds)
+    seeds = check_seeds(seeds)
     shapes = [tuple((l.fan_in, l.fan_out) for l in layers) for layers in nets]
     if len(set(shapes)) != 1:
         raise ValueError(f"nets must share one architecture's shapes, got {shapes}")

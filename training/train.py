@@ -58,6 +58,7 @@ __all__ = [
     "check_config",
     "check_labels",
     "check_dataset",
+    "check_seeds",
     "cross_entropy",
     "penalty",
     "objective",
@@ -302,7 +303,7 @@ def draw_noise(
     for every λ, learning rate and parametrization (``W_l = s_l · noise_l``).  Drawing
     outside the jitted run also keeps XLA's CPU compile time down.
     """
-    seeds = _check_seeds(seeds)
+    seeds = check_seeds(seeds)
     steps = check_int("steps", steps, minimum=0)  # 0: no minibatches (full batch)
     n_train = check_int("n_train", n_train, minimum=1)
     if batch_size is not None:
@@ -375,7 +376,7 @@ def _run_chunks(
     return {k: np.concatenate([p[k] for p in parts])[:n] for k in parts[0]}
 
 
-def _check_seeds(seeds) -> list[int]:
+def check_seeds(seeds) -> list[int]:
     """A non-empty list of seeds (integers >= 0)."""
     if isinstance(seeds, (str, bytes)) or not isinstance(seeds, (list, tuple, np.ndarray)):
         raise ValueError(f"seeds must be a non-empty list of integers >= 0, got {seeds!r}")
@@ -390,7 +391,7 @@ def _prepare(data: Dataset, layers, lr, base_lr, lam_sums, seeds, rho, config, d
     check_config(config)
     check_dataset(data)
     layers = check_layers(layers)
-    seeds = _check_seeds(seeds)
+    seeds = check_seeds(seeds)
     if layers[-1].fan_out != data.n_classes or layers[0].fan_in != data.input_dim:
         raise ValueError(
             f"layers must map input_dim={data.input_dim} to n_classes={data.n_classes}, got "
