@@ -73,10 +73,12 @@ def prior_variance(
     n = check_width("n_samples", n_samples)
     s2 = check_positive("noise_var", noise_var)
     p = _n_params(normalization, n_params)
-    args = [lam, n, s2] + ([p] if normalization == "mean" else [])
-    check_broadcast(**dict(zip(("lam", "n_samples", "noise_var", "n_params"), args, strict=False)))
+    named = {"lam": lam, "n_samples": n, "noise_var": s2}
+    if normalization == "mean":
+        named["n_params"] = p
+    check_broadcast(**named)
     with np.errstate(divide="ignore", over="ignore", under="ignore", invalid="ignore"):
-        value = _fn("prior_variance", loss, normalization)(*args)
+        value = _fn("prior_variance", loss, normalization)(*named.values())
     inputs = {"lam": lam, "n_samples": n_samples, "noise_var": noise_var, "n_params": n_params}
     if normalization == "sum":
         del inputs["n_params"]
