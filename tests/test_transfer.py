@@ -88,15 +88,16 @@ BAD = [
     (["--lam", "0"], "lam"),
     (["--lam", "-1e-4"], "lam"),
     (["--lam", "nan"], "lam"),
-    (["--from-width", "0"], "width_from"),
-    (["--to-width", "-4096"], "width_to"),
+    # the library's messages name width_from/width_to; the CLI spells them as the flags typed
+    (["--from-width", "0"], "--from-width must"),
+    (["--to-width", "-4096"], "--to-width must"),
     (["--parametrization", "mup"], "--parametrization"),
     (["--normalization", "average"], "--normalization"),
     (["--optimizer", "adam"], "--optimizer"),
     (["--lr-scaling", "ntk"], "--lr-scaling"),
     # finite input whose answer is not a float64: named, exit 2 (not inf with exit 0)
-    (["--lam", "1e308", "--to-width", "1e10"], "lam, width_from, width_to"),
-    (["--from-width", "1e-320"], "lam, width_from, width_to"),
+    (["--lam", "1e308", "--to-width", "1e10"], "lam, --from-width, --to-width"),
+    (["--from-width", "1e-320"], "lam, --from-width, --to-width"),
 ]
 
 
@@ -114,7 +115,7 @@ def test_cli_rejects_bad_input_with_a_clear_message(capsys, override, name):
         main([item for pair in args.items() for item in pair])
     assert exc.value.code == 2
     err = capsys.readouterr().err
-    if name.startswith("--"):  # argparse's choices
+    if name.startswith("--") and " " not in name:  # argparse's choices
         assert f"error: argument {name}: invalid choice" in err
     else:
         assert f"error: {name}" in err and ("must" in err or "float64" in err)
@@ -319,3 +320,22 @@ def test_cli_rejects_a_non_integer_depth(capsys):
         main(argv + ["--parametrization", "ntk", "--normalization", "sum"])
     assert exc.value.code == 2
     assert "--depth" in capsys.readouterr().err  # argparse: invalid int value
+
+
+def test_cli_names_the_flags_typed_in_the_library_messages(capsys):
+    """The exact branch's ``n_samples``/``noise_var`` and the lr option come back as
+    ``--n-samples``/``--noise-var``; an option spelled as its own name (``--depth``) and the
+    English around the names are left as they are."""
+    base = ["--lam", "1e-4", "--from-width", "10", "--to-width", "20"]
+    base += ["--parametrization", "standard", "--normalization", "sum"]
+    cases = [
+        (["--n-samples", "0", "--input-dim", "3", "--noise-var", "1"], "--n-samples must be > 0"),
+        (["--n-samples", "100", "--input-dim", "3", "--noise-var", "-1"], "--noise-var must be"),
+        (["--depth", "0"], "error: depth must be an integer >= 1"),
+    ]
+    for extra, expected in cases:
+        with pytest.raises(SystemExit) as exc:
+            main(base + extra)
+        assert exc.value.code == 2
+        err = capsys.readouterr().err
+        assert expected in err and "n_samples" not in err and "noise_var" not in err

@@ -573,7 +573,8 @@ def test_cli_overflow_exits_non_zero_naming_the_inputs(capsys):
         main(argv + ["--parametrization", "standard", "--normalization", "sum"])
     assert exc.value.code == 2
     err = capsys.readouterr().err
-    assert "lam, width_from, width_to" in err and "overflows float64" in err
+    # the library's names, spelled as the flags typed (theory._transfer_cli._as_flags)
+    assert "lam, --from-width, --to-width" in err and "overflows float64" in err
 
 
 # ---------------------------------------------------------------- training.data, training.stationary

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Callable, Sequence
 
@@ -16,11 +17,23 @@ from theory.prior import NORMALIZATIONS
 
 
 def _call(parser: argparse.ArgumentParser, fn: Callable, *args, **kwargs):
-    """``fn(*args, **kwargs)``; a ``ValueError`` becomes usage + message on stderr, exit 2."""
+    """``fn(*args, **kwargs)``; a ``ValueError`` becomes usage + message on stderr, exit 2, its
+    Python argument names spelled as the flags the user typed (``width_from`` → ``--from-width``).
+    """
     try:
         return fn(*args, **kwargs)
     except ValueError as exc:
-        parser.error(str(exc))
+        parser.error(_as_flags(parser, str(exc)))
+
+
+def _as_flags(parser: argparse.ArgumentParser, message: str) -> str:
+    """``message`` with every option's ``dest`` that differs from its flag (``width_from``,
+    ``n_samples``, ...) replaced by the flag; ``lam`` (``--lam``) and the positionals stay."""
+    for action in parser._actions:  # argparse keeps no public list of its options
+        flag = action.option_strings[-1] if action.option_strings else None
+        if flag and flag.lstrip("-") != action.dest:
+            message = re.sub(rf"(?<![\w-]){re.escape(action.dest)}\b", flag, message)
+    return message
 
 
 #: the arguments :func:`transfer` and :func:`transfer_exact` both take
