@@ -1,4 +1,6 @@
-"""Cross-entropy -- ridge logistic regression on random features: test loss vs λ, λ* vs width.
+"""Paper figure ``fig:ce`` -- cross-entropy: ridge logistic regression on random features.
+
+Test loss vs λ, λ* vs width.
 
 (a) Test cross-entropy of centered ReLU random features of Gaussian inputs, labels
 ``sign(θ0·z/√d)``, vs λ (NTK readout, sum) at several widths: the Gaussian-covariate-model

@@ -1,6 +1,7 @@
 """Paper figure ``fig:diag`` -- sampler diagnostics: R-hat and ESS across widths, rank plots, SBC.
 
-(a, b) Worst R-hat and smallest bulk ESS of every run behind figures 7 and 9, per width
+(a, b) Worst R-hat and smallest bulk ESS of every run behind ``fig:bayes`` (``bayes_widths``) and ``fig:bayesclass``
+(``bayes_classification``), per width
 (their thresholds, 1.01 and 400, dashed).  (c) Rank plots (Vehtari et al. 2021) of s for
 the full, centered linear model and for the collapsed model on the same data: the full
 model's funnel between s and P = ``rank_width`` weights gives chains whose ranks are far

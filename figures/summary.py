@@ -1,4 +1,6 @@
-"""Summary -- every derived-vs-measured comparison of the paper in one generated table.
+"""Paper figure ``fig:summary`` and table ``tab:summary`` -- every derived-vs-measured comparison.
+
+One generated table of the paper's comparisons.
 
 Each row pairs a number the theory predicts (from a derivation: a figure's ``derived`` macro or
 the theory API) with the number a figure measures, as the paper prints them (the row is built
