@@ -782,6 +782,8 @@ CASES: list[Case] = [
     Case(train.check_dataset, dict(data=TDATA),
          dict(data=["abc", None, TDATA._replace(y_train=TDATA.y_train - 1),
                     TDATA._replace(x_train=np.full_like(TDATA.x_train, NAN))])),
+    Case(train.check_seeds, dict(seeds=[0, 1]),
+         dict(seeds=[3, "01", [], [-1], [True], [2.5], None])),
     Case(train.cross_entropy, dict(logits=np.zeros((6, 2)), y=Y_LABELS),
          dict(logits=[np.full((6, 2), NAN), np.zeros(6), np.zeros((6, 2, 1))],
               y=[Y_LABELS - 1, Y_LABELS + 2, Y_LABELS.reshape(2, 3), Y_LABELS + 0.5])),

@@ -128,7 +128,7 @@ def test_cli_without_a_model_is_unchanged(capsys):
         (["--n-samples", "300"], "--input-dim, --noise-var"),
         (MODEL_ARGV + ["--penalized", "all"], "penalized readout"),
         (MODEL_ARGV + ["--optimizer", "adamw-coupled"], "penalized readout"),
-        (["--n-samples", "300", "--input-dim", "100", "--noise-var", "-1"], "noise_var"),
+        (["--n-samples", "300", "--input-dim", "100", "--noise-var", "-1"], "--noise-var must"),
     ],
 )
 def test_cli_exact_branch_rejects_bad_input(capsys, extra, message):
