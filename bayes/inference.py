@@ -392,8 +392,8 @@ def _cast(value, precision: np.dtype):
     """A float NumPy or JAX array as a NumPy array in ``precision``; a (nested) list or tuple of
     plain numbers as the NumPy array it spells (floats in ``precision``), since the models
     index ``.shape``; a list or tuple of arrays (``ks`` of the multi-width model) element by
-    element; anything else as it is."""
-    if isinstance(value, (list, tuple)):
+    element; anything else (a NamedTuple of arrays too) as it is."""
+    if type(value) in (list, tuple):
         if any(isinstance(v, (np.ndarray, jax.Array)) for v in value):
             return type(value)(_cast(v, precision) for v in value)
         try:

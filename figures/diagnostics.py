@@ -1,8 +1,8 @@
 """Paper figure ``fig:diag`` -- sampler diagnostics: R-hat and ESS across widths, rank plots, SBC.
 
-(a, b) Worst R-hat and smallest bulk ESS of every run behind ``fig:bayes`` (``bayes_widths``) and ``fig:bayesclass``
-(``bayes_classification``), per width
-(their thresholds, 1.01 and 400, dashed).  (c) Rank plots (Vehtari et al. 2021) of s for
+(a, b) Worst R-hat and smallest bulk ESS of every run behind ``fig:bayes``
+(``bayes_widths``) and ``fig:bayesclass`` (``bayes_classification``), per width (their
+thresholds, 1.01 and 400, dashed).  (c) Rank plots (Vehtari et al. 2021) of s for
 the full, centered linear model and for the collapsed model on the same data: the full
 model's funnel between s and P = ``rank_width`` weights gives chains whose ranks are far
 from uniform; the collapsed model's are uniform.  (d) Simulation-based calibration of the

@@ -553,6 +553,24 @@ def test_run_nuts_takes_plain_lists_as_the_arrays_they_spell(linear_data, dtype)
         np.testing.assert_array_equal(from_lists.posterior[name].values, draws.values)
 
 
+def test_cast_spells_lists_as_arrays_and_leaves_other_containers():
+    """run_nuts' cast: integer lists stay integer (labels), a list of arrays is cast element by
+    element, a NamedTuple of arrays passes through untouched (rebuilding it from a generator
+    would fail)."""
+    from typing import NamedTuple
+
+    class Pair(NamedTuple):
+        a: np.ndarray
+        b: np.ndarray
+
+    pair = Pair(np.ones(2), np.zeros(2))
+    assert inference._cast(pair, np.float32) is pair
+    assert inference._cast([[1, 2], [3, 4]], np.float32).dtype.kind == "i"
+    ks = inference._cast([np.ones(3), np.ones(5)], np.float32)
+    assert isinstance(ks, list) and [k.dtype for k in ks] == [np.float32, np.float32]
+    assert inference._cast(["a", "b"], np.float32) == ["a", "b"]
+
+
 def test_run_nuts_saves_netcdf_atomically(tmp_path, monkeypatch, linear_data):
     monkeypatch.setenv("L2SCALE_CACHE_DIR", str(tmp_path / "figures"))
     X, y = linear_data
