@@ -9,7 +9,8 @@ minimized in each parametrization's *own* coordinates ``W_l`` (forward multiplie
 
 Optimizer (chosen by measurement, see the pilot numbers in :data:`StationaryConfig`):
 ``optax.lbfgs`` with its zoom line search, a fixed number of iterations in
-``jax.lax.scan``, one run per lane (network of the same shapes × λ × seed; the lanes in
+``jax.lax.scan`` (opt-in, :attr:`StationaryConfig.stop_decrease`: a ``while_loop`` that
+stops a lane once its relative decrease stalls), one run per lane (network of the same shapes × λ × seed; the lanes in
 turn on each device, :func:`_lanes_in_turn`), in float64 (asked for locally,
 ``jax.enable_x64``).  For comparison, :func:`budget_sweep` runs the momentum GD of
 :mod:`training.train` for a fixed number of steps on the same lanes.
@@ -81,6 +82,12 @@ class StationaryConfig(NamedTuple):
     clarke_steps: int = 20  # projected-gradient steps of the kink-aware measure (0: none)
     power_steps: int = 4  # power iterations for the step size of those steps
     trace_every: int = 10  # keep every n-th objective value of the trace
+    #: stop a run once its relative decrease per iteration over the last ``window``
+    #: iterations is <= this (None: always run ``iterations``).  Opt-in: the figures run
+    #: the full budget; a stopped run is exactly the first ``iterations_run`` iterations
+    #: of the full one, so its end point is less converged (the lane then reports
+    #: ``iterations_run``)
+    stop_decrease: float | None = None
 
 
 DEFAULT_CONFIG = StationaryConfig()
@@ -101,6 +108,11 @@ def check_config(config) -> StationaryConfig:
     tol = config.kink_tol
     if isinstance(tol, bool) or not isinstance(tol, (int, float)) or not 0 < tol < 1:
         raise ValueError(f"config.kink_tol must be a number in (0, 1), got {tol!r}")
+    stop = config.stop_decrease
+    if stop is not None and (
+        isinstance(stop, bool) or not isinstance(stop, (int, float)) or not 0 < stop < np.inf
+    ):
+        raise ValueError(f"config.stop_decrease must be None or a number > 0, got {stop!r}")
     return config
 
 
@@ -279,12 +291,46 @@ def _lbfgs_run(noise, lam, x, y, mult, init_std, *, config: StationaryConfig) ->
         updates, state = opt.update(grad, state, w, value=value, grad=grad, value_fn=objective)
         return (optax.apply_updates(w, updates), state), value
 
-    (w, _), trace = jax.lax.scan(step, (w0, opt.init(w0)), length=config.iterations)
-    trace = jnp.concatenate([trace[1:], objective(w)[None]])  # E after each iteration
-    out = diagnose(w, w0, trace, mults, x, y, lam, config=config)
+    if config.stop_decrease is None:
+        (w, _), trace = jax.lax.scan(step, (w0, opt.init(w0)), length=config.iterations)
+        trace = jnp.concatenate([trace[1:], objective(w)[None]])  # E after each iteration
+        out = diagnose(w, w0, trace, mults, x, y, lam, config=config)
+    else:
+        w, trace, last, ran = _until_stalled(step, w0, opt.init(w0), objective, config=config)
+        out = diagnose(w, w0, last, mults, x, y, lam, config=config)
+        out["iterations_run"] = ran
     out["trace"] = trace[config.trace_every - 1 :: config.trace_every]
     out["weights"] = w
     return out
+
+
+def _until_stalled(step, w0, state0, objective, *, config: StationaryConfig):
+    """The iterations of ``step`` (the scan's body) until the relative decrease per
+    iteration over the last ``window`` iterations is <= ``config.stop_decrease``, at most
+    ``config.iterations``: the final weights, E after each iteration (held at its final
+    value after the stop), E after the last ``window + 1`` iterations run (what
+    :func:`diagnose` reads) and the number of iterations run.
+    """
+    k, n = config.window, config.iterations
+    # seen[t] = E after t iterations, known once iteration t + 1 has evaluated it
+    seen0 = jnp.full(n + 1, jnp.inf, dtype=w0[0].dtype)
+
+    def going(carry):
+        _, _, t, seen = carry
+        newest, old = seen[t - 1], seen[jnp.maximum(t - 1 - k, 0)]
+        stalled = (t > k) & ((old - newest) / (k * jnp.abs(newest)) <= config.stop_decrease)
+        return (t < n) & ~stalled
+
+    def body(carry):
+        w, state, t, seen = carry
+        (w, state), value = step((w, state), None)
+        return w, state, t + 1, seen.at[t].set(value)
+
+    w, _, t, seen = jax.lax.while_loop(going, body, (w0, state0, jnp.asarray(0), seen0))
+    final = objective(w)
+    seen = jnp.where(jnp.arange(n + 1) >= t, final, seen)
+    last = jax.lax.dynamic_slice(seen, (t - k,), (k + 1,))
+    return w, seen[1:], last, t
 
 
 def _gd_run(noise, lam, x, y, mult, init_std, lr, *, steps, momentum, config) -> dict:
