@@ -10,9 +10,9 @@ minimized in each parametrization's *own* coordinates ``W_l`` (forward multiplie
 Optimizer (chosen by measurement, see the pilot numbers in :data:`StationaryConfig`):
 ``optax.lbfgs`` with its zoom line search, a fixed number of iterations in
 ``jax.lax.scan`` (opt-in, :attr:`StationaryConfig.stop_decrease`: a ``while_loop`` that
-stops a lane once its relative decrease stalls), one run per lane (network of the same shapes × λ × seed; the lanes in
-turn on each device, :func:`_lanes_in_turn`), in float64 (asked for locally,
-``jax.enable_x64``).  For comparison, :func:`budget_sweep` runs the momentum GD of
+stops a lane once its relative decrease stalls), one run per lane (network of the same
+shapes × λ × seed; the lanes in turn on each device, :func:`_lanes_in_turn`), in float64
+(asked for locally, ``jax.enable_x64``).  For comparison, :func:`budget_sweep` runs the momentum GD of
 :mod:`training.train` for a fixed number of steps on the same lanes.
 
 What every run reports (:func:`diagnose`):
