@@ -57,17 +57,37 @@ def test_sharded_sweep_equals_unsharded(digits, optimizer):
 @two_devices
 def test_sharded_stationary_and_budget_sweeps_equal_unsharded(digits):
     nets = [architecture(input_dim=64, width=8, depth=1, n_classes=10, parametrization=p)
-            for p in ("standard", "ntk")]  # fmt: skip
-    lams = np.tile(np.logspace(-3, -1, 3), (2, 1))  # 3 λ: padded to 4 over 2 devices
-    kw = dict(lam_sums=lams, seeds=[0, 1])
+            for p in ("standard", "ntk", "mean_field")]  # fmt: skip
+    # 3 λ: padded to 4 over 2 devices (budget); 3 nets × 3 λ × 1 seed = 9 lanes, padded to
+    # a multiple of the devices lane by lane (stationary, training.stationary._lane_order)
+    lams = np.tile(np.logspace(-3, -1, 3), (3, 1))
+    kw = dict(lam_sums=lams, seeds=[1])
     cfg = StationaryConfig(iterations=80, clarke_steps=5)
     a = stationary_sweep(digits, nets, config=cfg, shard=False, **kw)
     b = stationary_sweep(digits, nets, config=cfg, shard=True, **kw)
-    c = budget_sweep(digits, nets, lr=np.full((2, 2), 0.05), steps=60, shard=False, **kw)
-    d = budget_sweep(digits, nets, lr=np.full((2, 2), 0.05), steps=60, shard=True, **kw)
+    c = budget_sweep(digits, nets, lr=np.full((3, 2), 0.05), steps=60, shard=False, **kw)
+    d = budget_sweep(digits, nets, lr=np.full((3, 2), 0.05), steps=60, shard=True, **kw)
     for x, y in ((a, b), (c, d)):
         assert x.keys() == y.keys()
         for key in x:
             assert x[key].shape == y[key].shape, key
             # float64 lanes: measured differences ≤ 1e-16 absolute (reordered sums)
             np.testing.assert_allclose(x[key], y[key], rtol=1e-10, atol=1e-12, err_msg=key)
+
+
+@pytest.mark.parametrize("devices", [1, 2, 3, 8])
+@pytest.mark.parametrize("shape", [(1, 1, 1), (3, 3, 3), (1, 7, 3), (2, 3, 2), (3, 1, 5)])
+def test_lane_order_deals_every_lane_once_and_evenly(shape, devices):
+    from training.stationary import _lane_order
+
+    lanes, back = _lane_order(*shape, devices)
+    n = int(np.prod(shape))
+    grid = np.array([(k, j, s) for k in range(shape[0]) for j in range(shape[1])
+                     for s in range(shape[2])])  # fmt: skip
+    np.testing.assert_array_equal(lanes[back], grid)  # back restores (net, λ, seed) order
+    assert len(lanes) == n + (-n) % devices  # padded to a multiple of the devices
+    extra = lanes[np.setdiff1d(np.arange(len(lanes)), back)]
+    assert (extra == grid[-1]).all()  # the padding repeats the last lane
+    blocks = np.split(np.arange(len(lanes)), devices)  # device d's contiguous block
+    real = [np.isin(b, back).sum() for b in blocks]
+    assert max(real) - min(real) <= 1, real  # real lanes as evenly as they divide
