@@ -233,10 +233,12 @@ def _lanes_in_turn(run, lanes, noise, lams, x, y, mult, init_std):
     """``run`` on every lane ``(net, λ, seed)`` of ``lanes`` [n, 3] one after another
     (``lax.map``); every output has the lane axis first.
 
-    Vmapped, the zoom line search (a ``while_loop`` of conds) steps every lane until
-    the slowest is done and runs both branches of each ``cond``: this is 4.4-7.0x faster
-    (``benchmarks/bench_stationary.py``).  The rounding differs from the vmapped program's
-    and 1000 iterations amplify it: digits width 8, objectives within 2.4e-4 (relative
+    Vmapped, the zoom line search (a ``while_loop`` of conds) steps every lane until the
+    slowest is done and runs both branches of each ``cond``.  In turn, 27 lanes dealt out to 2
+    devices by :func:`_lane_order` run 3.6-7.0x faster than vmapped (warm calls,
+    ``benchmarks/bench_stationary.py``); 1.2-1.5x of that is the lane-by-lane split, against
+    splitting the λ axis.  The rounding differs from the vmapped program's and 1000
+    iterations amplify it: digits width 8, objectives within 2.4e-4 (relative
     1e-4), test losses within 1.1e-2 -- how loosely those runs pin their end point.
     """
 
