@@ -1,10 +1,12 @@
 """Run stale figures on several processes at once (``python -m figures --jobs N``).
 
 A figure starts when the figures it reads (``DEPENDS``) have finished, longest expected
-first (:data:`EXPECTED_SECONDS`), at most ``jobs`` at a time.  At full size every figure gets
-a fresh process (``max_tasks_per_child=1``: XLA maps each compiled program's code into its
-process, and twenty figures' programs in one exhausted ``vm.max_map_count``); ``--quick``
-figures share ``jobs`` long-lived processes, which saves each one's start-up and imports.
+first (:data:`EXPECTED_SECONDS`), at most ``jobs`` at a time.  At full size every figure
+expected to take more than :data:`SHARED_SECONDS` gets a fresh process
+(``max_tasks_per_child=1``: XLA maps each compiled program's code into its process, and
+twenty figures' programs in one exhausted ``vm.max_map_count``); the short ones, which
+compile few programs, share long-lived processes, as every ``--quick`` figure does: that
+saves each one's start-up and imports (about 3 s, most of a 4 s figure).
 A figure that fails stops new ones from starting; those already running finish (their
 results are cached and valid) and the failure is raised.
 """
@@ -19,7 +21,14 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from pathlib import Path
 
-__all__ = ["EXPECTED_SECONDS", "FigureFailed", "usable_cores", "run_graph", "run_figures"]
+__all__ = [
+    "EXPECTED_SECONDS",
+    "SHARED_SECONDS",
+    "FigureFailed",
+    "usable_cores",
+    "run_graph",
+    "run_figures",
+]
 
 #: wall seconds of each figure (full size in a process of its own, quick) on 2 idle cores,
 #: one figure at a time (2026-12-03); used only to start the longest first.  A figure
@@ -47,6 +56,10 @@ EXPECTED_SECONDS: dict[str, tuple[float, float]] = {
     "summary": (4.2, 0.5),
 }
 UNKNOWN_SECONDS = (60.0, 10.0)
+#: at full size, figures expected (:data:`EXPECTED_SECONDS`) to take at most this long share
+#: long-lived worker processes instead of a fresh one each: the nine theory, cross-entropy
+#: and summary figures, a handful of compiled programs each
+SHARED_SECONDS = 20.0
 
 
 def usable_cores() -> int:
@@ -144,11 +157,12 @@ def _setup_worker(quick: bool) -> None:
     enable_jax_compilation_cache()
 
 
-def _run_one(name: str, quick: bool, force: bool, out_dir: Path | None) -> None:
-    """Make figure ``name`` in this worker."""
+def _run_one(name: str, quick: bool, force: bool, out_dir: Path | None) -> int:
+    """Make figure ``name`` in this worker; return the worker's process id."""
     from figures._registry import run
 
     run(name, quick=quick, force=force, out_dir=out_dir)
+    return os.getpid()
 
 
 def run_figures(
@@ -171,21 +185,36 @@ def run_figures(
         started[name] = time.perf_counter()
         log(f"[start {len(started)}/{len(names)}] {name}{' (quick)' if quick else ''}")
 
-    def on_done(name: str) -> None:
-        log(f"[done] {name} in {time.perf_counter() - started[name]:.1f} s")
+    futures: dict[str, Future] = {}
 
-    with ProcessPoolExecutor(
-        workers,
-        mp_context=context,
-        initializer=_setup_worker,
-        initargs=(quick,),
-        max_tasks_per_child=None if quick else 1,
-    ) as pool:
+    def on_done(name: str) -> None:
+        pid = futures[name].result()
+        log(f"[done] {name} in {time.perf_counter() - started[name]:.1f} s (process {pid})")
+
+    shared = {n for n in names if quick or cost[n] <= SHARED_SECONDS}
+
+    def pool(max_tasks_per_child: int | None) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            workers,
+            mp_context=context,
+            initializer=_setup_worker,
+            initargs=(quick,),
+            max_tasks_per_child=max_tasks_per_child,
+        )
+
+    def submit(name: str) -> Future:
+        futures[name] = (long_lived if name in shared else fresh).submit(
+            _run_one, name, quick, force, out_dir
+        )
+        return futures[name]
+
+    # a pool's processes start when it is first given work: none for an unused one
+    with pool(None) as long_lived, pool(1) as fresh:
         run_graph(
             names,
             depends,
             cost,
-            lambda name: pool.submit(_run_one, name, quick, force, out_dir),
+            submit,
             jobs=workers,
             on_start=on_start,
             on_done=on_done,

@@ -102,3 +102,31 @@ def test_jobs_must_be_positive(capsys):
     with pytest.raises(SystemExit) as info:
         main(["prior_equivalence", "--jobs", "0"])
     assert info.value.code == 2 and "--jobs must be a positive integer" in capsys.readouterr().err
+
+
+def _pids(log_lines):
+    """Figure name -> worker process id, from run_figures' ``[done] NAME in T s (process PID)``."""
+    done = [line.split() for line in log_lines if line.startswith("[done] ")]
+    return {words[1]: int(words[-1].rstrip(")")) for words in done}
+
+
+def test_short_full_size_figures_share_a_process_the_others_get_their_own(tmp_path, monkeypatch):
+    """At full size, figures expected within SHARED_SECONDS run in one long-lived worker (it
+    saves a start-up each); with the bound at 0 each gets a fresh process.  The second run
+    only redraws (its results are in the cache of the first)."""
+    from figures import _parallel
+
+    monkeypatch.setenv("L2SCALE_CACHE_DIR", str(tmp_path / "cache"))
+    names = ["prior_equivalence", "rf_risk"]
+    assert all(EXPECTED_SECONDS[n][0] <= _parallel.SHARED_SECONDS for n in names)
+    pids = []
+    for bound, out in ((_parallel.SHARED_SECONDS, "a"), (0.0, "b")):
+        monkeypatch.setattr(_parallel, "SHARED_SECONDS", bound)
+        lines: list[str] = []
+        _parallel.run_figures(names, jobs=1, quick=False, force=False, out_dir=tmp_path / out,
+                              depends={}, log=lines.append)  # fmt: skip
+        pids.append(_pids(lines))
+        assert set(pids[-1]) == set(names), lines
+        assert all((tmp_path / out / f"{n}.pdf").exists() for n in names)
+    assert len(set(pids[0].values())) == 1  # shared
+    assert len(set(pids[1].values())) == 2  # one fresh process each
