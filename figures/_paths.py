@@ -10,8 +10,9 @@ ROOT = Path(__file__).resolve().parent.parent
 FIGURE_DIR = ROOT / "paper" / "figures"
 #: quick (small-size) runs go here so they never overwrite the paper's figures
 QUICK_FIGURE_DIR = ROOT / ".cache" / "figures-quick"
-#: generated LaTeX (equations, numbers) for the paper
-GENERATED_DIR = ROOT / "paper" / "generated"
+#: generated LaTeX (equations, numbers) for the paper; ``L2SCALE_GENERATED_DIR`` overrides it
+#: (read at import: a test's full-size run in worker processes leaves the paper's files alone)
+GENERATED_DIR = Path(os.environ.get("L2SCALE_GENERATED_DIR") or ROOT / "paper" / "generated")
 
 
 def cache_dir() -> Path:

@@ -117,6 +117,7 @@ def test_short_full_size_figures_share_a_process_the_others_get_their_own(tmp_pa
     from figures import _parallel
 
     monkeypatch.setenv("L2SCALE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("L2SCALE_GENERATED_DIR", str(tmp_path / "generated"))  # rf_risk.tex
     names = ["prior_equivalence", "rf_risk"]
     assert all(EXPECTED_SECONDS[n][0] <= _parallel.SHARED_SECONDS for n in names)
     pids = []
@@ -128,5 +129,6 @@ def test_short_full_size_figures_share_a_process_the_others_get_their_own(tmp_pa
         pids.append(_pids(lines))
         assert set(pids[-1]) == set(names), lines
         assert all((tmp_path / out / f"{n}.pdf").exists() for n in names)
+    assert (tmp_path / "generated" / "rf_risk.tex").exists()  # the workers read the override
     assert len(set(pids[0].values())) == 1  # shared
     assert len(set(pids[1].values())) == 2  # one fresh process each
