@@ -112,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
         from theory.latex import write_generated
 
         stamp, key, outputs = tex
-        print(f"writing {write_generated()}", file=sys.stderr)
+        print(f"writing {write_generated(GENERATED_DIR)}", file=sys.stderr)
         write_stamp(stamp, key, outputs)
     for i, name in enumerate(names, 1):
         if pool and name in stale:

@@ -19,6 +19,7 @@ import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 __all__ = [
@@ -57,8 +58,8 @@ EXPECTED_SECONDS: dict[str, tuple[float, float]] = {
 }
 UNKNOWN_SECONDS = (60.0, 10.0)
 #: at full size, figures expected (:data:`EXPECTED_SECONDS`) to take at most this long share
-#: long-lived worker processes instead of a fresh one each: the nine theory, cross-entropy
-#: and summary figures, a handful of compiled programs each
+#: long-lived worker processes instead of a fresh one each: the six theory figures,
+#: ``ce_risk``, ``penalty_view`` and ``summary``, a handful of compiled programs each
 SHARED_SECONDS = 20.0
 
 
@@ -203,9 +204,13 @@ def run_figures(
         )
 
     def submit(name: str) -> Future:
-        futures[name] = (long_lived if name in shared else fresh).submit(
-            _run_one, name, quick, force, out_dir
-        )
+        try:
+            futures[name] = (long_lived if name in shared else fresh).submit(
+                _run_one, name, quick, force, out_dir
+            )
+        except BrokenProcessPool as exc:  # a worker of that pool died: fail this figure
+            futures[name] = Future()
+            futures[name].set_exception(exc)
         return futures[name]
 
     # a pool's processes start when it is first given work: none for an unused one

@@ -267,8 +267,8 @@ def _lane_order(n_nets: int, n_lams: int, n_seeds: int, devices: int):
     The lanes are padded (the last one repeated) to a multiple of ``devices`` and dealt out
     round-robin, so that device ``d``'s contiguous block holds lanes ``d, d + devices, …``:
     they split as evenly as they divide (27 lanes on 2 devices: 14 and 13 plus the repeat,
-    where splitting the λ axis alone gave each device 2 λ × 9 lanes), and each block mixes
-    networks and λ of different cost.
+    where splitting the λ axis alone gave each device 2 λ × 9 lanes), and with few devices
+    each block mixes networks and λ of different cost.
 
     >>> lanes, back = _lane_order(1, 3, 1, 2)
     >>> lanes.tolist(), back.tolist()
