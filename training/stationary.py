@@ -277,7 +277,7 @@ def _lane_order(n_nets: int, n_lams: int, n_seeds: int, devices: int):
     grid = np.stack(np.meshgrid(*map(np.arange, (n_nets, n_lams, n_seeds)), indexing="ij"), -1)
     lanes = grid.reshape(-1, 3)
     n = len(lanes)
-    lanes = np.concatenate([lanes, np.repeat(lanes[-1:], (-n) % devices, axis=0)])
+    lanes = np.asarray(pad_lanes(lanes, devices))  # the last lane repeated
     order = np.arange(len(lanes)).reshape(-1, devices).T.ravel()  # device-major
     return lanes[order], np.argsort(order)[:n]
 
