@@ -30,9 +30,11 @@ from scipy import stats
 
 from bayes import _arviz
 from bayes.models import check_positive_int, check_target_accept
+from theory._shard import gather, lane_devices, over_lane_devices, put_lanes
 from theory.checks import (
     as_float_array,
     check_callable,
+    check_flag,
     check_instance,
     check_int,
     check_nonnegative,
@@ -239,8 +241,13 @@ def _vmapped_nuts(
     num_samples,
     target_accept,
     max_tree_depth,
+    shard=False,
 ):
     """One compiled NUTS for a batch of data sets: ``(keys, ys) -> ({param: draws}, divergences)``.
+
+    With ``shard`` the batch (its length a multiple of the devices, placed by
+    :func:`theory._shard.put_lanes`) is split over every device, each running the vmapped
+    sampler on its own block (:func:`theory._shard.over_lane_devices`).
 
     NumPyro's functional kernel (:func:`numpyro.infer.hmc.hmc`, the one its ``MCMC`` runs)
     with the data set as a dynamic argument, ``vmap``-ed over simulations and ``scan``-ned
@@ -294,7 +301,10 @@ def _vmapped_nuts(
         constrained = jax.vmap(info.postprocess_fn(*data, **kw))(zs)
         return {p: constrained[p] for p in params}, jnp.sum(diverging[num_warmup:])
 
-    return jax.jit(jax.vmap(one))
+    batched = jax.vmap(one)
+    if shard and lane_devices() > 1:
+        batched = over_lane_devices(batched, lane_args=(True, True), axis=0)
+    return jax.jit(batched)
 
 
 def sbc(
@@ -311,6 +321,7 @@ def sbc(
     batch: int = 20,
     target_accept: float = 0.8,
     max_tree_depth: int = 10,
+    shard: bool = True,
     log: Callable[[str], None] | None = None,
     **static_kwargs,
 ) -> SBCResult:
@@ -321,6 +332,11 @@ def sbc(
     ``num_samples`` draws thinned by ``thin`` to ``L`` ranks' draws), run by one compiled
     sampler over ``batch`` simulations at a time (:func:`_vmapped_nuts`; the last batch is
     padded with repeats whose results are dropped), with progress logged per batch.
+
+    With ``shard`` (default) each call runs ``batch`` simulations on every JAX device
+    (:mod:`theory._shard`: forced CPU host devices, GPUs, hosts after
+    ``jax.distributed.initialize()``); each device's block is then one batch of the
+    one-device run, so the ranks are the same.
     """
     for name, value in (
         ("n_sims", n_sims),
@@ -335,6 +351,7 @@ def sbc(
     check_target_accept(target_accept)
     check_callable("model", model)
     check_seed("seed", seed)
+    shard = check_flag("shard", shard)
     if not isinstance(obs_site, str) or not obs_site:
         raise ValueError(f"obs_site must be a sample-site name, got {obs_site!r}")
     if isinstance(params, str) or not all(isinstance(p, str) for p in params) or not params:
@@ -372,15 +389,19 @@ def sbc(
         num_samples=num_samples,
         target_accept=target_accept,
         max_tree_depth=max_tree_depth,
+        shard=shard,
     )
     keys = jax.random.split(key_run, n_sims)
-    batch = min(batch, n_sims)
+    # `batch` simulations per device and call: each device's block has the size of an
+    # unsharded batch, so every simulation keeps its one-device arithmetic
+    batch = min(batch, n_sims) * (lane_devices() if shard else 1)
+    place = put_lanes if shard else (lambda x: x)
     ranks = np.empty((n_sims, len(params)), dtype=int)
     divergences = 0
     t0 = time.perf_counter()
     for lo in range(0, n_sims, batch):
         idx = np.minimum(np.arange(lo, lo + batch), n_sims - 1)  # pad by repeating the last
-        draws, div = run(keys[idx], ys[idx])
+        draws, div = gather(run(place(keys[idx]), place(ys[idx])))
         n_real = min(batch, n_sims - lo)
         divergences += int(np.sum(np.asarray(div)[:n_real]))
         for j, name in enumerate(params):

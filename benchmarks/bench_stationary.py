@@ -43,8 +43,8 @@ def _lam_split_program(config):
     import jax
     import jax.numpy as jnp
 
+    from theory._shard import over_lane_devices
     from training import stationary as st
-    from training._shard import over_lane_devices
 
     def in_turn(noise, lam, x, y, mult, std):
         n_nets, n_lams, n_seeds = lam.shape[0], lam.shape[1], noise[0].shape[0]

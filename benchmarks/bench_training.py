@@ -74,7 +74,7 @@ def ratio_row(metric: str, new, base, note: str) -> dict:
 
 
 def shard_rows() -> list[dict]:
-    """Lanes split over every JAX device (``training._shard``) vs one device, same process.
+    """Lanes split over every JAX device (``theory._shard``) vs one device, same process.
 
     Two workloads: a ``training.sweep`` (digits, width 512, 9 λ × 3 seeds, 160 GD steps) and
     a ``stationary_sweep`` shaped like ``network_exponents`` (3 parametrizations × 9 λ × 3

@@ -55,8 +55,8 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
+from theory._shard import gather, lane_devices, over_lane_devices, pad_lanes, put_lanes
 from theory.checks import check_flag, check_fraction, check_int, check_nonnegative, check_positive
-from training._shard import gather, lane_devices, over_lane_devices, pad_lanes, put_lanes
 from training._stationarity import diagnose
 from training.data import Dataset
 from training.models import Layer, apply, check_layers
@@ -397,7 +397,7 @@ def stationary_sweep(
     ``trace`` (objective every ``trace_every`` iterations), ``test_loss``, ``test_acc``
     and, if ``keep_weights``, the final ``weights`` (one array per layer).  With ``shard``
     (default) the (net, λ, seed) lanes are split over every JAX device
-    (:mod:`training._shard`, :func:`_lane_order`).
+    (:mod:`theory._shard`, :func:`_lane_order`).
 
     >>> from training.data import teacher
     >>> from training.models import architecture

@@ -37,6 +37,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
+from theory._shard import gather, lane_devices, pad_lanes, put_lanes
 from theory.checks import (
     as_float_array,
     check_choice,
@@ -49,7 +50,6 @@ from theory.checks import (
     check_seed,
 )
 from theory.transfer import OPTIMIZERS
-from training._shard import gather, lane_devices, pad_lanes, put_lanes
 from training.data import Dataset
 from training.models import Layer, apply, check_layers
 
@@ -362,7 +362,7 @@ def _run_chunks(
     """Dispatch ``_sweep_jit`` on consecutive chunks of λ (the last one padded: one program).
 
     With ``shard`` each call takes ``chunk`` λ values per device, split over every device
-    (:mod:`training._shard`); without, ``chunk`` λ values on the default device.
+    (:mod:`theory._shard`); without, ``chunk`` λ values on the default device.
     """
     n = len(lams)
     block = chunk * (lane_devices() if shard else 1)
@@ -465,7 +465,7 @@ def sweep(
     ``jax.vmap`` (default :func:`chunk_size`; ``chunk=len(lam_sums)`` is one vmap over
     everything).  On a CPU a batch much larger than the cache is slower, not faster.
     With ``shard`` (default) a call takes ``chunk`` λ values per JAX device and splits them
-    over every device (:mod:`training._shard`: forced CPU host devices, GPUs, hosts).
+    over every device (:mod:`theory._shard`: forced CPU host devices, GPUs, hosts).
 
     ``lr`` is the per-layer ``η_l`` (a scalar broadcasts); ``base_lr`` the ``η`` of
     independent decay (default: the largest ``η_l``); ``rho`` per-layer penalty

@@ -1,22 +1,28 @@
 """Shard the vmapped lanes of a sweep across every JAX device (``jax.sharding``).
 
-A sweep's lanes (λ values, and with them their seeds) are independent, so they are split
-over a one-axis :class:`jax.sharding.Mesh` of all devices: :func:`put_lanes` pads the lane
-axis to a multiple of the device count and places one block per device; a jitted sweep of
-vmapped lanes, called on that array, is partitioned by XLA along it (the other inputs are
-replicated); a sweep whose lanes run one after another (``lax.map``: the L-BFGS runs of
-:mod:`training.stationary`) is split explicitly by :func:`over_lane_devices`
-(``jax.shard_map``); :func:`gather` brings the results back to the host.  The same code
-runs on one CPU (one device: nothing changes), on a CPU with forced host devices
-(``XLA_FLAGS=--xla_force_host_platform_device_count=K``, what :func:`bayes.setup` asks for),
-on several GPUs of one host, and on several hosts after ``jax.distributed.initialize()``
-(every process passes the same full lane array; :func:`put_lanes` builds the global array
-from the process's own blocks and :func:`gather` all-gathers the result -- the multi-host
-path is written to JAX's documented API and not run here: this machine has one host).
+Shared by :mod:`training` (the λ × seed × width sweeps) and :mod:`bayes` (the SBC batches
+of :func:`bayes.diagnostics.sbc`), so it lives in the layer both import.  A sweep's lanes
+(λ values and their seeds, or simulations) are independent, so they are split over a
+one-axis :class:`jax.sharding.Mesh` of all devices: :func:`put_lanes` places one block of
+the lane axis (padded by the caller to a multiple of the device count, :func:`pad_lanes`)
+on each device; a jitted sweep of vmapped lanes, called on that array, is partitioned by
+XLA along it (the other inputs are replicated); a sweep whose lanes run one after another
+(``lax.map``: the L-BFGS runs of :mod:`training.stationary`), or one whose per-device
+program should be the one-device program (SBC), is split explicitly by
+:func:`over_lane_devices` (``jax.shard_map``); :func:`gather` brings the results back to
+the host.  The same code runs on one CPU (one device: nothing changes), on a CPU with
+forced host devices (``XLA_FLAGS=--xla_force_host_platform_device_count=K``, what
+:func:`bayes.setup` asks for), on several GPUs of one host, and on several hosts after
+``jax.distributed.initialize()``: every process passes the same full lane array,
+:func:`put_lanes` builds the global array from the process's own blocks and :func:`gather`
+all-gathers the result.  ``tests/test_shard.py`` runs that path with two processes of one
+job on this host (CPU collectives over Gloo).
 
 Lanes never talk to each other, so each keeps its single-device arithmetic; XLA may still
 fuse a block's batch of lanes differently from the whole batch, so results agree with the
-unsharded run to float rounding (``tests/test_training.py`` compares them).
+unsharded run to float rounding (``tests/test_shard.py`` compares them; NUTS amplifies
+that rounding over long chains, so sharded SBC ranks equal the one-device ones in
+distribution, not draw for draw).
 """
 
 from __future__ import annotations
