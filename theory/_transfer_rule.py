@@ -91,7 +91,7 @@ class Transfer(NamedTuple):
     lam: float | np.ndarray
     exponent: float  #: the exact value is in ``rule`` and :func:`transfer_exponent_expr`
     rule: str
-    support: str  # "derivation" or "experiment"
+    support: str  # "derivation" or "timescale" (AdamW: a heuristic, see the note)
     note: str
 
 
@@ -194,12 +194,22 @@ def transfer(
             "do not enter"
         )
     else:
-        support = "experiment"
+        support = "timescale"
         note = (
-            "supported only by experiment (training/, figure training_transfer), not by "
-            "a derivation: decoupled decay is not an L2 term of any fixed objective, and "
-            "one global lambda cannot keep every layer's timescale fixed (MuAdamW scales "
-            "the decay per tensor); check the measured exponents before relying on it"
+            "a timescale heuristic, not a derivation: decoupled decay is not an L2 term of "
+            "any fixed objective, and one global lambda cannot keep every layer's timescale "
+            "fixed (MuAdamW scales the decay per tensor: python -m theory.transfer model). "
+            + (
+                "Measured (figure adamw_rules, a fixed budget of full-batch steps): for one "
+                "global coupled lambda this rule is not the one to use; lambda ∝ sqrt(width) "
+                "had the smallest largest regret, with one global learning rate and with muP "
+                "rates (paper/generated/adamw_rules.tex: AWMaxSqrtGlobalCoupled, "
+                "AWMaxFixedGlobalCoupled, AWMaxSqrtMuPCoupled, AWMaxLinearMuPCoupled)"
+                if optimizer == "adamw-coupled"
+                else "Measured (figure adamw_rules, a fixed budget of full-batch steps): with "
+                "muP learning rates independent decay kept fixed stayed close to the best "
+                "(AWMaxFixedMuPIndependent); with one global learning rate it is not measured"
+            )
         )
     _check_representable(value, lam_in, from_in, to_in)
     rule = _rule_text(parametrization, normalization, optimizer, lr_scaling, penalized, depth, e)
