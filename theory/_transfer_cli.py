@@ -86,7 +86,8 @@ the answer (paper, first paragraph; README):
   every weight trained and penalized (the usual network, L2 in the loss, SGD/GD):
     standard parametrization: keep lambda_sum fixed as the width grows, at any depth;
     NTK: lambda_sum ∝ width^-(L-1)/L; muP / mean-field: lambda_sum ∝ 1/width.
-    A mean over all P_total weights must grow: lambda_mean = P_total * lambda_sum.
+    A mean over all P_total weights: lambda_mean = P_total * lambda_sum, so in the
+    standard parametrization the mean's lambda must grow in proportion to P_total.
     Exact for the minimizer of the objective (use --penalized all --depth H) and
     checked at stationarity; a short fixed step budget can prefer other exponents.
   only a readout penalized (ridge / random features / linear probe; the default here):
