@@ -211,6 +211,59 @@ def compare_reuse(n_samples: int = 1000, seed: int = 0) -> dict:
     return {"t_seq": t_seq, "t_par": t_par, "same": same, "runs": len(runs)}
 
 
+def sbc_shard_rows(n_sims: int = 200, seed: int = 0) -> list[dict]:
+    """SBC batches split over every JAX device (``sbc(shard=True)``) vs one device.
+
+    The two SBC runs of the ``diagnostics`` figure's size (200 simulations, 200 + 396
+    iterations, 20 simulations per device and call).  Each ``sbc`` call compiles its
+    sampler in its first batch, so the time is that of the later batches (from its progress
+    log).  The ranks are compared: equal in distribution, not draw for draw (NUTS amplifies
+    the rounding of a different batch shape), so the share of equal ranks is reported.
+    """
+    import re
+
+    import jax
+    import numpy as np
+
+    from bayes import diagnostics, models
+
+    rng = np.random.default_rng(seed)
+    runs = (
+        ("linear regression", models.noncentered(models.linear_regression),
+         rng.standard_normal((20, 4)), ["s", "sigma"], {"prior_exponent": 1.0}),
+        ("random-features classifier", models.noncentered(models.rf_classifier),
+         np.maximum(rng.standard_normal((30, 4)), 0.0), ["s"],
+         {"n_classes": 3, "parametrization": "ntk"}),
+    )  # fmt: skip
+    kw = dict(n_sims=n_sims, num_warmup=200, num_samples=396, thin=4, n_bins=10, seed=seed)
+    rows = []
+    for label, model, data, params, static in runs:
+        got = {}
+        for shard in (False, True):
+            logs: list[str] = []
+            res = diagnostics.sbc(
+                model, data, params=params, shard=shard, log=logs.append, **kw, **static
+            )
+            first, last = (
+                float(re.search(r"\(([0-9.]+) s\)", m).group(1)) for m in (logs[0], logs[-1])
+            )
+            got[shard] = (last - first, res)
+        (t1, one), (tn, all_) = got[False], got[True]
+        rows.append(
+            {
+                "metric": f"SBC, {label}, {n_sims} simulations: over {jax.device_count()} devices",
+                "value": tn,
+                "unit": "s",
+                "baseline": t1,
+                "ratio": t1 / tn,
+                "note": "baseline: one device; after the first (compiling) call; ranks equal in "
+                f"{np.mean(one.ranks == all_.ranks):.0%}, χ² p-values "
+                f"{min(one.pvalues.values()):.2f} (one) and {min(all_.pvalues.values()):.2f} (all)",
+            }
+        )
+    return rows
+
+
 def run() -> list[dict]:
     r = compare_full_collapsed()
     c = compare_classifier()
@@ -225,45 +278,49 @@ def run() -> list[dict]:
         text=True,
     )
     big = json.loads(proc.stdout.strip().splitlines()[-1])
-    return [
-        {
-            "metric": "full NUTS, P=1024 N=400: min bulk ESS/s of (s, σ)",
-            "value": r["ess_s_full"],
-            "unit": "1/s",
-            "note": f"R-hat {r['rhat_full']:.3f}, {r['t_full']:.0f} s",
-        },
-        {
-            "metric": "collapsed NUTS, same data: min bulk ESS/s of (s, σ)",
-            "value": r["ess_s_coll"],
-            "unit": "1/s",
-            "baseline": r["ess_s_full"],
-            "ratio": r["ess_s_coll"] / r["ess_s_full"],
-            "target": "ratio >= 50",
-            "note": f"R-hat {r['rhat_coll']:.3f}, {r['t_coll']:.0f} s",
-        },
-        {
-            "metric": "collapsed, P=100000 N=500: total time incl. blockwise Gram + eigh",
-            "value": big["total"],
-            "unit": "s",
-            "target": "< 60 s",
-            "note": f"Gram {big['gram']:.1f} s; R-hat {big['rhat']:.4f}, bulk ESS {big['ess']:.0f}",
-        },
-        {
-            "metric": "collapsed, P=100000 N=500: peak resident memory",
-            "value": big["peak_mb"],
-            "unit": "MB",
-            "note": "whole process (Python, JAX/XLA, NumPyro); the 400 MB N x P feature matrix is never formed, the largest block is N x 4096 (16 MB)",
-        },
-        {
-            "metric": f"{reuse['runs']} reused collapsed runs (traced width, κ): chains in parallel",
-            "value": reuse["t_par"],
-            "unit": "s",
-            "baseline": reuse["t_seq"],
-            "ratio": reuse["t_seq"] / reuse["t_par"],
-            "note": f"baseline: the same runs, chains one after the other; draws of s equal "
-            f"(rtol 1e-9) in {reuse['same']} of {reuse['runs']} runs",
-        },
-    ] + _classifier_rows(c)
+    return (
+        [
+            {
+                "metric": "full NUTS, P=1024 N=400: min bulk ESS/s of (s, σ)",
+                "value": r["ess_s_full"],
+                "unit": "1/s",
+                "note": f"R-hat {r['rhat_full']:.3f}, {r['t_full']:.0f} s",
+            },
+            {
+                "metric": "collapsed NUTS, same data: min bulk ESS/s of (s, σ)",
+                "value": r["ess_s_coll"],
+                "unit": "1/s",
+                "baseline": r["ess_s_full"],
+                "ratio": r["ess_s_coll"] / r["ess_s_full"],
+                "target": "ratio >= 50",
+                "note": f"R-hat {r['rhat_coll']:.3f}, {r['t_coll']:.0f} s",
+            },
+            {
+                "metric": "collapsed, P=100000 N=500: total time incl. blockwise Gram + eigh",
+                "value": big["total"],
+                "unit": "s",
+                "target": "< 60 s",
+                "note": f"Gram {big['gram']:.1f} s; R-hat {big['rhat']:.4f}, bulk ESS {big['ess']:.0f}",
+            },
+            {
+                "metric": "collapsed, P=100000 N=500: peak resident memory",
+                "value": big["peak_mb"],
+                "unit": "MB",
+                "note": "whole process (Python, JAX/XLA, NumPyro); the 400 MB N x P feature matrix is never formed, the largest block is N x 4096 (16 MB)",
+            },
+            {
+                "metric": f"{reuse['runs']} reused collapsed runs (traced width, κ): chains in parallel",
+                "value": reuse["t_par"],
+                "unit": "s",
+                "baseline": reuse["t_seq"],
+                "ratio": reuse["t_seq"] / reuse["t_par"],
+                "note": f"baseline: the same runs, chains one after the other; draws of s equal "
+                f"(rtol 1e-9) in {reuse['same']} of {reuse['runs']} runs",
+            },
+        ]
+        + _classifier_rows(c)
+        + sbc_shard_rows()
+    )
 
 
 def _classifier_rows(c: dict) -> list[dict]:
