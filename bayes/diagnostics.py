@@ -321,7 +321,7 @@ def sbc(
     batch: int = 20,
     target_accept: float = 0.8,
     max_tree_depth: int = 10,
-    shard: bool = True,
+    shard: bool = False,
     log: Callable[[str], None] | None = None,
     **static_kwargs,
 ) -> SBCResult:
@@ -333,10 +333,17 @@ def sbc(
     sampler over ``batch`` simulations at a time (:func:`_vmapped_nuts`; the last batch is
     padded with repeats whose results are dropped), with progress logged per batch.
 
-    With ``shard`` (default) each call runs ``batch`` simulations on every JAX device
+    With ``shard`` each call runs ``batch`` simulations on every JAX device
     (:mod:`theory._shard`: forced CPU host devices, GPUs, hosts after
-    ``jax.distributed.initialize()``); each device's block is then one batch of the
-    one-device run, so the ranks are the same.
+    ``jax.distributed.initialize()``), each device's block the simulations of one batch of
+    the one-device run, with their keys.  Off by default, so that the ranks do not depend on
+    the machine: the program compiled for a block of a 2-device mesh rounds differently
+    from the one-device program (on a 1-device mesh it is the same), NUTS amplifies that
+    over long chains, and the ranks then agree in distribution, not draw for draw
+    (measured: 60 simulations, 200 + 396 iterations, 9% of the ranks equal; short chains:
+    equal, ``tests/test_bayes.py``).  Worth it where devices are many (GPUs, hosts); on 2
+    CPU devices it gained 1.8x per simulation for a small classifier and lost 8% for a
+    linear model (``benchmarks/bench_bayes.py``).
     """
     for name, value in (
         ("n_sims", n_sims),
@@ -392,16 +399,17 @@ def sbc(
         shard=shard,
     )
     keys = jax.random.split(key_run, n_sims)
-    # `batch` simulations per device and call: each device's block has the size of an
-    # unsharded batch, so every simulation keeps its one-device arithmetic
+    # `batch` simulations per device and call: each device's block is one unsharded batch
     batch = min(batch, n_sims) * (lane_devices() if shard else 1)
     place = put_lanes if shard else (lambda x: x)
+    # unsharded outputs are this process's own (no all-gather across processes)
+    fetch = gather if shard else (lambda tree: jax.tree.map(np.asarray, tree))
     ranks = np.empty((n_sims, len(params)), dtype=int)
     divergences = 0
     t0 = time.perf_counter()
     for lo in range(0, n_sims, batch):
         idx = np.minimum(np.arange(lo, lo + batch), n_sims - 1)  # pad by repeating the last
-        draws, div = gather(run(place(keys[idx]), place(ys[idx])))
+        draws, div = fetch(run(place(keys[idx]), place(ys[idx])))
         n_real = min(batch, n_sims - lo)
         divergences += int(np.sum(np.asarray(div)[:n_real]))
         for j, name in enumerate(params):

@@ -1,7 +1,8 @@
-"""training._shard: sweeps split over every JAX device give the unsharded results.
+"""theory._shard: sweeps and SBC batches split over every JAX device give the unsharded results.
 
 The test session has one XLA host device per usable core (tests/conftest.py calls
-``bayes.setup()``); the comparisons need at least two, as on the 2-core CI machine."""
+``bayes.setup()``); the in-process comparisons need at least two, as on the 2-core CI
+machine; the two-process test makes its own devices and runs on any machine."""
 
 import jax
 import jax.numpy as jnp
@@ -96,11 +97,13 @@ def test_lane_order_deals_every_lane_once_and_evenly(shape, devices):
 def test_two_processes_get_the_one_process_results(tmp_path):
     """The multi-host path: two processes of one JAX job (``jax.distributed.initialize``, CPU
     collectives over Gloo, both on this host), each with two CPU devices, run the sharded
-    sweeps and SBC of ``tests/_distributed_worker.py`` over the job's four devices (:func:`put_lanes` builds the global lane array from each process's blocks,
-    ``gather`` all-gathers the results); each gets back the one-device result."""
+    sweeps and SBC of ``tests/_distributed_worker.py`` over the job's four devices
+    (:func:`put_lanes` builds the global lane array from each process's blocks, ``gather``
+    all-gathers the results); each gets back the one-device result."""
     import socket
     import subprocess
     import sys
+    import time
     from pathlib import Path
 
     from tests._distributed_worker import cases
@@ -110,34 +113,28 @@ def test_two_processes_get_the_one_process_results(tmp_path):
         port = s.getsockname()[1]
     root = Path(__file__).resolve().parents[1]
     out = tmp_path / "result"
-    local_devices = 2  # 2 × 1 devices measured too: the same results (26 s more)
-    procs = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "tests._distributed_worker",
-                str(i),
-                "2",
-                str(port),
-                str(local_devices),
-                str(out),
-            ],
-            cwd=root,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )  # fmt: skip
-        for i in range(2)
-    ]
-    logs = []
+    local_devices = 2  # 2 × 1 devices gave the same results too (28 s, a test of its own)
+    logs = [tmp_path / f"worker-{i}.log" for i in range(2)]
+    procs = []
+    for i, log in enumerate(logs):
+        with open(log, "w") as fh:  # a file, not a pipe: a full pipe would stall a worker
+            cmd = [sys.executable, "-m", "tests._distributed_worker", str(i), "2", str(port),
+                   str(local_devices), str(out)]  # fmt: skip
+            procs.append(subprocess.Popen(cmd, cwd=root, stdout=fh, stderr=subprocess.STDOUT))
+    # one worker failing leaves the other waiting in a collective: stop both, show both
+    deadline = time.monotonic() + 300
     try:
-        for p in procs:
-            logs.append(p.communicate(timeout=300)[0])
+        while any(p.poll() is None for p in procs) and time.monotonic() < deadline:
+            if any(p.poll() not in (None, 0) for p in procs):
+                break
+            time.sleep(0.5)
     finally:
         for p in procs:
-            p.kill()
-    assert [p.returncode for p in procs] == [0, 0], "\n".join(s[-3000:] for s in logs)
+            if p.poll() is None:
+                p.kill()
+            p.wait()
+    shown = "\n".join(f"--- worker {i}:\n{log.read_text()[-3000:]}" for i, log in enumerate(logs))
+    assert [p.returncode for p in procs] == [0, 0], shown
     want = {}
     for name, (fn, kw) in cases().items():
         want.update({f"{name}/{k}": np.asarray(v) for k, v in fn(shard=False, **kw).items()})
@@ -147,7 +144,11 @@ def test_two_processes_get_the_one_process_results(tmp_path):
         assert set(got.files) - {"devices"} == set(want)
         for key, value in want.items():
             assert got[key].shape == value.shape, key
-            # as in the one-process tests above: float64 lanes (stationary, budget) measured
-            # within 5.7e-14 of the one-device run (sq_norm ~ 1e2), float32 GD lanes bitwise;
-            # SBC ranks are integers of short chains (test_bayes: equal)
-            np.testing.assert_allclose(got[key], value, rtol=1e-10, atol=1e-12, err_msg=key)
+            if key.startswith("sbc/"):  # integer ranks of short chains (as in test_bayes)
+                np.testing.assert_array_equal(got[key], value, err_msg=key)
+            elif key.startswith("sweep/"):  # float32 GD lanes: measured bitwise equal here;
+                # the one-process test's bound (a block fused differently: a few ulps)
+                np.testing.assert_allclose(got[key], value, rtol=1e-6, atol=1e-7, err_msg=key)
+            else:  # float64 lanes: measured within 5.6e-17 (L-BFGS) and 5.7e-14 (budget
+                # GD, on sq_norm) of the one-device run, on 2 × 1 and 2 × 2 devices
+                np.testing.assert_allclose(got[key], value, rtol=1e-10, atol=1e-12, err_msg=key)

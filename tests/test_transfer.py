@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -342,3 +343,32 @@ def test_cli_names_the_flags_typed_in_the_library_messages(capsys):
         assert exc.value.code == 2
         err = capsys.readouterr().err
         assert expected in err and "n_samples" not in err and "noise_var" not in err
+
+
+@pytest.mark.parametrize(
+    "optimizer, lr_scaling, parametrization, named, sqrt",
+    [
+        ("adamw-coupled", "none", "standard", "AWMaxFixedGlobalCoupled", True),
+        ("adamw-coupled", "mup", "standard", "AWMaxLinearMuPCoupled", True),
+        # one global rate: independent decay is the coupled run (figure adamw_rules)
+        ("adamw-independent", "none", "standard", "AWMaxFixedGlobalCoupled", True),
+        ("adamw-independent", "mup", "standard", "AWMaxFixedMuPIndependent", False),
+        ("adamw-coupled", "mup", "ntk", None, False),  # measured in SP only
+    ],
+)
+def test_adamw_note_names_what_the_adamw_figure_measured(
+    optimizer, lr_scaling, parametrization, named, sqrt
+):
+    from figures.adamw_rules import _CAMEL, CAMP_RULES, CONFIGS
+
+    t = transfer(1e-4, width_from=256, width_to=4096, parametrization=parametrization,
+                 normalization="sum", optimizer=optimizer, lr_scaling=lr_scaling)  # fmt: skip
+    assert t.support == "timescale"
+    assert ("sqrt(width)" in t.note) == sqrt
+    if named is None:
+        assert "not this parametrization" in t.note
+        return
+    # every macro the note names is one the figure writes
+    made = {f"AWMax{_CAMEL[r]}{_CAMEL[c]}" for c in CONFIGS for r in CAMP_RULES}
+    cited = set(re.findall(r"AWMax\w+", t.note))
+    assert named in cited and cited <= made, cited - made

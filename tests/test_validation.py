@@ -65,6 +65,7 @@ SBC_KW = {
         ({"params": ["s"], "n_bins": 1}, "n_bins"),
         ({"params": ["s"], "target_accept": 1.5}, "target_accept"),
         ({"params": ["not_a_site"]}, "params"),
+        ({"params": ["s"], "shard": "no"}, "shard"),
     ],
 )
 def test_sbc_cannot_pass_having_tested_nothing(bad, name):

@@ -15,6 +15,11 @@ Submodules (each a set of SymPy derivations plus generated numeric functions):
   the rescaling onto the multiplier-free network, per-layer λ through their geometric
   mean, and the width exponent of λ* for any depth.
 
+Shared plumbing lives here too, in the layer :mod:`bayes` and :mod:`training` both
+import (they may not import each other): :mod:`theory.checks` (argument checks),
+:mod:`theory.files` (atomic writes) and ``theory._shard`` (the lanes of a sweep or an SBC
+batch split over every JAX device).
+
 Conventions: ``../shared/DESIGN.md`` §2 -- loss ``(1/N) Σ (y - f)²`` (no ½),
 penalty ``λ R(w)`` (no ½).
 """

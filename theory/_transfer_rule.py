@@ -122,6 +122,28 @@ def _rule_text(parametrization, normalization, optimizer, lr_scaling, penalized,
     return f"{name} ∝ P^{power}: {why}"
 
 
+def _adamw_measured(parametrization: str, optimizer: str, lr_scaling: str) -> str:
+    """What figure ``adamw_rules`` measured for the global rule of these flags: standard
+    parametrization, one global λ_sum, a fixed budget of full-batch steps (the numbers are
+    the named macros of ``paper/generated/adamw_rules.tex``)."""
+    setting = "standard parametrization, one global lambda_sum, a fixed budget of steps"
+    if parametrization != "standard":
+        return f"Figure adamw_rules measured the {setting}, not this parametrization."
+    where = f"Measured (figure adamw_rules: {setting}; paper/generated/adamw_rules.tex): "
+    if optimizer == "adamw-independent" and lr_scaling == "mup":
+        return where + (
+            "this rule (lambda fixed) stayed close to the best, regret up to "
+            "AWMaxFixedMuPIndependent."
+        )
+    # with one global learning rate independent decay is the coupled run (every η_l = η_0)
+    held = {"none": "AWMaxFixedGlobalCoupled", "mup": "AWMaxLinearMuPCoupled"}[lr_scaling]
+    best = {"none": "AWMaxSqrtGlobalCoupled", "mup": "AWMaxSqrtMuPCoupled"}[lr_scaling]
+    return (
+        where + f"this rule is not the one to use, regret up to {held}; lambda_sum ∝ "
+        f"sqrt(width) had the smallest largest regret, {best}."
+    )
+
+
 def _check_representable(value, lam, width_from, width_to) -> None:
     """A finite, nonzero float64 result from finite input, or a ValueError naming the inputs."""
     inputs = {"lam": lam, "width_from": width_from, "width_to": width_to}
@@ -199,17 +221,7 @@ def transfer(
             "a timescale heuristic, not a derivation: decoupled decay is not an L2 term of "
             "any fixed objective, and one global lambda cannot keep every layer's timescale "
             "fixed (MuAdamW scales the decay per tensor: python -m theory.transfer model). "
-            + (
-                "Measured (figure adamw_rules, a fixed budget of full-batch steps): for one "
-                "global coupled lambda this rule is not the one to use; lambda ∝ sqrt(width) "
-                "had the smallest largest regret, with one global learning rate and with muP "
-                "rates (paper/generated/adamw_rules.tex: AWMaxSqrtGlobalCoupled, "
-                "AWMaxFixedGlobalCoupled, AWMaxSqrtMuPCoupled, AWMaxLinearMuPCoupled)"
-                if optimizer == "adamw-coupled"
-                else "Measured (figure adamw_rules, a fixed budget of full-batch steps): with "
-                "muP learning rates independent decay kept fixed stayed close to the best "
-                "(AWMaxFixedMuPIndependent); with one global learning rate it is not measured"
-            )
+            + _adamw_measured(parametrization, optimizer, lr_scaling)
         )
     _check_representable(value, lam_in, from_in, to_in)
     rule = _rule_text(parametrization, normalization, optimizer, lr_scaling, penalized, depth, e)

@@ -21,12 +21,15 @@ How λ enters each optimizer (the same λ number means the same step at the base
   fixed is the timescale ``τ = 1/(η_l wd)`` (Wang & Aitchison 2025, arXiv 2405.13698;
   microsoft/mup's ``MuAdamW`` multiplies weight decay by the width multiplier).
   With μP learning rates ``η_readout ∝ P^(c−1)`` this gives ``e_sum = 1 − c``; with
-  width-independent learning rates ``e_sum = 0``.  **Heuristic, supported only by
-  experiment** (``training/``, figure ``training_transfer``), not by a derivation.
+  width-independent learning rates ``e_sum = 0``.  **A timescale heuristic**, not a
+  derivation; figure ``adamw_rules`` measured it (standard parametrization, one global
+  λ_sum, fixed budget) and found ``λ_sum ∝ √width`` the global rule with the smallest
+  largest regret, with and without μP rates (:func:`transfer`'s note).
 * ``adamw-independent`` -- decay not multiplied by the (width-scaled) learning rate:
   ``w ← w − η_l adam_l − 2 η_0 λ_sum w`` with ``η_0`` the base learning rate (the
   "independent" decay of Wortsman et al. 2023).  Holding ``τ`` fixed gives
-  ``e_sum = 0``.  **Heuristic, experiment only.**
+  ``e_sum = 0``.  **A timescale heuristic**; measured close to the best with μP rates;
+  with one global rate it is the coupled run.
 
 For the readout rule and both AdamW rules ``e_mean = e_sum + 1`` (``λ_mean = P λ_sum``,
 P = width); with every weight penalized under ``sgd`` the mean is over all weights (below).
