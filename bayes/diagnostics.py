@@ -342,8 +342,8 @@ def sbc(
     over long chains, and the ranks then agree in distribution, not draw for draw
     (measured: 60 simulations, 200 + 396 iterations, 9% of the ranks equal; short chains:
     equal, ``tests/test_bayes.py``).  Worth it where devices are many (GPUs, hosts); on 2
-    CPU devices it gained 1.8x per simulation for a small classifier and lost 8% for a
-    linear model (``benchmarks/bench_bayes.py``).
+    CPU devices it took 1.81x less time per simulation for a small classifier and the same
+    (1.00x) for a linear model (``benchmarks/bench_bayes.py``).
     """
     for name, value in (
         ("n_sims", n_sims),
