@@ -3,7 +3,7 @@
 ``python -m tests._distributed_worker PROCESS_ID NUM_PROCESSES PORT LOCAL_DEVICES OUT``: joins
 a JAX job of ``NUM_PROCESSES`` processes on this host (``jax.distributed.initialize``, CPU
 collectives over Gloo), each with ``LOCAL_DEVICES`` CPU host devices, runs the sharded
-sweeps of :data:`CASES` over all of the job's devices and writes what it got back to
+sweeps of :func:`cases` over all of the job's devices and writes what it got back to
 ``OUT-<PROCESS_ID>.npz``.  The same call on several hosts is the multi-host case.
 """
 
