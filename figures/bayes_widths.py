@@ -102,6 +102,9 @@ def compute(
                 var_names=["s", "sigma"],
                 label=f"bayes_widths P={width} kappa={kappa} {s_prior}",
                 save_as=f"bayes_widths-P{width}-{tag}",
+                # no LOO here (bayes_kappa compares exponents by LOO): no pointwise
+                # log-likelihood group (0.18 s per run, 32 of each file's 33 MB)
+                log_likelihood=False,
                 **sampler,
             )
             s = np.asarray(idata.posterior["s"]).ravel()
