@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 import figures
+from benchmarks.bench_figures import FILING_FIGURES, figure_times
 from figures import _cache
 from figures.__main__ import main
 from figures._parallel import EXPECTED_SECONDS, FigureFailed, run_graph
@@ -84,6 +85,10 @@ def test_every_figure_has_an_expected_time():
     assert set(EXPECTED_SECONDS) == set(figures.FIGURES)
 
 
+def test_the_benchmarks_twelve_filing_figures_are_figures():
+    assert len(set(FILING_FIGURES)) == 12 and set(FILING_FIGURES) <= set(figures.FIGURES)
+
+
 def test_quick_figures_on_two_workers(tmp_path):
     """``--jobs 2``: both workers' figures are written, the summary line counts all three."""
     out = subprocess.run(
@@ -94,6 +99,10 @@ def test_quick_figures_on_two_workers(tmp_path):
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stderr.count("[start ") == 3 and out.stderr.count("[done] ") == 3
     assert "done: 3 figure(s)" in out.stderr
+    # make bench reads each figure's time from these lines (issue 17's cold targets)
+    times = figure_times(out.stderr)
+    assert set(times) == {"prior_equivalence", "rf_lambda_star", "linear_risk"}, out.stderr
+    assert all(0 < t < 600 for t in times.values()), times
     for name in ("prior_equivalence", "rf_lambda_star", "linear_risk"):
         assert (tmp_path / f"{name}.pdf").exists() and (tmp_path / f"{name}.stamp.json").exists()
 
