@@ -48,19 +48,10 @@ ROOT = Path(__file__).resolve().parent.parent
 #: these cold in <= :data:`FILING_TARGET_S` together and for every figure in
 #: <= :data:`COLD_TARGET_S`.  Some of them have grown since (``bayes_classification`` samples
 #: under two hyperpriors since issue 12: twelve NUTS runs where six)
-FILING_FIGURES = (
-    "prior_equivalence",
-    "linear_risk",
-    "linear_lambda_star",
-    "rf_risk",
-    "rf_lambda_star",
-    "rf_double_descent",
-    "bayes_widths",
-    "bayes_kappa",
-    "bayes_classification",
-    "diagnostics",
-    "training_transfer",
-    "gradient_view",
+FILING_FIGURES = tuple(
+    "prior_equivalence linear_risk linear_lambda_star rf_risk rf_lambda_star rf_double_descent "
+    "bayes_widths bayes_kappa bayes_classification diagnostics training_transfer "
+    "gradient_view".split()
 )
 FILING_TARGET_S = 400.0
 COLD_TARGET_S = 1200.0
