@@ -18,8 +18,13 @@ Each run is a fresh process (package import and JAX start-up included).
   it, all figures <= 1200 s and the twelve that existed when the issue was filed
   (:data:`FILING_FIGURES`) <= 400 s together;
 - full re-run: the project's own cache (``.cache/figures``) and ``paper/figures`` after
-  ``make figures``, i.e. a no-op when they are current.  If the cache is cold this run
-  fills it first and is timed again.
+  ``make figures``, i.e. a no-op when they are current.  If some of them are stale this run
+  makes them first (reported as such: only a run that made all twenty is judged against the
+  targets) and is timed again.
+
+Not quite cold: MNIST-1D, generated once, stays in the project's ``.cache/mnist1d``
+(:mod:`training.data`), and the shared worker process's start-up is charged to the first
+short figure it runs (``ce_risk``, not one of the twelve).
 
 The ratio full-cold / re-run is the saving that the cache buys.  The figure processes'
 progress goes to stderr as it happens; the peak resident memory of the largest figure
@@ -59,41 +64,47 @@ COLD_TARGET_S = 1200.0
 
 def figure_times(log: str) -> dict[str, float]:
     """Each figure's wall time (s) in the log of a ``python -m figures`` run that made the
-    figures in worker processes (its ``[done] NAME in T s`` lines, :mod:`figures._parallel`).
-
-    >>> figure_times("[start 1/2] rf_risk\\n[done] rf_risk in 3.3 s (process 12)\\ndone: 2")
-    {'rf_risk': 3.3}
-    """
+    figures in worker processes (its ``[done] NAME in T s`` lines, :mod:`figures._parallel`;
+    ``tests/test_figures_parallel.py`` parses a real run's log with it)."""
     return {
         m[1]: float(m[2]) for m in re.finditer(r"^\[done\] (\w+) in ([0-9.]+) s", log, re.MULTILINE)
     }
 
 
 def _cold_rows(full: float, log: str, how: str) -> list[dict]:
-    """The cold run against issue 17's two targets, from its log."""
+    """A full run against issue 17's two targets, from its log.  Only a run that made every
+    figure is judged; one that refilled the stale part of the project cache is reported as
+    such, without targets."""
+    from figures import FIGURES
+
     times = figure_times(log)
     each = ", ".join(f"{n} {t:.1f}" for n, t in sorted(times.items(), key=lambda x: -x[1]))
-    missing = [n for n in FILING_FIGURES if n not in times]
-    rows = [
+    if set(times) != set(FIGURES):
+        return [
+            {
+                "metric": f"python -m figures, {len(times) or 'some'} stale figure(s) made",
+                "value": full,
+                "unit": "s",
+                "note": f"{how}; not a cold run, so no target; figures (s): "
+                + (each or "one, made in process"),
+            }
+        ]
+    return [
         {
             "metric": "python -m figures (cold cache)",
             "value": full,
             "unit": "s",
             "target": f"<= {COLD_TARGET_S:g} s",
             "note": f"{how}; {len(times)} figures (s): {each}",
-        }
+        },
+        {
+            "metric": f"the same, the {len(FILING_FIGURES)} figures of issue 17's filing",
+            "value": sum(times[n] for n in FILING_FIGURES),
+            "unit": "s",
+            "target": f"<= {FILING_TARGET_S:g} s",
+            "note": "sum of their times in that run: " + ", ".join(FILING_FIGURES),
+        },
     ]
-    if not missing:
-        rows.append(
-            {
-                "metric": f"the same, the {len(FILING_FIGURES)} figures of issue 17's filing",
-                "value": sum(times[n] for n in FILING_FIGURES),
-                "unit": "s",
-                "target": f"<= {FILING_TARGET_S:g} s",
-                "note": "sum of their times in that run: " + ", ".join(FILING_FIGURES),
-            }
-        )
-    return rows
 
 
 #: XLA's own defaults of the options that ``--quick`` changes (bayes.XLA_FAST_COMPILE_FLAGS);
@@ -225,10 +236,10 @@ def run() -> list[dict]:
         )
     logs = []
     rerun = _timed([], None, logs)
-    if rerun > 120:  # the project cache was cold: that was a full run; now time the hit
+    if rerun > 120:  # some of the project's figures were stale: time the hit again
         if full is None:
             full = rerun
-            cold = _cold_rows(full, logs[0], "the project cache was stale: this run refilled it")
+            cold = _cold_rows(full, logs[0], "the project's figures were stale: this run made them")
         rerun = _timed([], None)
     if full is None:
         cold = [
