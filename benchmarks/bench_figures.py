@@ -257,7 +257,7 @@ def run() -> list[dict]:
         "unit": "s",
     }
     if full:
-        row.update(baseline=full, ratio=full / rerun, note="ratio = cold / re-run")
+        row.update(baseline=full, ratio=full / rerun, note="ratio = the full run above / re-run")
     rows.append(row)
     rows.append(
         {"metric": "peak RSS, largest figure process", "value": _peak_rss_mb(), "unit": "MB"}
