@@ -204,8 +204,8 @@ def evidence_fit(X, y, *, log_q_bounds: tuple[float, float] = (-40.0, 40.0)) -> 
     # the profile in units of σ̂²₀ = ‖y‖²/N: the objective then does not carry the constant
     # (N/2) log σ̂²₀, whose rounding moved Brent's answer on a flat maximum with the scale of y
     # (1.3e-4 relative for y / 512: tests/test_validation.py::test_no_signal_is_one_answer)
-    z2n = z2 / sigma2_0 if sigma2_0 > 0 else z2
-    offset = 0.5 * n * np.log(sigma2_0) if sigma2_0 > 0 else 0.0
+    # (σ̂²₀ > 0: _check_data rejects y = 0); no_signal_value is that constant
+    z2n = z2 / sigma2_0
     with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
         vals = np.array([_profile_negloglik(g, s, z2n) for g in grid])
     vals = np.where(np.isnan(vals), np.inf, vals)  # an overflowed grid point is no maximum
@@ -226,7 +226,10 @@ def evidence_fit(X, y, *, log_q_bounds: tuple[float, float] = (-40.0, 40.0)) -> 
         sigma2 = np.mean(z2 / (1.0 + qv * s))
         lam = 1.0 / (n * qv)  # = σ̂²/(N τ̂²), lambda_from_variances_expr
         fit = EvidenceFit(
-            float(lam), float(sigma2), float(qv * sigma2), float(-(res.fun + offset) - _const(n))
+            float(lam),
+            float(sigma2),
+            float(qv * sigma2),
+            float(-(res.fun + no_signal_value) - _const(n)),
         )
     if -res.fun < NO_SIGNAL_NATS_PER_SAMPLE * n:  # the no-signal profile is 0 in these units
         return no_signal
