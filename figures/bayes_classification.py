@@ -117,7 +117,7 @@ def compute(
                 label = f"bayes_classification {par} σ_s={s_scale:g} P={width}"
                 idata, report = checked_nuts(
                     whitened.rf_classifier_whitened,
-                    white.us,
+                    white.us.T,
                     y_tr,
                     # traced: the four runs of a width share one compiled sampler
                     traced={"contrasts": white.contrasts, "s_scale": s_scale},
@@ -125,7 +125,7 @@ def compute(
                     seed=seed,
                     var_names=["s", "b"],
                     label=label,
-                    validate=lambda us, y: models.check_classification_data(us, y, 10),
+                    validate=lambda us_t, y: models.check_classification_data(us_t.T, y, 10),
                     save_as=f"bayes_classification-{tag}-P{width}",
                     log_likelihood=False,  # no LOO here; saves a compilation per run
                     **sampler,
@@ -136,8 +136,8 @@ def compute(
                     s, width=width, prior_exponent=0.0, n_samples=n_train, loss="cross_entropy"
                 )
                 xi, b = np.asarray(post["xi"]), np.asarray(post["b"])
-                logits = whitened.predict_logits(white, s, xi, b, phi_te, seed=seed)
-                log_pred = whitened.log_predictive(logits)  # (n_test, K)
+                # (n_test, K), without the (draws, n_test, K) logits
+                log_pred = whitened.posterior_log_predictive(white, s, xi, b, phi_te, seed=seed)
                 rows.setdefault(f"s_q/{tag}", []).append(np.quantile(s, QUANTILES))
                 rows.setdefault(f"lam_q/{tag}", []).append(np.quantile(lam, QUANTILES))
                 rows.setdefault(f"test_acc/{tag}", []).append(np.mean(log_pred.argmax(1) == y_te))

@@ -920,6 +920,8 @@ ELSEWHERE = {
     "before sampling by run_nuts(validate=...); equivalence tested in tests/test_whitened.py",
     whitened.predict_logits: "shapes checked against the Whitening "
     "(tests/test_whitened.py::test_bad_input_names_the_argument)",
+    whitened.posterior_log_predictive: "shapes and chunk checked against the Whitening "
+    "(tests/test_whitened.py::test_bad_input_names_the_argument)",
     transfer.main: "the command line: bad options exit with status 2 and a message naming the "
     "option (tests/test_transfer.py::test_cli_rejects_bad_input_with_a_clear_message)",
 }

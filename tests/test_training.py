@@ -316,6 +316,47 @@ def test_gd_fixed_point_balances_data_gradient_and_shrinkage():
     assert abs(ratio_init - 1) > 0.2
 
 
+@pytest.mark.parametrize(
+    "optimizer, rho, frozen",
+    [("sgd", [1.0, 1.0, 1.0], 2), ("adamw-coupled", [1.0, 1.0, 1.0], 2),
+     ("adamw-independent", [0.0, 1.0, 1.0], 1), ("adamw-independent", [0.0, 0.0, 1.0], 2),
+     ("adamw-independent", [1.0, 0.0, 1.0], 0)],
+)  # fmt: skip
+def test_frozen_layers_train_as_the_full_program(optimizer, rho, frozen):
+    """Leading layers whose every update is 0 are trained as frozen (their output computed
+    once): every result equals the full program's, which updates them by 0 each step.
+    AdamW's independent decay moves a layer of rate 0 unless its ρ is 0."""
+    from training.train import _prepare, _sweep_jit
+
+    layers = _layers("ntk", depth=2)
+    config = TrainConfig(optimizer=optimizer, steps=40, batch_size=8)  # minibatches too
+    *args, program = _prepare(DATA, layers, [0.0, 0.0, 0.5], 0.5, [1e-3, 1e-2], [0, 1],
+                              rho, config, F64)  # fmt: skip
+    assert program[1] == frozen
+    outs = [_sweep_jit(*args, config=program[0], frozen=k) for k in sorted({0, frozen})]
+    assert outs[-1]["sq_norm"][..., :frozen].tolist() == outs[0]["sq_norm"][..., :frozen].tolist()
+    for key in outs[0]:
+        # float64; the frozen layers' output is the same product, computed once: agreement to
+        # rounding (a few ulp of the O(1) losses and norms)
+        np.testing.assert_allclose(outs[-1][key], outs[0][key], rtol=1e-12, atol=1e-14)
+    if frozen:
+        np.testing.assert_array_equal(  # frozen layers: exactly their initialization
+            outs[-1]["weight_rms"][..., :frozen], outs[-1]["weight_rms_init"][..., :frozen]
+        )
+
+
+def test_frozen_must_leave_a_layer_to_train():
+    from training.train import _prepare, train_run
+
+    *args, program = _prepare(DATA, _layers("ntk"), [0.0, 1.0], None, [1e-3], [0], None,
+                              TrainConfig(steps=2), F64)  # fmt: skip
+    noise, batches, lams, arrays, scales = args
+    one = [z[0] for z in noise]
+    for bad in (2, -1, 1.5):
+        with pytest.raises(ValueError, match="frozen"):
+            train_run(one, None, lams[0], arrays, scales, config=program[0], frozen=bad)
+
+
 # ---------------------------------------------------------------- data, experiment helpers
 
 

@@ -34,7 +34,7 @@ def test_same_likelihood_at_mapped_weights(width, par):
     )  # fmt: skip
     xi = white.v.T @ a @ h  # the coordinates of A/s the likelihood sees
     mapped = _obs_log_prob(
-        whitened.rf_classifier_whitened, {"s": s, "xi": xi, "b": b @ h}, white.us, y, contrasts=h
+        whitened.rf_classifier_whitened, {"s": s, "xi": xi, "b": b @ h}, white.us.T, y, contrasts=h
     )
     # float64 sums of 12 log-softmax terms of O(1): agreement to rounding
     assert mapped == pytest.approx(base, rel=1e-12, abs=1e-12)
@@ -72,6 +72,11 @@ def test_predicted_logits_and_log_predictive_match_direct_loops():
     log_p = logits - logsumexp(logits, axis=-1, keepdims=True)
     want = logsumexp(log_p, axis=0) - np.log(len(logits))
     np.testing.assert_allclose(whitened.log_predictive(logits), want, rtol=1e-12, atol=1e-12)
+    # the fused route: the same ζ stream, chunks padded (7 draws in chunks of 3 and of 4)
+    want = whitened.log_predictive(got)
+    for chunk in (3, 4, 7, 50):
+        fused = whitened.posterior_log_predictive(white, s, xi, b, test, seed=2, chunk=chunk)
+        np.testing.assert_allclose(fused, want, rtol=1e-12, atol=1e-12)
 
 
 def test_same_posterior_of_s_as_the_full_model():
@@ -87,7 +92,7 @@ def test_same_posterior_of_s_as_the_full_model():
             parametrization="ntk", prior_exponent=0.0, num_warmup=300, num_samples=600, seed=1,
         ),
         "whitened": inference.run_nuts(
-            whitened.rf_classifier_whitened, white.us, y, contrasts=white.contrasts,
+            whitened.rf_classifier_whitened, white.us.T, y, contrasts=white.contrasts,
             validate=lambda us, y: None, num_warmup=300, num_samples=600, seed=2,
         ),
     }  # fmt: skip
@@ -117,7 +122,7 @@ def test_float32_sampler_same_posterior_of_s():
     for dtype, seed in (("float64", 1), ("float32", 2), ("float32", 2**32 + 2)):
         contrasts = jnp.asarray(white.contrasts) if seed > 2**32 else white.contrasts
         idata = inference.run_nuts(
-            whitened.rf_classifier_whitened, white.us, y, validate=lambda us, y: None,
+            whitened.rf_classifier_whitened, white.us.T, y, validate=lambda us, y: None,
             traced={"contrasts": contrasts, "s_scale": 1.0}, num_warmup=300,
             num_samples=600, seed=seed, dtype=dtype, log_likelihood=False,
         )  # fmt: skip
@@ -130,7 +135,7 @@ def test_float32_sampler_same_posterior_of_s():
     assert not np.array_equal(draws[2], draws[2**32 + 2])  # different seeds, different chains
     # not traced: a sampler of its own (NumPyro's "parallel"), also in float32
     plain = inference.run_nuts(
-        whitened.rf_classifier_whitened, white.us, y, validate=lambda us, y: None,
+        whitened.rf_classifier_whitened, white.us.T, y, validate=lambda us, y: None,
         contrasts=white.contrasts, num_warmup=50, num_samples=50, dtype="float32",
         log_likelihood=False,
     )  # fmt: skip
@@ -175,3 +180,12 @@ def test_bad_input_names_the_argument():
     with pytest.raises(ValueError, match="features"):
         white = whitened.whiten(x, n_classes=2, parametrization="ntk")
         whitened.predict_logits(white, [1.0], np.zeros((1, 2, 1)), np.zeros((1, 1)), x[:, :1])
+    for bad in (0, 2.5, "abc"):
+        with pytest.raises(ValueError, match="chunk"):
+            whitened.posterior_log_predictive(
+                white, [1.0], np.zeros((1, 2, 1)), np.zeros((1, 1)), x, chunk=bad
+            )
+    with pytest.raises(ValueError, match="features"):
+        whitened.posterior_log_predictive(
+            white, [1.0], np.zeros((1, 2, 1)), np.zeros((1, 1)), x[:, :1]
+        )

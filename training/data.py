@@ -16,10 +16,26 @@ from typing import NamedTuple
 
 import numpy as np
 
-from theory.checks import check_choice, check_int, check_positive, check_seed
+from theory.checks import (
+    as_float_array,
+    check_choice,
+    check_instance,
+    check_int,
+    check_positive,
+    check_seed,
+)
 from theory.files import atomic_path
 
-__all__ = ["Dataset", "digits", "mnist1d", "teacher", "load", "DATASETS"]
+__all__ = [
+    "Dataset",
+    "digits",
+    "mnist1d",
+    "teacher",
+    "load",
+    "DATASETS",
+    "check_labels",
+    "check_dataset",
+]
 
 DATASETS = ("digits", "mnist1d", "teacher")
 
@@ -233,3 +249,45 @@ def load(name: str, **kwargs) -> Dataset:
     if not isinstance(name, str):
         raise ValueError(f"name must be one of {DATASETS}, got {name!r}")
     return loaders[check_choice("name", name, DATASETS)](**kwargs)
+
+
+def check_labels(y, n_classes: int, name: str = "y") -> np.ndarray:
+    """Integer class labels in ``[0, n_classes)`` (``-1`` would wrap to the last class and
+    ``n_classes`` give NaN inside the jitted loss, silently)."""
+    n_classes = check_int("n_classes", n_classes, minimum=1)
+    y = np.asarray(y)
+    if y.ndim != 1 or y.dtype.kind not in "iu":
+        raise ValueError(f"{name} must be a 1-d array of integer labels, got {y.dtype} {y.shape}")
+    if y.size and (y.min() < 0 or y.max() >= n_classes):
+        raise ValueError(
+            f"{name} must hold labels in [0, n_classes={n_classes}), got min {y.min()}, "
+            f"max {y.max()}"
+        )
+    return y
+
+
+def check_dataset(data: Dataset) -> Dataset:
+    """A :class:`~training.data.Dataset`: finite inputs ``(n, d)`` of one ``d`` for both splits,
+    labels in ``[0, data.n_classes)`` matching them, at least one training example."""
+    check_instance("data", data, Dataset)
+    check_int("data.n_classes", data.n_classes, minimum=2)
+    x_train = as_float_array("data.x_train", data.x_train)
+    x_test = as_float_array("data.x_test", data.x_test)
+    if (
+        x_train.ndim != 2
+        or len(x_train) < 1
+        or x_test.ndim != 2
+        or x_test.shape[1:] != x_train.shape[1:]
+    ):
+        raise ValueError(
+            f"data.x_train and data.x_test must be (n, d) with one d, got {x_train.shape} "
+            f"and {x_test.shape}"
+        )
+    check_labels(data.y_train, data.n_classes, "data.y_train")
+    check_labels(data.y_test, data.n_classes, "data.y_test")
+    if len(data.y_train) != len(x_train) or len(data.y_test) != len(x_test):
+        raise ValueError(
+            f"data.y_train and data.y_test must have one label per row of x, got "
+            f"{len(data.y_train)} for {len(x_train)} and {len(data.y_test)} for {len(x_test)}"
+        )
+    return data

@@ -43,14 +43,13 @@ from theory.checks import (
     check_choice,
     check_flag,
     check_float_dtype,
-    check_instance,
     check_int,
     check_nonnegative,
     check_positive,
     check_seed,
 )
 from theory.transfer import OPTIMIZERS
-from training.data import Dataset
+from training.data import Dataset, check_dataset, check_labels
 from training.models import Layer, apply, check_layers
 
 __all__ = [
@@ -108,48 +107,6 @@ def check_config(config: TrainConfig) -> TrainConfig:
     return config
 
 
-def check_labels(y, n_classes: int, name: str = "y") -> np.ndarray:
-    """Integer class labels in ``[0, n_classes)`` (``-1`` would wrap to the last class and
-    ``n_classes`` give NaN inside the jitted loss, silently)."""
-    n_classes = check_int("n_classes", n_classes, minimum=1)
-    y = np.asarray(y)
-    if y.ndim != 1 or y.dtype.kind not in "iu":
-        raise ValueError(f"{name} must be a 1-d array of integer labels, got {y.dtype} {y.shape}")
-    if y.size and (y.min() < 0 or y.max() >= n_classes):
-        raise ValueError(
-            f"{name} must hold labels in [0, n_classes={n_classes}), got min {y.min()}, "
-            f"max {y.max()}"
-        )
-    return y
-
-
-def check_dataset(data: Dataset) -> Dataset:
-    """A :class:`~training.data.Dataset`: finite inputs ``(n, d)`` of one ``d`` for both splits,
-    labels in ``[0, data.n_classes)`` matching them, at least one training example."""
-    check_instance("data", data, Dataset)
-    check_int("data.n_classes", data.n_classes, minimum=2)
-    x_train = as_float_array("data.x_train", data.x_train)
-    x_test = as_float_array("data.x_test", data.x_test)
-    if (
-        x_train.ndim != 2
-        or len(x_train) < 1
-        or x_test.ndim != 2
-        or x_test.shape[1:] != x_train.shape[1:]
-    ):
-        raise ValueError(
-            f"data.x_train and data.x_test must be (n, d) with one d, got {x_train.shape} "
-            f"and {x_test.shape}"
-        )
-    check_labels(data.y_train, data.n_classes, "data.y_train")
-    check_labels(data.y_test, data.n_classes, "data.y_test")
-    if len(data.y_train) != len(x_train) or len(data.y_test) != len(x_test):
-        raise ValueError(
-            f"data.y_train and data.y_test must have one label per row of x, got "
-            f"{len(data.y_train)} for {len(x_train)} and {len(data.y_test)} for {len(x_test)}"
-        )
-    return data
-
-
 def cross_entropy(logits: jax.Array, y: jax.Array) -> jax.Array:
     """Mean over rows of ``-log softmax(logits)[y]`` (natural log).
 
@@ -196,7 +153,7 @@ def _rms(tree) -> jax.Array:
     return jnp.stack([jnp.sqrt(jnp.mean(t * t)) for t in tree])
 
 
-def train_run(noise, batches, lam_sum, data, scales, *, config: TrainConfig) -> dict:
+def train_run(noise, batches, lam_sum, data, scales, *, config: TrainConfig, frozen=0) -> dict:
     """One training run; ``data = (x_train, y_train, x_test, y_test)`` as arrays.
 
     ``noise`` holds one standard normal array per layer (the initialization is
@@ -208,12 +165,18 @@ def train_run(noise, batches, lam_sum, data, scales, *, config: TrainConfig) -> 
     :func:`sweep`).
 
     The random draws are made outside (:func:`draw_noise`): with them inside, XLA's
-    CPU compiler takes seconds longer on the scan.
+    CPU compiler takes seconds longer on the scan.  The first ``frozen`` layers never
+    change (:func:`sweep` counts the leading layers whose update is 0): their output on the
+    training inputs is computed once, and the steps train the layers after them (random
+    features: 4.5x fewer products per step at width 2048 on digits).
     """
     check_config(config)  # static: checked once, when the run is traced
     x_tr, y_tr, x_te, y_te = data
     mult, init_std, lr, rho, decay_lr = scales
     n_layers = len(noise)
+    k = check_int("frozen", frozen, minimum=0)
+    if k >= n_layers:
+        raise ValueError(f"frozen must leave a layer to train (< {n_layers}), got {frozen!r}")
     dtype = x_tr.dtype
     weights = noise_weights = [init_std[i] * z for i, z in enumerate(noise)]
     mults = [mult[i] for i in range(n_layers)]
@@ -243,31 +206,34 @@ def train_run(noise, batches, lam_sum, data, scales, *, config: TrainConfig) -> 
         tx = optax.trace(decay=config.momentum)
     else:
         tx = optax.scale_by_adam(b1=config.b1, b2=config.b2, eps=config.eps)
-    opt_state = tx.init(weights)
+    fixed, h_tr = weights[:k], x_tr  # the frozen layers and their output
+    for i in range(k):
+        h_tr = jax.nn.relu(mults[i] * (h_tr @ fixed[i]))
+    pen_fixed = penalty(fixed, rhos[:k]) if k else 0.0
+
+    def tail_loss(w, h, y):
+        return cross_entropy(apply(w, mults[k:], h), y)
 
     def step(carry, idx):
-        w, state = carry
-        if idx is None:
-            x, y = x_tr, y_tr
-        else:
-            x, y = x_tr[idx], y_tr[idx]
-        pen = penalty(w, rhos)
-        loss, g = jax.value_and_grad(data_loss)(w, x, y)
+        w, state = carry  # the layers after the frozen ones
+        h, y = (h_tr, y_tr) if idx is None else (h_tr[idx], y_tr[idx])
+        pen = pen_fixed + penalty(w, rhos[k:])
+        loss, g = jax.value_and_grad(tail_loss)(w, h, y)
         if config.optimizer == "sgd":
-            g = [gi + 2 * lam_sum * r * wi for gi, r, wi in zip(g, rhos, w, strict=True)]
+            g = [gi + 2 * lam_sum * r * wi for gi, r, wi in zip(g, rhos[k:], w, strict=True)]
             u, state = tx.update(g, state)
-            w = [wi - lr[i] * ui for i, (wi, ui) in enumerate(zip(w, u, strict=True))]
+            w = [wi - lr[k + i] * ui for i, (wi, ui) in enumerate(zip(w, u, strict=True))]
         else:
             u, state = tx.update(g, state)
             w = [
-                wi - lr[i] * ui - 2 * lam_sum * rhos[i] * decay_lr[i] * wi
+                wi - lr[k + i] * ui - 2 * lam_sum * rhos[k + i] * decay_lr[k + i] * wi
                 for i, (wi, ui) in enumerate(zip(w, u, strict=True))
             ]
         return (w, state), loss + lam_sum * pen
 
-    (weights, _), trace = jax.lax.scan(
-        step, (weights, opt_state), batches, length=None if batches is not None else config.steps
-    )
+    length = None if batches is not None else config.steps
+    (tail, _), trace = jax.lax.scan(step, (weights[k:], tx.init(weights[k:])), batches, length)
+    weights = fixed + tail
 
     logits_te = apply(weights, mults, x_te)
     grad_end = full_grad(weights, x_tr, y_tr)
@@ -331,9 +297,9 @@ def draw_noise(
     return noise, (None if batch_size is None else jnp.asarray(np.asarray(batches), jnp.int32))
 
 
-@partial(jax.jit, static_argnames=("config",))
-def _sweep_jit(noise, batches, lams, data, scales, *, config):
-    run = partial(train_run, config=config)
+@partial(jax.jit, static_argnames=("config", "frozen"))
+def _sweep_jit(noise, batches, lams, data, scales, *, config, frozen=0):
+    run = partial(train_run, config=config, frozen=frozen)
     over_seeds = jax.vmap(run, in_axes=(0, 0, None, None, None))
     over_lams = jax.vmap(over_seeds, in_axes=(None, None, 0, None, None))
     return over_lams(noise, batches, lams, data, scales)
@@ -357,7 +323,7 @@ def chunk_size(n_lams: int, n_seeds: int, n_train: int, width: int) -> int:
 
 
 def _run_chunks(
-    noise, batches, lams, arrays, scales, config, chunk, shard=True
+    noise, batches, lams, arrays, scales, program, chunk, shard=True
 ) -> dict[str, np.ndarray]:
     """Dispatch ``_sweep_jit`` on consecutive chunks of λ (the last one padded: one program).
 
@@ -370,7 +336,7 @@ def _run_chunks(
     place = put_lanes if shard else (lambda x: x)
     parts = [
         gather(_sweep_jit(noise, batches, place(padded[i : i + block]), arrays, scales,
-                          config=config))
+                          config=program[0], frozen=program[1]))
         for i in range(0, len(padded), block)
     ]  # fmt: skip
     return {k: np.concatenate([p[k] for p in parts])[:n] for k in parts[0]}
@@ -378,9 +344,11 @@ def _run_chunks(
 
 def check_seeds(seeds) -> list[int]:
     """A non-empty list of seeds (integers >= 0)."""
-    if isinstance(seeds, (str, bytes)) or not isinstance(seeds, (list, tuple, np.ndarray)):
-        raise ValueError(f"seeds must be a non-empty list of integers >= 0, got {seeds!r}")
-    if len(seeds) == 0:
+    if (
+        isinstance(seeds, (str, bytes))
+        or not isinstance(seeds, (list, tuple, np.ndarray))
+        or len(seeds) == 0
+    ):
         raise ValueError(f"seeds must be a non-empty list of integers >= 0, got {seeds!r}")
     return [check_seed("seeds", s) for s in seeds]
 
@@ -426,7 +394,10 @@ def _prepare(data: Dataset, layers, lr, base_lr, lam_sums, seeds, rho, config, d
     # It is the only difference between the two variants, so both run the coupled program
     independent = config.optimizer == "adamw-independent"
     decay_lr = np.broadcast_to(base_lr, lr.shape) if independent else lr
-    program = config._replace(optimizer="adamw-coupled") if independent else config
+    # leading layers whose every update is 0 (rate 0, and no AdamW decay): trained as frozen
+    moves = (lr > 0) | ((rho * decay_lr > 0) & (config.optimizer != "sgd"))
+    frozen = int(np.argmax(moves))  # some layer has lr > 0 (checked above)
+    program = (config._replace(optimizer="adamw-coupled") if independent else config, frozen)
     scales = (
         jnp.asarray([layer.multiplier for layer in layers], dtype),
         jnp.asarray([layer.init_std for layer in layers], dtype),

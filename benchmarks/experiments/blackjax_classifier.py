@@ -54,7 +54,7 @@ def main(argv: list[str]) -> None:
     blocks = collapsed.relu_feature_blocks(np.vstack([X_tr, X_te]), width=WIDTH, seed=WIDTH)
     phi = np.concatenate(list(blocks()), axis=1)  # the figure's features (seed + width)
     white = whitened.whiten(phi[:500], n_classes=10, parametrization="standard")
-    us, y = jnp.asarray(white.us, jnp.float32), jnp.asarray(y_tr)
+    us_t, y = jnp.asarray(white.us.T, jnp.float32), jnp.asarray(y_tr)
     kw = {"contrasts": jnp.asarray(white.contrasts, jnp.float32), "s_scale": 1.0}
     key = jax.random.PRNGKey(seed)
 
@@ -67,14 +67,14 @@ def main(argv: list[str]) -> None:
             num_chains=1,
             progress_bar=False,
         )
-        mcmc.run(key, us, y, extra_fields=("num_steps",), **kw)
+        mcmc.run(key, us_t, y, extra_fields=("num_steps",), **kw)
         draws = jax.block_until_ready(mcmc.get_samples())
         n_steps = np.asarray(mcmc.get_extra_fields()["num_steps"])
     else:
         import blackjax
 
         init = initialize_model(
-            key, whitened.rf_classifier_whitened, model_args=(us, y), model_kwargs=kw
+            key, whitened.rf_classifier_whitened, model_args=(us_t, y), model_kwargs=kw
         )
 
         def logdensity(z):
