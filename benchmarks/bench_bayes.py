@@ -391,7 +391,8 @@ def _classifier_rows(c: dict) -> list[dict]:
             "unit": "s",
             "baseline": rows["t"],
             "ratio": rows["t"] / white32["t"],
-            "note": f"baseline {note(rows)}",
+            "note": f"{white32['steps']:.0f} steps/draw against {rows['steps']:.0f}; "
+            f"baseline {note(rows)}",
         },
         {
             "metric": "same: min tail ESS per second, whitened float32 / full",

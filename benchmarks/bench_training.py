@@ -5,6 +5,8 @@
   ``figures.compute_cached(..., force=True)`` so that the figure cache is filled as a
   side effect (a following ``python -m figures training_transfer`` only plots):
   target < 10 min.
+* A frozen hidden layer (:func:`frozen_row`): ``gradient_view``'s random-features runs
+  with the hidden layer's output computed once, against every layer stepped.
 * The vmap speed-up is measured on one setting of that sweep (digits, one hidden
   layer, NTK, GD; as many λ, seeds and steps as the sweep uses) at three widths:
   ``training.sweep`` with one vmap over all λ × seeds, and with its default chunking
@@ -114,11 +116,44 @@ def shard_rows() -> list[dict]:
     return rows
 
 
+def frozen_row(width: int = 2048) -> dict:
+    """Random features as ``gradient_view`` trains them (hidden layer at rate 0, readout
+    penalized; 3 λ × 2 seeds × 300 GD steps, digits): ``sweep``, which trains the hidden
+    layer as frozen, against the full program (every layer stepped, the hidden one by 0)."""
+    from figures.gradient_view import CONFIG
+    from training import train
+    from training.data import digits
+    from training.models import architecture
+
+    data = digits(n_train=CONFIG["n_train"])
+    net = architecture(input_dim=64, width=width, depth=1, n_classes=10, parametrization="ntk")
+    kw = dict(lam_sums=[1e-6, 1e-5, 1e-4], seeds=CONFIG["seeds"], lr=[0.0, 8.0],
+              rho=[0.0, 1.0], config=train.TrainConfig(steps=CONFIG["steps"]))  # fmt: skip
+
+    # sweep's default chunking, as the figure runs it
+    chunk = train.chunk_size(len(kw["lam_sums"]), len(kw["seeds"]), len(data.y_train), width)
+
+    def full():
+        *args, (config, frozen) = train._prepare(
+            data, net, kw["lr"], None, kw["lam_sums"], kw["seeds"], kw["rho"], kw["config"],
+            np.float32,
+        )  # fmt: skip
+        assert frozen == 1
+        return train._run_chunks(*args, (config, 0), chunk=chunk)
+
+    base = _best_of_two(full)
+    new = _best_of_two(lambda: train.sweep(data, net, **kw))
+    diff = float(np.max(np.abs(new[2]["test_loss"] - base[2]["test_loss"])))
+    note = f"baseline: every layer stepped; max |Δ test loss| {diff:.1e} (float32)"
+    metric = f"random features, width {width}, 6 networks x 300 GD steps: hidden layer frozen"
+    return ratio_row(metric, new, base, note)
+
+
 def run() -> list[dict]:
     from figures import compute_cached, config_for
     from figures.training_transfer import CONFIG
 
-    rows = shard_rows()
+    rows = shard_rows() + [frozen_row()]
     n_models = (CONFIG["n_grid"] + CONFIG["n_extra"]) * len(CONFIG["seeds"])
     cold = {"vmap_all": 0.0, "vmap_default": 0.0, "loop": 0.0}
     for width in (16, 256, 2048):

@@ -324,7 +324,8 @@ def test_gd_fixed_point_balances_data_gradient_and_shrinkage():
 )  # fmt: skip
 def test_frozen_layers_train_as_the_full_program(optimizer, rho, frozen):
     """Leading layers whose every update is 0 are trained as frozen (their output computed
-    once): every result equals the full program's, which updates them by 0 each step.
+    once): every result of these finite runs equals the full program's, which updates them
+    by 0 each step.
     AdamW's independent decay moves a layer of rate 0 unless its ρ is 0."""
     from training.train import _prepare, _sweep_jit
 

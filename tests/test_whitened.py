@@ -77,6 +77,13 @@ def test_predicted_logits_and_log_predictive_match_direct_loops():
     for chunk in (3, 4, 7, 50):
         fused = whitened.posterior_log_predictive(white, s, xi, b, test, seed=2, chunk=chunk)
         np.testing.assert_allclose(fused, want, rtol=1e-12, atol=1e-12)
+    # P < N: nothing unseen in training (V_⊥ empty), no ζ drawn by either route
+    narrow = whitened.whiten(phi[:, :3], n_classes=k, parametrization="ntk")
+    assert narrow.v_perp.shape[1] == 0
+    xi3 = xi[:, :3]
+    want = whitened.log_predictive(whitened.predict_logits(narrow, s, xi3, b, test[:, :3]))
+    fused = whitened.posterior_log_predictive(narrow, s, xi3, b, test[:, :3], chunk=4)
+    np.testing.assert_allclose(fused, want, rtol=1e-12, atol=1e-12)
 
 
 def test_same_posterior_of_s_as_the_full_model():
@@ -185,6 +192,8 @@ def test_bad_input_names_the_argument():
             whitened.posterior_log_predictive(
                 white, [1.0], np.zeros((1, 2, 1)), np.zeros((1, 1)), x, chunk=bad
             )
+    with pytest.raises(ValueError, match="at least one posterior draw"):
+        whitened.posterior_log_predictive(white, [], np.zeros((0, 2, 1)), np.zeros((0, 1)), x)
     with pytest.raises(ValueError, match="features"):
         whitened.posterior_log_predictive(
             white, [1.0], np.zeros((1, 2, 1)), np.zeros((1, 1)), x[:, :1]

@@ -71,7 +71,8 @@ __all__ = [
 
 class TrainConfig(NamedTuple):
     """Static settings of a run (hashable, so they select the compiled program; the two AdamW
-    variants share one, as they differ only in a traced per-layer rate)."""
+    variants share one, as they differ only in a traced per-layer rate, unless a leading layer
+    is frozen under one and not the other: :func:`train_run`)."""
 
     optimizer: str = "sgd"
     steps: int = 200
@@ -168,7 +169,9 @@ def train_run(noise, batches, lam_sum, data, scales, *, config: TrainConfig, fro
     CPU compiler takes seconds longer on the scan.  The first ``frozen`` layers never
     change (:func:`sweep` counts the leading layers whose update is 0): their output on the
     training inputs is computed once, and the steps train the layers after them (random
-    features: 4.5x fewer products per step at width 2048 on digits).
+    features: 4.5x fewer products per step at width 2048 on digits).  The results are the
+    full program's, which steps them by 0, except in a run that diverges: there ``0 · NaN``
+    made the full program's frozen weights NaN, here they stay the initial ones.
     """
     check_config(config)  # static: checked once, when the run is traced
     x_tr, y_tr, x_te, y_te = data
@@ -354,8 +357,9 @@ def check_seeds(seeds) -> list[int]:
 
 
 def _prepare(data: Dataset, layers, lr, base_lr, lam_sums, seeds, rho, config, dtype):
-    """Checked inputs of :func:`sweep` as arrays, and the config of the program that runs them
-    (``"adamw-independent"`` runs as ``"adamw-coupled"`` with its own ``decay_lr``)."""
+    """Checked inputs of :func:`sweep` as arrays, and the program that runs them: ``(config,
+    frozen)`` (``"adamw-independent"`` runs as ``"adamw-coupled"`` with its own ``decay_lr``;
+    ``frozen`` leading layers never change)."""
     check_config(config)
     check_dataset(data)
     layers = check_layers(layers)
@@ -395,7 +399,7 @@ def _prepare(data: Dataset, layers, lr, base_lr, lam_sums, seeds, rho, config, d
     independent = config.optimizer == "adamw-independent"
     decay_lr = np.broadcast_to(base_lr, lr.shape) if independent else lr
     # leading layers whose every update is 0 (rate 0, and no AdamW decay): trained as frozen
-    moves = (lr > 0) | ((rho * decay_lr > 0) & (config.optimizer != "sgd"))
+    moves = (lr > 0) | ((rho > 0) & (decay_lr > 0) & (config.optimizer != "sgd"))
     frozen = int(np.argmax(moves))  # some layer has lr > 0 (checked above)
     program = (config._replace(optimizer="adamw-coupled") if independent else config, frozen)
     scales = (
