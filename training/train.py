@@ -209,10 +209,9 @@ def train_run(noise, batches, lam_sum, data, scales, *, config: TrainConfig, fro
         tx = optax.trace(decay=config.momentum)
     else:
         tx = optax.scale_by_adam(b1=config.b1, b2=config.b2, eps=config.eps)
-    fixed, h_tr = weights[:k], x_tr  # the frozen layers and their output
-    for i in range(k):
-        h_tr = jax.nn.relu(mults[i] * (h_tr @ fixed[i]))
-    pen_fixed = penalty(fixed, rhos[:k]) if k else 0.0
+    fixed = weights[:k]  # the frozen layers, their output (ReLU'd: a hidden layer's), penalty
+    h_tr = jax.nn.relu(apply(fixed, mults[:k], x_tr)) if k else x_tr
+    pen_fixed = penalty(fixed, rhos[:k])
 
     def tail_loss(w, h, y):
         return cross_entropy(apply(w, mults[k:], h), y)
