@@ -145,7 +145,11 @@ def frozen_row(width: int = 2048) -> dict:
     new = _best_of_two(lambda: train.sweep(data, net, **kw))
     diff = float(np.max(np.abs(new[2]["test_loss"] - base[2]["test_loss"])))
     note = f"baseline: every layer stepped; max |Δ test loss| {diff:.1e} (float32)"
-    metric = f"random features, width {width}, 6 networks x 300 GD steps: hidden layer frozen"
+    n_nets = len(kw["lam_sums"]) * len(kw["seeds"])
+    metric = (
+        f"random features, width {width}, {n_nets} networks x {CONFIG['steps']} GD steps: "
+        "hidden layer frozen"
+    )
     return ratio_row(metric, new, base, note)
 
 
