@@ -9,13 +9,13 @@ one core per figure, is most of a quick run: 183.5 s → 132.5 s on 2 cores) and
 size, where the large figures already use every core (NUTS chains and training lanes spread
 over one XLA host device per core): paired on 2 cores, ``bayes_classification`` took 658 s
 against 301 s alone, ``network_exponents`` 903 s against 445 s, and all twenty 1419 s
-against 1448 s one at a time.  At full size each figure
-expected to take more than 20 s gets a process of its own (this one does not start JAX for
-them): XLA maps every compiled program's code into the process, and twenty figures' programs
-in one process exhausted the kernel's map count (``vm.max_map_count`` = 65530; "LLVM
-compilation error: Cannot allocate memory" with 22 GB free, in the 17th figure of a cold
-run); the shorter ones share one (:data:`figures._parallel.SHARED_SECONDS`).  ``--quick --jobs 1`` runs in
-this process.  ``--quick`` also asks XLA to compile fast rather than well
+against 1448 s one at a time (timings of 2026-12-03).  At full size each figure but nine
+short ones gets a process of its own (this one does not start JAX for them): XLA maps every
+compiled program's code into the process, and twenty figures' programs in one process
+exhausted the kernel's map count (``vm.max_map_count`` = 65530; "LLVM compilation error:
+Cannot allocate memory" with 22 GB free, in the 17th figure of a cold run); the nine (theory,
+cross-entropy, ``penalty_view``, ``summary``: :data:`figures._parallel.SHARED`) share one.
+``--quick --jobs 1`` runs in this process.  ``--quick`` also asks XLA to compile fast rather than well
 (``bayes.setup(fast_compile=True)``): 85.3 → 47.9 s for the twenty quick figures on 2
 workers; full-size runs keep XLA's defaults, under which their code runs faster.
 """

@@ -2,11 +2,11 @@
 
 A figure starts when the figures it reads (``DEPENDS``) have finished, longest expected
 first (:data:`EXPECTED_SECONDS`), at most ``jobs`` at a time.  At full size every figure
-expected to take more than :data:`SHARED_SECONDS` gets a fresh process
-(``max_tasks_per_child=1``: XLA maps each compiled program's code into its process, and
-twenty figures' programs in one exhausted ``vm.max_map_count``); the short ones, which
-compile few programs, share long-lived processes, as every ``--quick`` figure does: that
-saves each one's start-up and imports (about 3 s, most of a 4 s figure).
+but the :data:`SHARED` ones gets a fresh process (``max_tasks_per_child=1``: XLA maps each
+compiled program's code into its process, and twenty figures' programs in one exhausted
+``vm.max_map_count``); the :data:`SHARED` ones, short and compiling few programs, share
+long-lived processes, as every ``--quick`` figure does: that saves each one's start-up and
+imports (about 3 s, most of a 4 s figure).
 A figure that fails stops new ones from starting; those already running finish (their
 results are cached and valid) and the failure is raised.
 """
@@ -24,43 +24,58 @@ from pathlib import Path
 
 __all__ = [
     "EXPECTED_SECONDS",
-    "SHARED_SECONDS",
+    "SHARED",
     "FigureFailed",
     "usable_cores",
     "run_graph",
     "run_figures",
 ]
 
-#: wall seconds of each figure (full size in a process of its own, quick) on 2 idle cores,
-#: one figure at a time (2026-12-03); used only to start the longest first.  A figure
-#: missing here counts as :data:`UNKNOWN_SECONDS`.
+#: wall seconds of each figure (full size in a process of its own except the :data:`SHARED`
+#: ones, quick) on 2 idle cores, one figure at a time: full size from a fresh clone's cold
+#: ``make figures`` (b365444, 2026-12-05), quick from 2026-12-03; used only to start the
+#: longest first.  A figure missing here counts as :data:`UNKNOWN_SECONDS`.
 EXPECTED_SECONDS: dict[str, tuple[float, float]] = {
-    "prior_equivalence": (8, 1.4),
-    "linear_risk": (13, 1.0),
-    "linear_lambda_star": (13, 1.0),
-    "rf_risk": (8, 2.3),
-    "rf_lambda_star": (8, 2.0),
-    "rf_double_descent": (10, 1.8),
-    "ce_risk": (17, 6.7),
-    "bayes_widths": (35, 9.7),
-    "bayes_kappa": (34, 11.4),
-    "bayes_classification": (301, 12.5),
-    "bayes_fixed_task": (37, 11.4),
-    "diagnostics": (83, 24.8),
-    "training_transfer": (97, 5.6),
-    "network_exponents": (445, 14.8),
-    "adamw_rules": (191, 10.6),
-    "data_size": (51, 17.0),
-    "norm_layers": (39, 6.7),
-    "penalty_view": (4.3, 1.2),
-    "gradient_view": (45, 5.1),
-    "summary": (4.2, 0.5),
+    "prior_equivalence": (4.0, 1.4),
+    "linear_risk": (9.1, 1.0),
+    "linear_lambda_star": (8.8, 1.0),
+    "rf_risk": (3.6, 2.3),
+    "rf_lambda_star": (2.2, 2.0),
+    "rf_double_descent": (5.6, 1.8),
+    "ce_risk": (16.9, 6.7),
+    "bayes_widths": (14.9, 9.7),
+    "bayes_kappa": (29.7, 11.4),
+    "bayes_classification": (125.3, 12.5),
+    "bayes_fixed_task": (18.6, 11.4),
+    "diagnostics": (54.5, 24.8),
+    "training_transfer": (84.2, 5.6),
+    "network_exponents": (335.2, 14.8),
+    "adamw_rules": (142.7, 10.6),
+    "data_size": (45.0, 17.0),
+    "norm_layers": (38.1, 6.7),
+    "penalty_view": (1.5, 1.2),
+    "gradient_view": (15.6, 5.1),
+    "summary": (1.1, 0.5),
 }
 UNKNOWN_SECONDS = (60.0, 10.0)
-#: at full size, figures expected (:data:`EXPECTED_SECONDS`) to take at most this long share
-#: long-lived worker processes instead of a fresh one each: the six theory figures,
-#: ``ce_risk``, ``penalty_view`` and ``summary``, a handful of compiled programs each
-SHARED_SECONDS = 20.0
+#: figures that at full size share long-lived worker processes instead of a fresh one each:
+#: the six theory figures, ``ce_risk``, ``penalty_view`` and ``summary``, a handful of
+#: compiled programs each.  Named, not chosen by :data:`EXPECTED_SECONDS`: ``bayes_widths``,
+#: ``bayes_fixed_task`` and ``gradient_view`` now take under 20 s too, but compile a sampler
+#: or a training sweep per setting, and the map count is what sharing must stay within
+SHARED = frozenset(
+    {
+        "prior_equivalence",
+        "linear_risk",
+        "linear_lambda_star",
+        "rf_risk",
+        "rf_lambda_star",
+        "rf_double_descent",
+        "ce_risk",
+        "penalty_view",
+        "summary",
+    }
+)
 
 
 def usable_cores() -> int:
@@ -192,7 +207,7 @@ def run_figures(
         pid = futures[name].result()
         log(f"[done] {name} in {time.perf_counter() - started[name]:.1f} s (process {pid})")
 
-    shared = {n for n in names if quick or cost[n] <= SHARED_SECONDS}
+    shared = {n for n in names if quick or n in SHARED}
 
     def pool(max_tasks_per_child: int | None) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(

@@ -12,7 +12,7 @@ import pytest
 
 import figures
 from benchmarks.bench_figures import FILING_FIGURES, figure_times
-from figures import _cache
+from figures import _cache, _parallel
 from figures.__main__ import main
 from figures._parallel import EXPECTED_SECONDS, FigureFailed, run_graph
 
@@ -83,6 +83,7 @@ def test_bad_jobs_and_cycles_are_value_errors():
 
 def test_every_figure_has_an_expected_time():
     assert set(EXPECTED_SECONDS) == set(figures.FIGURES)
+    assert _parallel.SHARED <= set(figures.FIGURES)
 
 
 def test_the_benchmarks_twelve_filing_figures_are_figures():
@@ -120,19 +121,19 @@ def _pids(log_lines):
 
 
 def test_short_full_size_figures_share_a_process_the_others_get_their_own(tmp_path, monkeypatch):
-    """At full size, figures expected within SHARED_SECONDS run in one long-lived worker (it
-    saves a start-up each); a figure expected to take longer gets a fresh process, while the
-    shared one lives on.  The second run only redraws (its results are in the first's cache)."""
+    """At full size, the SHARED figures run in one long-lived worker (it saves a start-up
+    each); any other figure gets a fresh process, while the shared one lives on.  The second
+    run only redraws (its results are in the first's cache)."""
     from figures import _parallel
 
     monkeypatch.setenv("L2SCALE_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("L2SCALE_GENERATED_DIR", str(tmp_path / "generated"))  # rf_risk.tex
     names = ["prior_equivalence", "rf_risk"]
-    assert all(EXPECTED_SECONDS[n][0] <= _parallel.SHARED_SECONDS for n in names)
+    assert set(names) <= _parallel.SHARED
     pids = []
     for out, long in (("a", False), ("b", True)):
-        if long:  # rf_risk now counts as long: its own process, prior_equivalence shared
-            monkeypatch.setitem(EXPECTED_SECONDS, "rf_risk", (_parallel.SHARED_SECONDS + 1, 1.0))
+        if long:  # rf_risk no longer shared: its own process, prior_equivalence shared
+            monkeypatch.setattr(_parallel, "SHARED", _parallel.SHARED - {"rf_risk"})
         lines: list[str] = []
         _parallel.run_figures(names, jobs=1, quick=False, force=False, out_dir=tmp_path / out,
                               depends={}, log=lines.append)  # fmt: skip
