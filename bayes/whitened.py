@@ -17,11 +17,24 @@ Two exact, volume-preserving changes of variables leave the posterior of ``s`` (
    the contrasts (:func:`contrast_basis`) and dropping that component leaves
    ``Z = s ξ Hᵀ`` with ``ξ ~ N(0, 1)`` (r × (K−1), non-centered) and ``b = b_c Hᵀ``.
 
-Both rotations are orthogonal and the priors isotropic, so the change of variables has
+3. **The bias out of the features' span.**  ReLU features have a mean, so ``1`` (the
+   bias's column) lies almost in the span of ``U``: the likelihood pins ``s S_j ξ_j + w_j b``
+   (``w = Uᵀ1``), a ridge between ``ξ_0`` (the mean direction) and ``b``.  The shear
+   ``ξ' = ξ + g bᵀ / s`` with ``g = w / S`` (:attr:`Whitening.shift`) turns the training
+   logits into ``s·US ξ' + (1 − US g) bᵀ`` (:attr:`Whitening.ones_perp` ⊥ every column of
+   ``U``) and the prior into ``ξ' | s, b ~ N(g bᵀ / s, 1)``; triangular with unit
+   diagonal, so unit Jacobian.  The sampled site ``xi`` holds ``ξ'``;
+   :func:`predict_logits` and :func:`posterior_log_predictive` take it as sampled.
+
+The rotations are orthogonal and the priors isotropic, so the changes of variables have
 unit Jacobian and the dropped components factor out exactly: the posterior of ``s`` is
 that of :func:`bayes.models.rf_classifier`.  Tested: equal log-softmax training
 likelihoods at mapped weights (float64) and equal posteriors of ``s`` under NUTS.
-Measured (``benchmarks/bench_bayes.py``): about half the leapfrog steps per draw.
+Measured (``benchmarks/bench_bayes.py``): about half the leapfrog steps per draw.  The
+shear (2026-12-05, ``benchmarks/experiments/classifier_geometry.py``): in
+``bayes_classification``'s twelve runs min bulk ESS 665 instead of 490 (at P = 16, where
+the pairing was the smallest eigenvalue of the draws' correlation matrix, 0.023 → 0.062),
+the same step counts at P = 64 and 256, the figure's compute 129.1 s against 128.9 s.
 
 :func:`linearly_separable` decides by a linear program whether some ``(A, b)`` classifies
 the training set with margin (multiclass perceptron feasibility, Vapnik): when it does,
@@ -56,13 +69,22 @@ __all__ = [
 
 
 class Whitening(NamedTuple):
-    """``P^(−c) Φ_train = U S Vᵀ``: ``us = U S`` (N × r), ``v`` (P × r), ``v_perp`` (P × (P−r))."""
+    """``P^(−c) Φ_train = U S Vᵀ``: ``us = U S`` (N × r), ``v`` (P × r), ``v_perp`` (P × (P−r));
+    the shear of the bias (module doc, 3): ``shift = Uᵀ1 / S`` (r), ``ones_perp = 1 − US·shift``
+    (N)."""
 
     us: np.ndarray
     v: np.ndarray
     v_perp: np.ndarray
     scale: float  # P^(−c)
     contrasts: np.ndarray  # K × (K − 1)
+    shift: np.ndarray
+    ones_perp: np.ndarray
+
+    @property
+    def model_data(self) -> dict[str, np.ndarray]:
+        """The keyword arguments of :func:`rf_classifier_whitened` that this basis fixes."""
+        return {"contrasts": self.contrasts, "shift": self.shift, "ones_perp": self.ones_perp}
 
 
 def contrast_basis(n_classes: int) -> np.ndarray:
@@ -96,21 +118,29 @@ def whiten(features, *, n_classes: int, parametrization: str, rtol: float = 1e-1
     r = _rank(sing, rtol)
     if r == 0:
         raise ValueError("features must not be all zero")
+    shift = u[:, :r].sum(axis=0) / sing[:r]  # Uᵀ1 / S
     return Whitening(
         us=u[:, :r] * sing[:r],
         v=vt[:r].T,
         v_perp=vt[r:].T,
         scale=scale,
         contrasts=contrast_basis(n_classes),
+        shift=shift,
+        ones_perp=1.0 - u[:, :r] @ u[:, :r].sum(axis=0),  # 1 − U Uᵀ 1 = 1 − US·shift
     )
 
 
-def rf_classifier_whitened(us_t, y=None, *, contrasts, s_scale: float = 1.0):
+def rf_classifier_whitened(
+    us_t, y=None, *, contrasts, shift, ones_perp, s_scale: float = 1.0
+):  # fmt: skip
     """:func:`bayes.models.rf_classifier` (``κ = 0``) in whitened coordinates (module doc).
 
-    ``us_t`` is ``Whitening.us`` transposed, (r × N).  ``s ~ HalfNormal(s_scale)``; ``xi``
-    (r × (K−1)) and ``b`` (K−1: the bias in the contrast basis) ``~ N(0, 1)``; training
-    logits ``(s · us ξ + b) Hᵀ``, computed class-major as ``H (s ξᵀ us_t + b)``.
+    ``us_t`` is ``Whitening.us`` transposed, (r × N); ``contrasts``, ``shift`` and
+    ``ones_perp`` are :attr:`Whitening.model_data`.  ``s ~ HalfNormal(s_scale)``; ``b``
+    (K−1: the bias in the contrast basis) ``~ N(0, 1)``; ``xi`` (r × (K−1): the sheared
+    ``ξ' = ξ + shift bᵀ / s``) ``~ N(shift bᵀ / s, 1)``; training logits
+    ``(s · us ξ' + ones_perp bᵀ) Hᵀ`` (equal to ``(s · us ξ + b) Hᵀ``), computed class-major
+    as ``H (s ξ'ᵀ us_t + b ones_perpᵀ)``.
 
     The layout is for speed on a CPU: the gradient of the log likelihood (P = 256, N = 500,
     float32, 2-core CPU, XLA 0.10) took 106 μs with the data class-major against 182 μs
@@ -123,10 +153,11 @@ def rf_classifier_whitened(us_t, y=None, *, contrasts, s_scale: float = 1.0):
     """
     r, k1 = us_t.shape[0], contrasts.shape[1]
     s = numpyro.sample("s", dist.HalfNormal(s_scale))
-    xi = numpyro.sample("xi", dist.Normal(0.0, 1.0).expand([r, k1]).to_event(2))
     b = numpyro.sample("b", dist.Normal(0.0, 1.0).expand([k1]).to_event(1))
+    # ξ = ξ' − shift bᵀ / s ~ N(0, 1) whatever s and b
+    xi = numpyro.sample("xi", dist.Normal(shift[:, None] * b[None, :] / s, 1.0).to_event(2))
     assert xi.shape[-2:] == (r, k1) and b.shape[-1] == k1
-    logits = (contrasts @ (s * (xi.T @ us_t) + b[:, None])).T  # (N, K)
+    logits = (contrasts @ (s * (xi.T @ us_t) + b[:, None] * ones_perp[None, :])).T  # (N, K)
     with numpyro.plate("data", us_t.shape[1]):
         numpyro.sample("y", dist.Categorical(logits=logits), obs=y)
 
@@ -134,7 +165,8 @@ def rf_classifier_whitened(us_t, y=None, *, contrasts, s_scale: float = 1.0):
 def predict_logits(
     whitening: Whitening, s, xi, b, features, *, seed: int = 0, chunk: int = 256
 ) -> np.ndarray:
-    """Logits ``(draws, n, K)`` of ``features`` under posterior draws ``(s, xi, b)``.
+    """Logits ``(draws, n, K)`` of ``features`` under posterior draws ``(s, xi, b)`` of
+    :func:`rf_classifier_whitened`, as sampled (``xi`` the sheared ``ξ'``).
 
     ``A = V (s ξ) Hᵀ + V_⊥ (s ζ) Hᵀ`` with ``ζ ~ N(0, 1)`` drawn from the prior (the part
     the training data do not see); the class-mean parts of ``A`` and ``b`` are left out,
@@ -158,7 +190,7 @@ def predict_logits(
 
 def _draws(whitening: Whitening, s, xi, b, features):
     """``features`` checked against ``whitening``, and the draws as float64 arrays (D,),
-    (D, r, K−1), (D, K−1)."""
+    (D, r, K−1), (D, K−1), with ``xi`` (the sampled ``ξ'``) sheared back to ``ξ``."""
     phi = as_float_array("features", features)
     if phi.ndim != 2 or phi.shape[1] != whitening.v.shape[0]:
         raise ValueError(
@@ -169,6 +201,7 @@ def _draws(whitening: Whitening, s, xi, b, features):
         raise ValueError("s must hold at least one posterior draw, got none")
     xi = np.asarray(xi, np.float64).reshape(len(s), *whitening.us.shape[1:2], -1)
     b = np.asarray(b, np.float64).reshape(len(s), -1)
+    xi = xi - whitening.shift[None, :, None] * b[:, None, :] / s[:, None, None]  # ξ' → ξ
     return phi, s, xi, b
 
 

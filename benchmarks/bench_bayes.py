@@ -127,17 +127,18 @@ def large_width(
     }
 
 
-def _rows_whitened(us, y=None, *, contrasts, s_scale: float = 1.0):
-    """:func:`bayes.whitened.rf_classifier_whitened` as it was before 2026-12-05: the data
-    row-major (``us``, N × r) and the logits ``(s · us ξ + b) Hᵀ`` (the baseline of its layout)."""
+def _rows_whitened(us, y=None, *, contrasts, shift, ones_perp, s_scale: float = 1.0):
+    """:func:`bayes.whitened.rf_classifier_whitened` with its data row-major (``us``, N × r)
+    and the logits ``(s · us ξ' + ones_perp bᵀ) Hᵀ``, as the model was computed before
+    2026-12-05 (the baseline of its layout; the same shear)."""
     import numpyro
     import numpyro.distributions as dist
 
-    r, k1 = us.shape[1], contrasts.shape[1]
+    k1 = contrasts.shape[1]
     s = numpyro.sample("s", dist.HalfNormal(s_scale))
-    xi = numpyro.sample("xi", dist.Normal(0.0, 1.0).expand([r, k1]).to_event(2))
     b = numpyro.sample("b", dist.Normal(0.0, 1.0).expand([k1]).to_event(1))
-    logits = (s * (us @ xi) + b) @ contrasts.T
+    xi = numpyro.sample("xi", dist.Normal(shift[:, None] * b[None, :] / s, 1.0).to_event(2))
+    logits = (s * (us @ xi) + ones_perp[:, None] * b) @ contrasts.T
     with numpyro.plate("data", us.shape[0]):
         numpyro.sample("y", dist.Categorical(logits=logits), obs=y)
 
@@ -158,19 +159,19 @@ def compare_classifier(width: int = 256, n_train: int = 500, seed: int = 0) -> d
             num_chains=2, seed=seed, label="bench classifier full",
         ),
         "whitened": lambda: inference.run_nuts(
-            whitened.rf_classifier_whitened, white.us.T, y_tr, contrasts=white.contrasts,
+            whitened.rf_classifier_whitened, white.us.T, y_tr, **white.model_data,
             validate=lambda us_t, y: models.check_classification_data(us_t.T, y, 10),
             num_warmup=400, num_samples=1500, num_chains=2, seed=seed,
             label="bench classifier whitened",
         ),
         "whitened32_rows": lambda: inference.run_nuts(
-            _rows_whitened, white.us, y_tr, contrasts=white.contrasts,
+            _rows_whitened, white.us, y_tr, **white.model_data,
             validate=lambda us, y: models.check_classification_data(us, y, 10),
             num_warmup=400, num_samples=1500, num_chains=2, seed=seed, dtype="float32",
             label="bench classifier whitened float32, row-major data",
         ),
         "whitened32": lambda: inference.run_nuts(
-            whitened.rf_classifier_whitened, white.us.T, y_tr, contrasts=white.contrasts,
+            whitened.rf_classifier_whitened, white.us.T, y_tr, **white.model_data,
             validate=lambda us_t, y: models.check_classification_data(us_t.T, y, 10),
             num_warmup=400, num_samples=1500, num_chains=2, seed=seed, dtype="float32",
             label="bench classifier whitened float32",

@@ -8,6 +8,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 from numpyro import handlers
+from numpyro.infer.util import log_density
 
 from bayes import inference, models, whitened
 
@@ -33,14 +34,27 @@ def test_same_likelihood_at_mapped_weights(width, par):
         parametrization=par, prior_exponent=0.0,
     )  # fmt: skip
     xi = white.v.T @ a @ h  # the coordinates of A/s the likelihood sees
-    mapped = _obs_log_prob(
-        whitened.rf_classifier_whitened, {"s": s, "xi": xi, "b": b @ h}, white.us.T, y, contrasts=h
-    )
+    sheared = xi + np.outer(white.shift, b @ h) / s  # what the model samples (module doc, 3)
+    draw = {"s": s, "xi": sheared, "b": b @ h}
+    mapped = _obs_log_prob(whitened.rf_classifier_whitened, draw, white.us.T, y, **white.model_data)
     # float64 sums of 12 log-softmax terms of O(1): agreement to rounding
     assert mapped == pytest.approx(base, rel=1e-12, abs=1e-12)
+    # the shear: 1 = US·shift + ones_perp with ones_perp ⊥ US; and the joint density (prior
+    # too) is the unsheared model's (shift 0, ones 1) at ξ, the shear having unit Jacobian
+    np.testing.assert_allclose(white.us @ white.shift + white.ones_perp, 1.0, atol=1e-12)
+    np.testing.assert_allclose(white.us.T @ white.ones_perp, 0.0, atol=1e-12)
+    joint = [
+        log_density(whitened.rf_classifier_whitened, (white.us.T, y), kw, params)[0]
+        for kw, params in (
+            (white.model_data, draw),
+            ({"contrasts": h, "shift": 0 * white.shift, "ones_perp": 1 + 0 * white.ones_perp},
+             {**draw, "xi": xi}),
+        )
+    ]  # fmt: skip
+    assert float(joint[0]) == pytest.approx(float(joint[1]), rel=1e-12, abs=1e-12)
     # the training features see no V_⊥ part: predicted logits equal the training logits
     # up to one constant per sample (the dropped class mean), whatever ζ is drawn
-    logits = whitened.predict_logits(white, [s], xi[None], (b @ h)[None], phi, seed=3)[0]
+    logits = whitened.predict_logits(white, [s], sheared[None], (b @ h)[None], phi, seed=3)[0]
     direct = white.scale * phi @ (s * a) + b
     diff = logits - direct
     assert np.allclose(diff - diff.mean(axis=1, keepdims=True), 0.0, atol=1e-12)
@@ -64,7 +78,8 @@ def test_predicted_logits_and_log_predictive_match_direct_loops():
     zetas = [zeta_rng.standard_normal((len(s[lo : lo + 3]), width - r, k - 1)) for lo in (0, 3, 6)]
     zeta = np.concatenate(zetas)  # the chunks draw ζ in this order
     for d in range(draws):
-        a = white.v @ xi[d] + white.v_perp @ zeta[d]  # A / s in the contrast basis
+        unsheared = xi[d] - np.outer(white.shift, b[d]) / s[d]  # xi as sampled is ξ'
+        a = white.v @ unsheared + white.v_perp @ zeta[d]  # A / s in the contrast basis
         want = (white.scale * test @ (s[d] * a) + b[d]) @ white.contrasts.T
         np.testing.assert_allclose(got[d], want, rtol=1e-12, atol=1e-12)
     # log predictive, including logits far beyond exp's range (stable, like scipy's)
@@ -99,7 +114,7 @@ def test_same_posterior_of_s_as_the_full_model():
             parametrization="ntk", prior_exponent=0.0, num_warmup=300, num_samples=600, seed=1,
         ),
         "whitened": inference.run_nuts(
-            whitened.rf_classifier_whitened, white.us.T, y, contrasts=white.contrasts,
+            whitened.rf_classifier_whitened, white.us.T, y, **white.model_data,
             validate=lambda us, y: None, num_warmup=300, num_samples=600, seed=2,
         ),
     }  # fmt: skip
@@ -130,7 +145,7 @@ def test_float32_sampler_same_posterior_of_s():
         contrasts = jnp.asarray(white.contrasts) if seed > 2**32 else white.contrasts
         idata = inference.run_nuts(
             whitened.rf_classifier_whitened, white.us.T, y, validate=lambda us, y: None,
-            traced={"contrasts": contrasts, "s_scale": 1.0}, num_warmup=300,
+            traced={**white.model_data, "contrasts": contrasts, "s_scale": 1.0}, num_warmup=300,
             num_samples=600, seed=seed, dtype=dtype, log_likelihood=False,
         )  # fmt: skip
         assert idata.posterior["s"].dtype == dtype
@@ -143,7 +158,7 @@ def test_float32_sampler_same_posterior_of_s():
     # not traced: a sampler of its own (NumPyro's "parallel"), also in float32
     plain = inference.run_nuts(
         whitened.rf_classifier_whitened, white.us.T, y, validate=lambda us, y: None,
-        contrasts=white.contrasts, num_warmup=50, num_samples=50, dtype="float32",
+        **white.model_data, num_warmup=50, num_samples=50, dtype="float32",
         log_likelihood=False,
     )  # fmt: skip
     assert plain.sample_stats["energy"].dtype == "float32"

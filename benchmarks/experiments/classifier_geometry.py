@@ -18,16 +18,16 @@ One NUTS run of the figure (500 digits, float32, whitened coordinates of
    that carry them (only where draws outnumber coordinates, P ≤ 64): at P = 16 they pair
    ``ξ[0, k]`` (the features' mean direction, which is nearly the bias's) with ``b[k]``.
 
-``--shear`` samples the same model after the exact shear ``ξ' = ξ + g b / s``
-(``g = Uᵀ1 / S``, so the training logits ``s·US ξ + 1 b = s·US ξ' + (1 − US g) b``
-separate the bias from the features' span; unit Jacobian), instead of
-:func:`bayes.whitened.rf_classifier_whitened`, to measure what removing that pairing buys.
-``--centred A`` samples ``η = s^A ξ ~ N(0, s^(2A))`` instead (partial centering of every
+The model is the library's, :func:`bayes.whitened.rf_classifier_whitened`, whose ``xi``
+is sheared (``ξ' = ξ + shift bᵀ / s``: the bias out of the features' span, module doc of
+:mod:`bayes.whitened`); ``--unsheared`` runs it with ``shift = 0`` and ``ones_perp = 1``,
+the model before that change, to measure what the shear buys.  ``--centred A`` samples
+``η = s^A ξ ~ N(0, s^(2A))`` in the unsheared model instead (partial centering of every
 coordinate: the cone's walls in ``η`` sharpen only as ``s^(1−A)``).  Results of 2026-12-05
-are in the README (Figures)::
+are in the README (Figures; measured as ``--shear`` against the then unsheared model)::
 
     PYTHONPATH=. .venv/bin/python -m benchmarks.experiments.classifier_geometry \
-        [WIDTH] [PAR] [S_SCALE] [--shear | --centred A]
+        [WIDTH] [PAR] [S_SCALE] [--unsheared | --centred A]
 
 (defaults 256 standard 3: the figure's slowest run).
 """
@@ -40,25 +40,9 @@ import time
 import numpy as np
 
 
-def sheared(us_t, y=None, *, contrasts, g, one_perp, s_scale=1.0):
-    """:func:`bayes.whitened.rf_classifier_whitened` with ``xc = ξ + g bᵀ / s`` sampled
-    for ``ξ``: the same posterior of ``s`` and ``b``."""
-    import numpyro
-    import numpyro.distributions as dist
-
-    k1 = contrasts.shape[1]
-    s = numpyro.sample("s", dist.HalfNormal(s_scale))
-    b = numpyro.sample("b", dist.Normal(0.0, 1.0).expand([k1]).to_event(1))
-    # ξ = xc − g bᵀ/s ~ N(0, 1) whatever b and s: xc | b, s ~ N(g bᵀ / s, 1)
-    xc = numpyro.sample("xi", dist.Normal(g[:, None] * b[None, :] / s, 1.0).to_event(2))
-    logits = (contrasts @ (s * (xc.T @ us_t) + b[:, None] * one_perp[None, :])).T
-    with numpyro.plate("data", us_t.shape[1]):
-        numpyro.sample("y", dist.Categorical(logits=logits), obs=y)
-
-
 def partly_centred(us_t, y=None, *, contrasts, centred, s_scale=1.0):
     """:func:`bayes.whitened.rf_classifier_whitened` with ``η = s^a ξ ~ N(0, s^(2a))``
-    sampled for ``ξ`` (``a = centred``: 0 is the figure's non-centred model, 1 centred)."""
+    sampled for ``ξ`` (``a = centred``: 0 is the unsheared non-centred model, 1 centred)."""
     import numpyro
     import numpyro.distributions as dist
 
@@ -72,13 +56,13 @@ def partly_centred(us_t, y=None, *, contrasts, centred, s_scale=1.0):
 
 
 def main(argv: list[str]) -> None:
-    shear = "--shear" in argv
+    shear = "--unsheared" not in argv
     centred = None
     if "--centred" in argv:
         i = argv.index("--centred")
         centred = float(argv[i + 1])
         argv = argv[:i] + argv[i + 2 :]
-    args = [a for a in argv if a != "--shear"]
+    args = [a for a in argv if a != "--unsheared"]
     width = int(args[0]) if args else 256
     par = args[1] if len(args) > 1 else "standard"
     s_scale = float(args[2]) if len(args) > 2 else 3.0
@@ -98,22 +82,22 @@ def main(argv: list[str]) -> None:
     phi = _features(np.vstack([X_tr, X_te]), width, CONFIG["seed"] + width)[:n]
     white = whitened.whiten(phi, n_classes=10, parametrization=par)
     us = white.us
-    traced = {"contrasts": white.contrasts, "s_scale": s_scale}
+    traced = {**white.model_data, "s_scale": s_scale}
     model = whitened.rf_classifier_whitened
-    if shear:
-        g = us.sum(axis=0) / (us**2).sum(axis=0)  # Uᵀ1 / S, in the columns of US
-        traced.update(g=g, one_perp=1.0 - us @ g)
-        model = sheared
-        print(f"‖1 − US g‖ = {np.linalg.norm(1.0 - us @ g):.3f} of ‖1‖ = {np.sqrt(n):.2f}")
-    elif centred is not None:
-        traced["centred"] = centred
+    if centred is not None:
+        shear = False
+        traced = {"contrasts": white.contrasts, "centred": centred, "s_scale": s_scale}
         model = partly_centred
+    elif not shear:  # the model before the shear
+        traced.update(shift=0.0 * white.shift, ones_perp=1.0 + 0.0 * white.ones_perp)
+    else:
+        print(f"‖1 − US shift‖ = {np.linalg.norm(white.ones_perp):.3f} of ‖1‖ = {np.sqrt(n):.2f}")
     t0 = time.perf_counter()
     idata = inference.run_nuts(
         model, us.T, y_tr, traced=traced, num_warmup=CONFIG["num_warmup"],
         num_samples=CONFIG["num_samples"], num_chains=CONFIG["num_chains"], dtype="float32",
         seed=CONFIG["seed"], log_likelihood=False, validate=lambda *a: None,
-        label=f"geometry P={width} {par} σ_s={s_scale:g}{' shear' if shear else ''}"
+        label=f"geometry P={width} {par} σ_s={s_scale:g}{'' if shear else ' unsheared'}"
         + (f" centred {centred:g}" if centred is not None else ""),
     )  # fmt: skip
     elapsed = time.perf_counter() - t0
@@ -136,7 +120,7 @@ def main(argv: list[str]) -> None:
     for d in np.linspace(0, len(s) - 1, 60).astype(int):
         xi_d = xi[d].reshape(r, -1)
         if shear:
-            xi_d = xi_d - np.outer(traced["g"], b[d]) / s[d]  # back to ξ
+            xi_d = xi_d - np.outer(white.shift, b[d]) / s[d]  # back to ξ
         elif centred is not None:
             xi_d = xi_d / s[d] ** centred
         logits = (s[d] * us @ xi_d + b[d]) @ h.T
