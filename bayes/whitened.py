@@ -147,9 +147,9 @@ def rf_classifier_whitened(
     row-major (``us``, N × r, logits ``(s · us ξ + b) Hᵀ``: the model before 2026-12-05) and
     212 μs with ``us.T`` formed inside the model.  The twelve NUTS runs of
     ``bayes_classification`` took 109 s instead of 168 s; ``benchmarks/bench_bayes.py``
-    measures the pair on one P = 256 run (1.5×, 31 steps per draw in both).  XLA's other CPU
-    options (oneDNN, XNNPACK, 512-bit vectors, fast math) moved the row-major 182 μs by
-    < 10%.
+    measures the pair on one P = 256 run (1.5×, 1.4× with the shear; 31 steps per draw in
+    both).  XLA's other CPU options (oneDNN, XNNPACK, 512-bit vectors, fast math) moved the
+    row-major 182 μs by < 10%.
     """
     r, k1 = us_t.shape[0], contrasts.shape[1]
     s = numpyro.sample("s", dist.HalfNormal(s_scale))
