@@ -1,8 +1,8 @@
 r"""The cross-entropy random-features classifier in whitened coordinates, and separability.
 
 :func:`bayes.models.rf_classifier` samples ``A`` (P × K) in ``logits = P^(−c) Φ A + b``.
-Two exact, volume-preserving changes of variables leave the posterior of ``s`` (hence of
-``λ_sum``) and of every prediction unchanged and remove the two sources of bad geometry:
+Three exact, volume-preserving changes of variables leave the posterior of ``s`` (hence of
+``λ_sum``) and of every prediction unchanged and remove three sources of bad geometry:
 
 1. **Singular basis of the training features.**  With ``P^(−c) Φ_train = U S Vᵀ``
    (rank ``r``), ``A = V Z + V_⊥ Z_⊥``.  The training logits depend on ``Z`` (r × K) only,
@@ -16,20 +16,23 @@ Two exact, volume-preserving changes of variables leave the posterior of ``s`` (
    directions.  Rotating the class axis with an orthonormal basis ``H`` (K × (K−1)) of
    the contrasts (:func:`contrast_basis`) and dropping that component leaves
    ``Z = s ξ Hᵀ`` with ``ξ ~ N(0, 1)`` (r × (K−1), non-centered) and ``b = b_c Hᵀ``.
-
 3. **The bias out of the features' span.**  ReLU features have a mean, so ``1`` (the
    bias's column) lies almost in the span of ``U``: the likelihood pins ``s S_j ξ_j + w_j b``
    (``w = Uᵀ1``), a ridge between ``ξ_0`` (the mean direction) and ``b``.  The shear
-   ``ξ' = ξ + g bᵀ / s`` with ``g = w / S`` (:attr:`Whitening.shift`) turns the training
-   logits into ``s·US ξ' + (1 − US g) bᵀ`` (:attr:`Whitening.ones_perp` ⊥ every column of
-   ``U``) and the prior into ``ξ' | s, b ~ N(g bᵀ / s, 1)``; triangular with unit
-   diagonal, so unit Jacobian.  The sampled site ``xi`` holds ``ξ'``;
+   ``ξ' = ξ + g bᵀ / s`` with ``g_j = w_j / S_j`` (:attr:`Whitening.shift`) turns the
+   training logits into ``s·US ξ' + (1 − US g) bᵀ`` (:attr:`Whitening.ones_perp` ⊥ every
+   sheared column of ``U``) and the prior into ``ξ' | s, b ~ N(g bᵀ / s, 1)``; triangular
+   with unit diagonal, so unit Jacobian, for any ``g``.  Only directions with
+   ``S_j ≥ 10⁻³ S_1`` are sheared (``g_j = 0`` below): in a near-null direction the
+   likelihood pins nothing, and ``w_j / S_j`` would add a prior ridge of slope up to 1e5
+   (near-duplicate features) where there was none.  The sampled site ``xi`` holds ``ξ'``;
    :func:`predict_logits` and :func:`posterior_log_predictive` take it as sampled.
 
-The rotations are orthogonal and the priors isotropic, so the changes of variables have
-unit Jacobian and the dropped components factor out exactly: the posterior of ``s`` is
-that of :func:`bayes.models.rf_classifier`.  Tested: equal log-softmax training
-likelihoods at mapped weights (float64) and equal posteriors of ``s`` under NUTS.
+The rotations are orthogonal, the priors isotropic and the shear triangular, so the changes
+of variables have unit Jacobian and the dropped components factor out exactly: the
+posterior of ``s`` is that of :func:`bayes.models.rf_classifier`.  Tested: equal
+log-softmax training likelihoods at mapped weights (float64), equal joint densities of the
+sheared and the unsheared model at mapped points, and equal posteriors of ``s`` under NUTS.
 Measured (``benchmarks/bench_bayes.py``): about half the leapfrog steps per draw.  The
 shear (2026-12-05, ``benchmarks/experiments/classifier_geometry.py``): in
 ``bayes_classification``'s twelve runs min bulk ESS 665 instead of 490 (at P = 16, where
@@ -68,10 +71,14 @@ __all__ = [
 ]
 
 
+#: directions with ``S_j`` below this fraction of ``S_1`` are not sheared (module doc, 3)
+SHEAR_RTOL = 1e-3
+
+
 class Whitening(NamedTuple):
     """``P^(−c) Φ_train = U S Vᵀ``: ``us = U S`` (N × r), ``v`` (P × r), ``v_perp`` (P × (P−r));
-    the shear of the bias (module doc, 3): ``shift = Uᵀ1 / S`` (r), ``ones_perp = 1 − US·shift``
-    (N)."""
+    the shear of the bias (module doc, 3): ``shift = Uᵀ1 / S`` (r; 0 where
+    ``S_j < SHEAR_RTOL · S_1``), ``ones_perp = 1 − US·shift`` (N)."""
 
     us: np.ndarray
     v: np.ndarray
@@ -118,15 +125,16 @@ def whiten(features, *, n_classes: int, parametrization: str, rtol: float = 1e-1
     r = _rank(sing, rtol)
     if r == 0:
         raise ValueError("features must not be all zero")
-    shift = u[:, :r].sum(axis=0) / sing[:r]  # Uᵀ1 / S
+    w = u[:, :r].sum(axis=0)  # Uᵀ1
+    w = np.where(sing[:r] >= SHEAR_RTOL * sing[0], w, 0.0)  # near-null directions unsheared
     return Whitening(
         us=u[:, :r] * sing[:r],
         v=vt[:r].T,
         v_perp=vt[r:].T,
         scale=scale,
         contrasts=contrast_basis(n_classes),
-        shift=shift,
-        ones_perp=1.0 - u[:, :r] @ u[:, :r].sum(axis=0),  # 1 − U Uᵀ 1 = 1 − US·shift
+        shift=w / sing[:r],
+        ones_perp=1.0 - u[:, :r] @ w,  # 1 − U w = 1 − US·shift
     )
 
 
@@ -144,7 +152,7 @@ def rf_classifier_whitened(
 
     The layout is for speed on a CPU: the gradient of the log likelihood (P = 256, N = 500,
     float32, 2-core CPU, XLA 0.10) took 106 μs with the data class-major against 182 μs
-    row-major (``us``, N × r, logits ``(s · us ξ + b) Hᵀ``: the model before 2026-12-05) and
+    row-major (``us``, N × r, logits ``(s · us ξ + b) Hᵀ``: before the layout change) and
     212 μs with ``us.T`` formed inside the model.  The twelve NUTS runs of
     ``bayes_classification`` took 109 s instead of 168 s; ``benchmarks/bench_bayes.py``
     measures the pair on one P = 256 run (1.5×, 1.4× with the shear; 31 steps per draw in

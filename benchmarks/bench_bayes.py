@@ -129,8 +129,8 @@ def large_width(
 
 def _rows_whitened(us, y=None, *, contrasts, shift, ones_perp, s_scale: float = 1.0):
     """:func:`bayes.whitened.rf_classifier_whitened` with its data row-major (``us``, N × r)
-    and the logits ``(s · us ξ' + ones_perp bᵀ) Hᵀ``, as the model was computed before
-    2026-12-05 (the baseline of its layout; the same shear)."""
+    and the logits ``(s · us ξ' + ones_perp bᵀ) Hᵀ``: the layout of before 2026-12-05 with
+    today's shear (the baseline of the model's layout)."""
     import numpyro
     import numpyro.distributions as dist
 

@@ -4,8 +4,9 @@ A random-features classifier ``logits = P^(−c) Φ A + b`` (ReLU features of th
 standardized pixels, θ_j on the sphere) with ``A_jk ~ N(0, s²)`` and ``s ~ HalfNormal(σ_s)``
 is sampled with NUTS at several widths, in the NTK (c = ½) and the standard (c = 0)
 parametrization, in the whitened coordinates of :mod:`bayes.whitened` (singular basis of
-the training features, class contrasts, non-centered, the bias sheared out of the
-features' span: an exact change of variables that halves the leapfrog steps per draw).  The Categorical likelihood is minus the
+the training features, class contrasts, non-centered: an exact change of variables that
+halves the leapfrog steps per draw; and the bias sheared out of the features' span, which
+raises the least ESS).  The Categorical likelihood is minus the
 cross-entropy, so through :mod:`theory.prior` the posterior of s is a posterior over
 ``λ_sum = 1/(2 N s²)`` (:func:`bayes.models.implied_lambda`).
 

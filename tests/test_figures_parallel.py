@@ -124,7 +124,6 @@ def test_short_full_size_figures_share_a_process_the_others_get_their_own(tmp_pa
     """At full size, the SHARED figures run in one long-lived worker (it saves a start-up
     each); any other figure gets a fresh process, while the shared one lives on.  The second
     run only redraws (its results are in the first's cache)."""
-    from figures import _parallel
 
     monkeypatch.setenv("L2SCALE_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("L2SCALE_GENERATED_DIR", str(tmp_path / "generated"))  # rf_risk.tex

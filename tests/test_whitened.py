@@ -43,21 +43,53 @@ def test_same_likelihood_at_mapped_weights(width, par):
     # too) is the unsheared model's (shift 0, ones 1) at ξ, the shear having unit Jacobian
     np.testing.assert_allclose(white.us @ white.shift + white.ones_perp, 1.0, atol=1e-12)
     np.testing.assert_allclose(white.us.T @ white.ones_perp, 0.0, atol=1e-12)
-    joint = [
-        log_density(whitened.rf_classifier_whitened, (white.us.T, y), kw, params)[0]
-        for kw, params in (
-            (white.model_data, draw),
-            ({"contrasts": h, "shift": 0 * white.shift, "ones_perp": 1 + 0 * white.ones_perp},
-             {**draw, "xi": xi}),
-        )
-    ]  # fmt: skip
-    assert float(joint[0]) == pytest.approx(float(joint[1]), rel=1e-12, abs=1e-12)
+    joint = _joint_densities(white, y, s, xi, b @ h)
+    assert joint[0] == pytest.approx(joint[1], rel=1e-12, abs=1e-12)
     # the training features see no V_⊥ part: predicted logits equal the training logits
     # up to one constant per sample (the dropped class mean), whatever ζ is drawn
     logits = whitened.predict_logits(white, [s], sheared[None], (b @ h)[None], phi, seed=3)[0]
     direct = white.scale * phi @ (s * a) + b
     diff = logits - direct
     assert np.allclose(diff - diff.mean(axis=1, keepdims=True), 0.0, atol=1e-12)
+
+
+def _joint_densities(white, y, s, xi, b_c):
+    """Log joint density of the sheared model at ``(s, ξ' of xi, b_c)`` and of the unsheared
+    one (shift 0, ones 1) at ``(s, xi, b_c)``: equal if the shear is exact."""
+    sheared = xi + np.outer(white.shift, b_c) / s
+    unsheared = {"contrasts": white.contrasts, "shift": 0 * white.shift,
+                 "ones_perp": 1 + 0 * white.ones_perp}  # fmt: skip
+    return [
+        float(log_density(whitened.rf_classifier_whitened, (white.us.T, y), kw, params)[0])
+        for kw, params in (
+            (white.model_data, {"s": s, "xi": sheared, "b": b_c}),
+            (unsheared, {"s": s, "xi": xi, "b": b_c}),
+        )
+    ]
+
+
+def test_near_null_directions_are_not_sheared():
+    """A near-duplicate feature leaves a direction with S_j ~ 1e-8 S_1, where Uᵀ1 / S_j would
+    be a shift of order 1e5: it is left unsheared (shift 0), the rest sheared, and the
+    model is still exact."""
+    rng = np.random.default_rng(4)
+    n, k = 30, 3
+    base = np.maximum(rng.standard_normal((n, 6)), 0.0)
+    phi = np.hstack([base, base[:, :1] + 1e-7 * rng.standard_normal((n, 1))])
+    white = whitened.whiten(phi, n_classes=k, parametrization="ntk")
+    sing = np.linalg.norm(white.us, axis=0)
+    near_null = sing < whitened.SHEAR_RTOL * sing[0]
+    assert near_null.tolist() == [False] * 6 + [True]  # kept by whiten's rank cut (1e-10)
+    u = white.us / sing
+    assert np.abs(u[:, near_null].sum(axis=0) / sing[near_null]).min() > 1e3  # unguarded
+    assert np.all(white.shift[near_null] == 0.0) and np.all(white.shift[~near_null] != 0.0)
+    np.testing.assert_allclose(white.us @ white.shift + white.ones_perp, 1.0, atol=1e-12)
+    np.testing.assert_allclose(white.us[:, ~near_null].T @ white.ones_perp, 0.0, atol=1e-12)
+    y = rng.integers(0, k, n)
+    joint = _joint_densities(
+        white, y, 0.8, rng.standard_normal((7, k - 1)), rng.standard_normal(k - 1)
+    )
+    assert joint[0] == pytest.approx(joint[1], rel=1e-12, abs=1e-12)
 
 
 def test_predicted_logits_and_log_predictive_match_direct_loops():

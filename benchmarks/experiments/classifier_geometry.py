@@ -14,9 +14,10 @@ One NUTS run of the figure (500 digits, float32, whitened coordinates of
    the sampler's coordinates scaled by the draws' sd (what NUTS's diagonal mass matrix
    adapts to), by power iteration with Hessian-vector products, at draws of low, middle and
    high ``s``; the step size NUTS can take is about ``1/√λ_max`` of the worst of them.
-4. **The smallest eigenvalues of the draws' correlation matrix** and the coordinates
-   that carry them (only where draws outnumber coordinates, P ≤ 64): at P = 16 they pair
-   ``ξ[0, k]`` (the features' mean direction, which is nearly the bias's) with ``b[k]``.
+4. **The smallest eigenvalues of the draws' correlation matrix** in the sampler's
+   coordinates and the coordinates that carry them (only where draws outnumber
+   coordinates, P ≤ 64): at P = 16, unsheared, they pair ``ξ[0, k]`` (the features' mean
+   direction, which is nearly the bias's) with ``b[k]``.
 
 The model is the library's, :func:`bayes.whitened.rf_classifier_whitened`, whose ``xi``
 is sheared (``ξ' = ξ + shift bᵀ / s``: the bias out of the features' span, module doc of
@@ -24,7 +25,9 @@ is sheared (``ξ' = ξ + shift bᵀ / s``: the bias out of the features' span, m
 the model before that change, to measure what the shear buys.  ``--centred A`` samples
 ``η = s^A ξ ~ N(0, s^(2A))`` in the unsheared model instead (partial centering of every
 coordinate: the cone's walls in ``η`` sharpen only as ``s^(1−A)``).  Results of 2026-12-05
-are in the README (Figures; measured as ``--shear`` against the then unsheared model)::
+are in the README (Figures; measured before the shear was the model's: its numbers are
+the unsheared model's unless they are the shear's; ``--unsheared`` runs that model, on
+other draws since the model now samples ``b`` before ``xi``)::
 
     PYTHONPATH=. .venv/bin/python -m benchmarks.experiments.classifier_geometry \
         [WIDTH] [PAR] [S_SCALE] [--unsheared | --centred A]
@@ -107,6 +110,13 @@ def main(argv: list[str]) -> None:
     xi = np.asarray(post["xi"], np.float64).reshape(len(s), -1)
     b = np.asarray(post["b"], np.float64).reshape(len(s), -1)
     r = post["xi"].shape[-2]
+    # ξ itself (the sampler's coordinates are kept in xi for steps 3 and 4)
+    plain = xi.reshape(len(s), r, -1)
+    if shear:
+        plain = plain - white.shift[None, :, None] * b[:, None, :] / s[:, None, None]
+    elif centred is not None:
+        plain = plain / s[:, None, None] ** centred
+    plain = plain.reshape(len(s), -1)
     steps = float(np.mean(idata.sample_stats["n_steps"]))
     print(
         f"P={width} {par} σ_s={s_scale:g}: {elapsed:.1f} s, {steps:.1f} steps/draw, max R-hat "
@@ -118,12 +128,7 @@ def main(argv: list[str]) -> None:
     h = white.contrasts
     lik = []
     for d in np.linspace(0, len(s) - 1, 60).astype(int):
-        xi_d = xi[d].reshape(r, -1)
-        if shear:
-            xi_d = xi_d - np.outer(white.shift, b[d]) / s[d]  # back to ξ
-        elif centred is not None:
-            xi_d = xi_d / s[d] ** centred
-        logits = (s[d] * us @ xi_d + b[d]) @ h.T
+        logits = (s[d] * us @ plain[d].reshape(r, -1) + b[d]) @ h.T
         top = logits.max(axis=1, keepdims=True)
         log_p = logits - top - np.log(np.exp(logits - top).sum(axis=1, keepdims=True))
         lik.append(log_p[np.arange(n), y_tr].sum())
@@ -132,11 +137,11 @@ def main(argv: list[str]) -> None:
 
     # 2. does ξ's posterior change with s?
     t = np.log(s) - np.log(s).mean()
-    xc = xi - xi.mean(axis=0)
+    xc = plain - plain.mean(axis=0)
     corr = (t @ xc) / (np.linalg.norm(t) * np.linalg.norm(xc, axis=0))
     order = np.argsort(s)
     fifths = np.array_split(order, 5)
-    sd = np.array([xi[f].std(axis=0) for f in fifths]) / xi[fifths[2]].std(axis=0)
+    sd = np.array([plain[f].std(axis=0) for f in fifths]) / plain[fifths[2]].std(axis=0)
     print(
         f"2. sd(log s) {np.log(s).std():.3f}; max |corr(log s, ξ_j)| {np.abs(corr).max():.3f}; "
         f"sd of ξ per fifth of s / middle fifth, median over ξ: "
@@ -179,7 +184,8 @@ def main(argv: list[str]) -> None:
     if z_draws.shape[1] < len(s) / 4:
         zs = (z_draws - z_draws.mean(axis=0)) / z_draws.std(axis=0)
         w, v = np.linalg.eigh(np.corrcoef(zs.T))
-        names = ["log s"] + [f"ξ[{j},{k}]" for j in range(r) for k in range(b.shape[1])]
+        xi_name = "ξ'" if shear else "η" if centred is not None else "ξ"
+        names = ["log s"] + [f"{xi_name}[{j},{k}]" for j in range(r) for k in range(b.shape[1])]
         names += [f"b[{k}]" for k in range(b.shape[1])]
         print(f"4. correlation eigenvalues: largest {w[-1]:.2f}, smallest {np.round(w[:3], 4)}")
         for i in range(2):
