@@ -37,7 +37,7 @@ Measured (``benchmarks/bench_bayes.py``): about half the leapfrog steps per draw
 shear (2026-12-05, ``benchmarks/experiments/classifier_geometry.py``): in
 ``bayes_classification``'s twelve runs min bulk ESS 665 instead of 490 (at P = 16, where
 the pairing was the smallest eigenvalue of the draws' correlation matrix, 0.023 → 0.062),
-the same step counts at P = 64 and 256, the figure's compute 129.1 s against 128.9 s.
+the same step counts at P = 64 and 256, the figure's compute 123.4 s against 128.9 s.
 
 :func:`linearly_separable` decides by a linear program whether some ``(A, b)`` classifies
 the training set with margin (multiclass perceptron feasibility, Vapnik): when it does,
