@@ -155,7 +155,7 @@ def rf_classifier_whitened(
     row-major (``us``, N × r, logits ``(s · us ξ + b) Hᵀ``: before the layout change) and
     212 μs with ``us.T`` formed inside the model.  The twelve NUTS runs of
     ``bayes_classification`` took 109 s instead of 168 s; ``benchmarks/bench_bayes.py``
-    measures the pair on one P = 256 run (1.5×, 1.4× with the shear; 31 steps per draw in
+    measures the pair on one P = 256 run (1.5×; 1.45× with the shear; 31 steps per draw in
     both).  XLA's other CPU options (oneDNN, XNNPACK, 512-bit vectors, fast math) moved the
     row-major 182 μs by < 10%.
     """
