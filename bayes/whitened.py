@@ -138,9 +138,7 @@ def whiten(features, *, n_classes: int, parametrization: str, rtol: float = 1e-1
     )
 
 
-def rf_classifier_whitened(
-    us_t, y=None, *, contrasts, shift, ones_perp, s_scale: float = 1.0
-):  # fmt: skip
+def rf_classifier_whitened(us_t, y=None, *, contrasts, shift, ones_perp, s_scale: float = 1.0):
     """:func:`bayes.models.rf_classifier` (``κ = 0``) in whitened coordinates (module doc).
 
     ``us_t`` is ``Whitening.us`` transposed, (r × N); ``contrasts``, ``shift`` and

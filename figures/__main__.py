@@ -15,9 +15,10 @@ compiled program's code into the process, and twenty figures' programs in one pr
 exhausted the kernel's map count (``vm.max_map_count`` = 65530; "LLVM compilation error:
 Cannot allocate memory" with 22 GB free, in the 17th figure of a cold run); the nine (theory,
 cross-entropy, ``penalty_view``, ``summary``: :data:`figures._parallel.SHARED`) share one.
-``--quick --jobs 1`` runs in this process.  ``--quick`` also asks XLA to compile fast rather than well
-(``bayes.setup(fast_compile=True)``): 85.3 → 47.9 s for the twenty quick figures on 2
-workers; full-size runs keep XLA's defaults, under which their code runs faster.
+``--quick --jobs 1`` runs in this process.  ``--quick`` also asks XLA to compile fast
+rather than well (``bayes.setup(fast_compile=True)``): 85.3 → 47.9 s for the twenty quick
+figures on 2 workers; full-size runs keep XLA's defaults, under which their code runs
+faster.
 """
 
 from __future__ import annotations
