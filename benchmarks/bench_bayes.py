@@ -10,10 +10,10 @@
    alone would take 400 MB; it is never formed).
 3. The cross-entropy classifier of figure 9 (digits, N = 500, P = 256 ReLU features, NTK):
    the full non-centered model with the draws the figure used before (2 × (500 + 1500))
-   against the whitened model of :mod:`bayes.whitened` with the figure's draws now
-   (2 × (400 + 1500)).  Reported: wall time, leapfrog steps per draw, min bulk and tail
-   ESS and max R-hat of (s, b), and the ratios (issue 17 asked for 5× in time at equal
-   or better ESS and R-hat).
+   against the whitened model of :mod:`bayes.whitened` with 2 × (400 + 1500) draws (the
+   figure's until 2026-12-05; it now draws 2 × 1000 at P = 256 and 2 × 3000 at P = 16).
+   Reported: wall time, leapfrog steps per draw, min bulk and tail ESS and max R-hat of
+   (s, b), and the ratios (issue 17 asked for 5× in time at equal or better ESS and R-hat).
 4. Reused samplers (``run_nuts(..., traced=...)``, as in figures 7 and 8): twelve collapsed
    runs of the same shapes (six widths × two κ, N = 1000, 2 × (500 + 2000) draws), the
    chains on one device each with one compilation (:func:`bayes.inference.chain_method`)
