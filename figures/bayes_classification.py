@@ -47,7 +47,8 @@ CONFIG = {
     # over NUTS seeds 0, 1, 2 the figure's least bulk ESS was 665, 632, 602 and its max R-hat
     # 1.0040, 1.0099 (P = 16, 0.0001 under the bar), 1.0037.  These counts put the draws where
     # ESS is cheap: least bulk ESS 1279, 1198, 1169, max R-hat 1.0049, 1.0044, 1.0045 over
-    # the same seeds, compute 113-118 s against 125-132 s (2026-12-05, idle 2-core machine).
+    # the same seeds (least tail ESS 1006, 1089, 1123, was 1221, 1117, 1269), compute
+    # 113-118 s against 125-132 s (2026-12-05, idle 2-core machine).
     # Fewer draws at P = 64 and 256 let R-hat grow again: 2 × 1000 after 200 warm-up steps
     # gave 1.0083 (P = 256 standard, σ_s = 1, seed 0; 1.0023-1.0045 after 400, seeds 0-3),
     # and 2 × 600 gave 1.0108 there (2026-12-02: failed CI)
