@@ -39,19 +39,20 @@ CONFIG = {
     "widths": [16, 64, 256],
     "parametrizations": ["ntk", "standard"],
     "s_scales": [1.0, 3.0],  # σ_s of the two hyperpriors HalfNormal(σ_s)
-    # draws per chain (one count, or one per width).  Rank-normalized R-hat ≤ 1.01 over (s, b)
-    # is the binding check, and its spread shrinks as the ESS grows (iid draws, two chains,
-    # ten variables: max R-hat median 1.0018 at 1000 draws per chain, 1.0009 at 2000).  At
-    # 2 × 1500 draws everywhere (until 2026-12-05) the P = 16 runs had the least ESS (bulk
-    # 600-1150, 0.2-0.4 per draw against 0.6-1.4 at P = 64 and 256) and the largest R-hat:
-    # over NUTS seeds 0, 1, 2 the figure's least bulk ESS was 665, 632, 602 and its max R-hat
-    # 1.0040, 1.0099 (P = 16, 0.0001 under the bar), 1.0037.  These counts put the draws where
-    # ESS is cheap: least bulk ESS 1279, 1198, 1169, max R-hat 1.0049, 1.0044, 1.0045 over
-    # the same seeds (least tail ESS 1006, 1089, 1123, was 1221, 1117, 1269), compute
-    # 113-118 s against 125-132 s (2026-12-05, idle 2-core machine).
-    # Fewer draws at P = 64 and 256 let R-hat grow again: 2 × 1000 after 200 warm-up steps
-    # gave 1.0083 (P = 256 standard, σ_s = 1, seed 0; 1.0023-1.0045 after 400, seeds 0-3),
-    # and 2 × 600 gave 1.0108 there (2026-12-02: failed CI)
+    # draws per chain (one count, or one per width).  Rank-normalized R-hat ≤ 1.01 (rhat_max)
+    # over (s, b) is the binding check, and it is noisy: its maximum over ten variables, for
+    # iid draws in two chains, has median 1.0018 at 1000 draws per chain and 1.0009 at 2000.
+    # At 2 × 1500 draws everywhere (until 2026-12-05) the P = 16 runs had the least ESS (bulk
+    # 600-1150, 0.2-0.4 per draw against 0.6-1.4 at P = 64 and 256) at 2.7-2.9 s a run
+    # (33.8 s for P = 256 standard σ_s = 3): over NUTS seeds 0, 1, 2 the figure's least bulk
+    # ESS was 665, 632, 602 and its max R-hat 1.0040, 1.0099, 1.0037 (seed 1: P = 16 standard
+    # σ_s = 3, 0.0001 under the bar).  These counts put the draws where ESS is cheap: least
+    # bulk ESS 1279, 1198, 1169, max R-hat 1.0049, 1.0044, 1.0045 over the same seeds (least
+    # tail ESS 1006, 1089, 1123, was 1221, 1117, 1269), compute 113-118 s against 125-132 s
+    # (2026-12-05, idle 2-core machine).  At P = 256 standard σ_s = 1, 2 × 1000 draws gave
+    # max R-hat 1.0023-1.0045 over seeds 0-3 after 400 warm-up iterations, but 1.0083 at
+    # seed 0 after 200; before float32 and the bias shear (2026-12-02) 2 × 1000 gave 1.0089
+    # and 2 × 600 gave 1.0108 there (failed CI)
     "num_warmup": 400,
     "num_samples": [3000, 1000, 1000],
     "num_chains": 2,
