@@ -82,13 +82,11 @@ def main(argv: list[str]) -> None:
     from scipy.special import log_softmax
 
     from bayes import diagnostics, inference, whitened
-    from bayes.data import digits_split
-    from figures.bayes_classification import CONFIG, _features
+    from benchmarks.experiments import figure_training_set
+    from figures.bayes_classification import CONFIG
 
-    n = CONFIG["n_train"]
-    X_tr, y_tr, X_te, _ = digits_split(n, CONFIG["n_test"], seed=CONFIG["seed"])
-    phi = _features(np.vstack([X_tr, X_te]), width, CONFIG["seed"] + width)[:n]
-    white = whitened.whiten(phi, n_classes=10, parametrization=par)
+    white, y_tr = figure_training_set(width, par)
+    n = len(y_tr)
     us = white.us
     traced = {**white.model_data, "s_scale": s_scale}
     model = whitened.rf_classifier_whitened

@@ -66,13 +66,9 @@ def warmup(width: int, par: str, s_scale: float) -> None:
     from numpyro.infer import MCMC, NUTS
 
     from bayes import whitened
-    from bayes.data import digits_split
-    from figures.bayes_classification import CONFIG, _features
+    from benchmarks.experiments import figure_training_set
 
-    n = CONFIG["n_train"]
-    X_tr, y_tr, X_te, _ = digits_split(n, CONFIG["n_test"], seed=CONFIG["seed"])
-    phi = _features(np.vstack([X_tr, X_te]), width, CONFIG["seed"] + width)[:n]
-    white = whitened.whiten(phi, n_classes=10, parametrization=par)
+    white, y_tr = figure_training_set(width, par)
     f32 = np.float32
     args = (np.asarray(white.us.T, f32), y_tr)
     kwargs = {k: np.asarray(v, f32) for k, v in white.model_data.items()}
