@@ -48,13 +48,10 @@ def main(argv: list[str]) -> None:
     from numpyro.infer import MCMC, NUTS
     from numpyro.infer.util import initialize_model
 
-    from bayes import collapsed, whitened
-    from bayes.data import digits_split
+    from bayes import whitened
+    from benchmarks.experiments import figure_training_set
 
-    X_tr, y_tr, X_te, _ = digits_split(500, 1000, seed=0)
-    blocks = collapsed.relu_feature_blocks(np.vstack([X_tr, X_te]), width=WIDTH, seed=WIDTH)
-    phi = np.concatenate(list(blocks()), axis=1)  # the figure's features (seed + width)
-    white = whitened.whiten(phi[:500], n_classes=10, parametrization="standard")
+    white, y_tr = figure_training_set(WIDTH, "standard")
     us_t, y = jnp.asarray(white.us.T, jnp.float32), jnp.asarray(y_tr)
     kw = {**{k: jnp.asarray(v, jnp.float32) for k, v in white.model_data.items()}, "s_scale": 1.0}
     key = jax.random.PRNGKey(seed)
