@@ -2,18 +2,22 @@
 
 The P = 256 standard-parametrization run at σ_s = 1 (500 digits, float32, whitened
 coordinates of :mod:`bayes.whitened`), 400 warm-up/tuning + 1500 iterations from the same
-start: NumPyro's NUTS (what the figure runs), blackjax's NUTS with window adaptation, and
+start: NumPyro's NUTS (what the figure runs), blackjax's NUTS with window adaptation,
 blackjax's adjusted MCLMC tuned by ``adjusted_mclmc_find_L_and_step_size`` with
-``STEPS`` integration steps per proposal.  Reports wall time (compilation included), mean
+``STEPS`` integration steps per proposal, and (``gist``) GIST's self-tuning step size
+(``blackjax.gist_step_size``: a step size picked per transition, which the stiffness that
+grows with ``s`` would want) with ``STEPS`` leapfrog steps per proposal after blackjax's
+NUTS window adaptation.  Reports wall time (compilation included), mean
 integration steps per draw and the ESS of ``s`` (bulk, tail) and the smallest bulk ESS of
 the bias ``b``.  Results of 2026-12-04 are in the README (Figures); they are of the model
-before its bias shear (2026-12-05), which left this run's step counts as they were.
+before its bias shear (2026-12-05), which left this run's step counts as they were; those of
+``gist`` (2026-12-05) are of the sheared model.
 
 blackjax is not a dependency of the project; install it next to it first::
 
     .venv/bin/python -m pip install --no-deps --target /tmp/bjx blackjax==1.7.1 fastprogress
     PYTHONPATH=/tmp/bjx .venv/bin/python -m benchmarks.experiments.blackjax_classifier \
-        numpyro|blackjax|mclmc [SEED] [STEPS] [TUNE]
+        numpyro|blackjax|mclmc|gist [SEED] [STEPS] [TUNE]
 
 ``TUNE`` (default 1500) is the ``num_steps`` that blackjax's MCLMC tuner sizes its phases
 by (fractions 0.1, 0.1, 0.1 of it).
@@ -35,8 +39,8 @@ def main(argv: list[str]) -> None:
     seed = int(argv[1]) if len(argv) > 1 else 0
     steps = float(argv[2]) if len(argv) > 2 else 16.0
     tune = int(argv[3]) if len(argv) > 3 else DRAWS
-    if which not in ("numpyro", "blackjax", "mclmc"):
-        raise ValueError(f"sampler must be numpyro, blackjax or mclmc, got {which!r}")
+    if which not in ("numpyro", "blackjax", "mclmc", "gist"):
+        raise ValueError(f"sampler must be numpyro, blackjax, mclmc or gist, got {which!r}")
     import numpyro
 
     numpyro.set_host_device_count(1)  # one chain: one device
@@ -79,7 +83,11 @@ def main(argv: list[str]) -> None:
             return -init.potential_fn(z)
 
         k_tune, k_draw = jax.random.split(jax.random.PRNGKey(seed + 1))
-        run = _nuts if which == "blackjax" else partial(_mclmc, steps=steps, tune=tune)
+        run = {
+            "blackjax": _nuts,
+            "mclmc": partial(_mclmc, steps=steps, tune=tune),
+            "gist": partial(_gist, steps=int(steps)),
+        }[which]
         pos, n_steps = jax.jit(lambda a, b, z: run(blackjax, logdensity, a, b, z))(
             k_tune, k_draw, init.param_info.z
         )
@@ -104,6 +112,30 @@ def _nuts(blackjax, logdensity, k_tune, k_draw, z0):
 
     def body(st, k):
         st, info = step(k, st)
+        return st, (st.position, info.num_integration_steps)
+
+    _, out = jax.lax.scan(body, state, jax.random.split(k_draw, DRAWS))
+    return out
+
+
+def _gist(blackjax, logdensity, k_tune, k_draw, z0, *, steps):
+    """blackjax's NUTS window adaptation, then GIST's self-tuning step size (a step size picked
+    per transition by doubling/halving from the adapted one, ``steps`` leapfrog steps per
+    proposal); the steps reported count the selected proposal's only, not the search's."""
+    import jax
+
+    adapt = blackjax.window_adaptation(blackjax.nuts, logdensity, target_acceptance_rate=0.8)
+    (state, params), _ = adapt.run(k_tune, z0, num_steps=WARMUP)
+    gist = blackjax.gist_step_size(
+        logdensity,
+        params["inverse_mass_matrix"],
+        initial_step_size=params["step_size"],
+        num_integration_steps=steps,
+    )
+    state = gist.init(state.position)
+
+    def body(st, k):
+        st, info = gist.step(k, st)
         return st, (st.position, info.num_integration_steps)
 
     _, out = jax.lax.scan(body, state, jax.random.split(k_draw, DRAWS))
