@@ -103,15 +103,18 @@ def main(argv: list[str]) -> None:
     )
 
 
-def _nuts(blackjax, logdensity, k_tune, k_draw, z0):
+def _nuts(blackjax, logdensity, k_tune, k_draw, z0, *, then=None):
+    """blackjax's NUTS window adaptation, then ``DRAWS`` draws of ``then(params)`` (the
+    sampler built from the adapted step size and inverse mass matrix; NUTS by default)."""
     import jax
 
     adapt = blackjax.window_adaptation(blackjax.nuts, logdensity, target_acceptance_rate=0.8)
     (state, params), _ = adapt.run(k_tune, z0, num_steps=WARMUP)
-    step = blackjax.nuts(logdensity, **params).step
+    sampler = (then or (lambda p: blackjax.nuts(logdensity, **p)))(params)
+    state = sampler.init(state.position)
 
     def body(st, k):
-        st, info = step(k, st)
+        st, info = sampler.step(k, st)
         return st, (st.position, info.num_integration_steps)
 
     _, out = jax.lax.scan(body, state, jax.random.split(k_draw, DRAWS))
@@ -119,27 +122,19 @@ def _nuts(blackjax, logdensity, k_tune, k_draw, z0):
 
 
 def _gist(blackjax, logdensity, k_tune, k_draw, z0, *, steps):
-    """blackjax's NUTS window adaptation, then GIST's self-tuning step size (a step size picked
-    per transition by doubling/halving from the adapted one, ``steps`` leapfrog steps per
+    """:func:`_nuts`'s adaptation, then GIST's self-tuning step size (a step size picked per
+    transition by doubling/halving from the adapted one, ``steps`` leapfrog steps per
     proposal); the steps reported count the selected proposal's only, not the search's."""
-    import jax
 
-    adapt = blackjax.window_adaptation(blackjax.nuts, logdensity, target_acceptance_rate=0.8)
-    (state, params), _ = adapt.run(k_tune, z0, num_steps=WARMUP)
-    gist = blackjax.gist_step_size(
-        logdensity,
-        params["inverse_mass_matrix"],
-        initial_step_size=params["step_size"],
-        num_integration_steps=steps,
-    )
-    state = gist.init(state.position)
+    def gist(params):
+        return blackjax.gist_step_size(
+            logdensity,
+            params["inverse_mass_matrix"],
+            initial_step_size=params["step_size"],
+            num_integration_steps=steps,
+        )
 
-    def body(st, k):
-        st, info = gist.step(k, st)
-        return st, (st.position, info.num_integration_steps)
-
-    _, out = jax.lax.scan(body, state, jax.random.split(k_draw, DRAWS))
-    return out
+    return _nuts(blackjax, logdensity, k_tune, k_draw, z0, then=gist)
 
 
 def _mclmc(blackjax, logdensity, k_tune, k_draw, z0, *, steps, tune):
