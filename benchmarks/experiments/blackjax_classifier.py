@@ -17,10 +17,11 @@ blackjax is not a dependency of the project; install it next to it first::
 
     .venv/bin/python -m pip install --no-deps --target /tmp/bjx blackjax==1.7.1 fastprogress
     PYTHONPATH=/tmp/bjx .venv/bin/python -m benchmarks.experiments.blackjax_classifier \
-        numpyro|blackjax|mclmc|gist [SEED] [STEPS] [TUNE]
+        numpyro|blackjax|mclmc|gist [SEED] [STEPS] [TUNE] [--width P] [--draws N]
 
 ``TUNE`` (default 1500) is the ``num_steps`` that blackjax's MCLMC tuner sizes its phases
-by (fractions 0.1, 0.1, 0.1 of it).
+by (fractions 0.1, 0.1, 0.1 of it).  ``--width`` (default 256) and ``--draws`` (default
+1500) run another width of the figure (its P = 16 runs draw 3000 per chain).
 """
 
 from __future__ import annotations
@@ -35,6 +36,15 @@ WARMUP, DRAWS, WIDTH = 400, 1500, 256
 
 
 def main(argv: list[str]) -> None:
+    global WIDTH, DRAWS
+    for flag in ("--width", "--draws"):
+        if flag in argv:
+            i = argv.index(flag)
+            if i + 1 >= len(argv) or not argv[i + 1].isdigit() or int(argv[i + 1]) < 1:
+                raise ValueError(f"{flag} needs a positive integer, got {argv[i + 1 : i + 2]!r}")
+            value = int(argv.pop(i + 1))
+            argv.pop(i)
+            WIDTH, DRAWS = (value, DRAWS) if flag == "--width" else (WIDTH, value)
     which = argv[0]
     seed = int(argv[1]) if len(argv) > 1 else 0
     steps = float(argv[2]) if len(argv) > 2 else 16.0
