@@ -334,7 +334,9 @@ def solve_spectrum(
 
     A continuation path (``per_decade`` points per decade of λ_L, from ``max(λ_L, 100 α)``
     down, where the map is nearly the λ → ∞ one) gives each λ a start inside Newton's basin;
-    the batch is then polished with Newton under ``jax.vmap``.
+    the batch is then polished with Newton under ``jax.vmap``.  A λ that the batch leaves
+    unconverged is solved once more on its own, from the solution at the nearest converged λ
+    of the batch (:func:`_retry`), and flagged only if that fails too.
     """
     lam_l = np.asarray(lam_l, dtype=np.float64)
     top = max(float(lam_l.max()), 100.0 * alpha * float(np.max(spectrum.omega)))
@@ -379,4 +381,39 @@ def solve_spectrum(
             teacher=teacher,
         )
         out = [np.asarray(a)[: lam_l.size] for a in out]
+        if not out[-1].all() and out[-1].any():
+            out = _retry(out, lam_l, prob, tol_, it_, teacher)
     return GCMState(*out)
+
+
+def _retry(out: list, lam_l: np.ndarray, prob, tol, max_iter, teacher: str) -> list:
+    """Newton once more, one λ at a time, for each λ of ``out`` (``_polish``'s fields) not
+    converged, started from the solution at the nearest converged λ (in log λ).
+
+    Why: Newton's iterates are the same function of ``x`` in every program, but XLA compiles
+    the batch into one program whose rounding depends on the batch size and the host CPU.  On
+    an AMD EPYC host (jaxlib 0.10.2) the 32-λ batch of ``figures.ce_risk`` at N = P = 200
+    stalled at λ = 1.78e-7, residual 3.2e-8 after 100 iterations: its last Newton step was
+    rejected by the line search every time, while the same start converged in 4 iterations
+    on its own or in a batch of 16 (and, in that batch, with a ``jax.debug.print`` added).
+    The retry is judged by the same residual tolerance, so nothing unconverged is returned
+    as converged.
+    """
+    ok = out[-1]
+    good = np.flatnonzero(ok)
+    m, q, V = out[0], out[1], out[2]
+    x_good = np.stack([m / np.sqrt(q), np.log(q), np.log(V)], axis=1)[good]
+    out = [a.copy() for a in out]
+    for i in np.flatnonzero(~ok):
+        j = np.argmin(np.abs(np.log(lam_l[good]) - np.log(lam_l[i])))
+        one = _polish(
+            jnp.asarray(x_good[j : j + 1]),
+            jnp.asarray(lam_l[i : i + 1]),
+            prob,
+            tol,
+            max_iter,
+            teacher=teacher,
+        )
+        for field, value in zip(out, one, strict=True):
+            field[i] = np.asarray(value)[0]
+    return out
