@@ -13,6 +13,7 @@ import sympy as sp
 from hypothesis import given
 from hypothesis import strategies as st
 
+from theory._transfer_rule import _layers_text
 from theory.parametrization import PARAMETRIZATIONS, transfer_lambda
 from theory.prior import NORMALIZATIONS
 from theory.transfer import (
@@ -41,6 +42,7 @@ def test_cli_matches_transfer_lambda(capsys, parametrization, normalization):
         capsys,
         *("--lam", "1e-4", "--from-width", "256", "--to-width", "4096"),
         *("--parametrization", parametrization, "--normalization", normalization),
+        *("--penalized", "readout"),
     )
     expected = transfer_lambda(
         1e-4,
@@ -58,7 +60,8 @@ def _run_cli(lam: str) -> subprocess.CompletedProcess:
     """``python -m theory.transfer`` in a fresh process: standard + sum, width 256 -> 4096."""
     return subprocess.run(
         [sys.executable, "-m", "theory.transfer", "--lam", lam, "--from-width", "256"]
-        + ["--to-width", "4096", "--parametrization", "standard", "--normalization", "sum"],
+        + ["--to-width", "4096", "--parametrization", "standard", "--normalization", "sum"]
+        + ["--penalized", "readout"],
         capture_output=True,
         text=True,
         check=False,
@@ -80,7 +83,7 @@ def test_cli_says_an_adamw_rule_is_a_timescale_heuristic(capsys, optimizer):
         capsys,
         *("--lam", "1e-4", "--from-width", "256", "--to-width", "4096"),
         *("--parametrization", "standard", "--normalization", "sum"),
-        *("--optimizer", optimizer, "--lr-scaling", "mup"),
+        *("--optimizer", optimizer, "--lr-scaling", "mup", "--penalized", "all"),
     )
     assert "support: timescale" in text and "not a derivation" in text
     # coupled: the measured min-max rule for one global λ is √width (the help's end and
@@ -113,6 +116,7 @@ def test_cli_rejects_bad_input_with_a_clear_message(capsys, override, name):
         "--to-width": "4096",
         "--parametrization": "standard",
         "--normalization": "sum",
+        "--penalized": "readout",
     }
     args.update(dict(zip(override[::2], override[1::2], strict=True)))
     with pytest.raises(SystemExit) as exc:
@@ -281,14 +285,55 @@ def test_all_weights_exponent_by_depth(parametrization, normalization, depth):
 
 
 @pytest.mark.parametrize("depth", [1, 2, 3])
-def test_depth_does_not_change_the_readout_or_adamw_rules(depth):
+def test_depth_enters_the_adamw_rules_only_through_the_mean_over_all_weights(depth):
+    """The readout rule ignores depth; AdamW's sum rule too, but its mean divides by the
+    decayed weights: the readout's P, or all P_total ∝ P (one hidden layer) or ∝ P² (two or
+    more), as ``training.camps``' "mean" camp (``n_penalized``) and the paper define it."""
     for p in PARAMETRIZATIONS:
         for n in NORMALIZATIONS:
             assert transfer_exponent(p, n, depth=depth) == transfer_exponent(p, n)
             for opt in ("adamw-coupled", "adamw-independent"):
-                for penalized in ("readout", "all"):
-                    got = transfer_exponent(p, n, opt, "mup", penalized, depth)
-                    assert got == transfer_exponent(p, n, opt, "mup", penalized)
+                e_sum = transfer_exponent(p, "sum", opt, "mup", "all", depth)
+                assert e_sum == transfer_exponent(p, "sum", opt, "mup", "readout")
+                assert transfer_exponent(p, "mean", opt, "mup", "readout", depth) == e_sum + 1
+                total = 1 if depth == 1 else 2  # P_total's leading power of the width
+                assert transfer_exponent(p, "mean", opt, "mup", "all", depth) == e_sum + total
+                t = transfer(
+                    1.0,
+                    width_from=10,
+                    width_to=20,
+                    parametrization=p,
+                    normalization="mean",
+                    optimizer=opt,
+                    lr_scaling="mup",
+                    penalized="all",
+                    depth=depth,
+                )
+                assert t.rule.endswith(
+                    f"P_total ∝ {'P' if depth == 1 else 'P^2'} ({_layers_text(depth)})"
+                )
+
+
+def test_cli_requires_penalized(capsys):
+    """Readout-only and every weight penalized give different rules (standard + sum: λ ∝ P
+    against λ fixed); the command line makes the caller say which."""
+    with pytest.raises(SystemExit) as exc:
+        main(
+            [
+                "--lam",
+                "1e-4",
+                "--from-width",
+                "256",
+                "--to-width",
+                "4096",
+                "--parametrization",
+                "standard",
+                "--normalization",
+                "sum",
+            ]
+        )
+    assert exc.value.code == 2
+    assert "the following arguments are required: --penalized" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("depth", [0, -1, 1.5, True, "2", 2.0, None])
@@ -331,7 +376,7 @@ def test_cli_names_the_flags_typed_in_the_library_messages(capsys):
     ``--n-samples``/``--noise-var``; an option spelled as its own name (``--depth``) and the
     English around the names are left as they are."""
     base = ["--lam", "1e-4", "--from-width", "10", "--to-width", "20"]
-    base += ["--parametrization", "standard", "--normalization", "sum"]
+    base += ["--parametrization", "standard", "--normalization", "sum", "--penalized", "readout"]
     cases = [
         (["--n-samples", "0", "--input-dim", "3", "--noise-var", "1"], "--n-samples must be > 0"),
         (["--n-samples", "100", "--input-dim", "3", "--noise-var", "-1"], "--noise-var must be"),

@@ -98,7 +98,7 @@ def test_bad_model_input_is_rejected_by_name():
 
 
 ARGV = ["--lam", "1e-3", "--from-width", "30", "--to-width", "3000", "--parametrization",
-        "standard", "--normalization", "sum"]  # fmt: skip
+        "standard", "--normalization", "sum", "--penalized", "readout"]  # fmt: skip
 MODEL_ARGV = ["--n-samples", "300", "--input-dim", "100", "--noise-var", "1"]
 
 

@@ -571,7 +571,8 @@ def test_cli_overflow_exits_non_zero_naming_the_inputs(capsys):
 
     argv = ["--lam", "1e308", "--from-width", "1", "--to-width", "1e10"]
     with pytest.raises(SystemExit) as exc:
-        main(argv + ["--parametrization", "standard", "--normalization", "sum"])
+        main(argv + ["--parametrization", "standard", "--normalization", "sum"]
+             + ["--penalized", "readout"])  # fmt: skip
     assert exc.value.code == 2
     err = capsys.readouterr().err
     # the library's names, spelled as the flags typed (theory._transfer_cli._as_flags)

@@ -90,7 +90,7 @@ the answer (paper, first paragraph; README):
     standard parametrization the mean's lambda must grow in proportion to P_total.
     Exact for the minimizer of the objective (use --penalized all --depth H) and
     checked at stationarity; a short fixed step budget can prefer other exponents.
-  only a readout penalized (ridge / random features / linear probe; the default here):
+  only a readout penalized (ridge / random features / linear probe; --penalized readout):
     lambda_sum ∝ P in the standard parametrization, for P >> N only; below that give
     --n-samples, --input-dim and --noise-var for the exact lambda*(P).
   AdamW (decoupled decay, no fixed objective): with muP learning rates hold
@@ -131,17 +131,20 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--penalized",
-        default="readout",
+        required=True,
         choices=PENALIZED,
-        help="readout: only a readout penalized (readout theory, default); "
-        "all: every weight of the network",
+        help="all: every weight of the network penalized (L2 on every weight, or AdamW decaying "
+        "every weight: the usual case); readout: only a readout penalized, features fixed "
+        "(random features, a linear probe).  Required: in the standard parametrization the "
+        "two give lambda_sum fixed and lambda_sum ∝ P",
     )
     parser.add_argument(
         "--depth",
         type=int,
         default=1,
         help="number of hidden layers, an integer >= 1 (default: 1); "
-        "changes the rule only with --penalized all and --optimizer sgd",
+        "enters the sum's rule only with --penalized all --optimizer sgd, and the mean's "
+        "(through P_total) whenever --penalized all",
     )
     parser.add_argument(
         "--json", action="store_true", help="print one JSON object instead of three lines"

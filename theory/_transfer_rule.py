@@ -35,8 +35,10 @@ def transfer_exponent_expr(
 ) -> sp.Rational:
     """The width exponent ``e`` of the rule ``λ ∝ P^e`` (see the module docstring), exact.
 
-    ``depth`` is the number of hidden layers (an integer >= 1); it enters only with
-    ``optimizer="sgd", penalized="all"`` (:func:`theory.networks.lambda_exponent_expr`).
+    ``depth`` is the number of hidden layers (an integer >= 1); it enters the sum's exponent
+    only with ``optimizer="sgd", penalized="all"`` (:func:`theory.networks.lambda_exponent_expr`),
+    and the mean's through ``P_total`` whenever every weight is penalized (or decayed):
+    ``P_total ∝ P`` for one hidden layer, ``∝ P²`` for two or more.
 
     >>> [transfer_exponent_expr(p, "sum", "adamw-coupled", "mup") for p in PARAMETRIZATIONS]
     [1, 1/2, 0]
@@ -44,6 +46,9 @@ def transfer_exponent_expr(
     [0, -1/2, -1]
     >>> [transfer_exponent_expr("ntk", n, penalized="all", depth=3) for n in ("sum", "mean")]
     [-3/4, 5/4]
+    >>> [transfer_exponent_expr("standard", "mean", "adamw-independent", "mup", "all", d)
+    ...  for d in (1, 2)]
+    [1, 2]
     """
     check_choice("parametrization", parametrization, PARAMETRIZATIONS)
     check_choice("normalization", normalization, NORMALIZATIONS)
@@ -59,7 +64,10 @@ def transfer_exponent_expr(
         e_sum = -lr_exponent_expr(parametrization, optimizer, "readout", lr_scaling)
     else:  # independent: the shrink per step does not involve the scaled lr
         e_sum = sp.Integer(0)
-    return e_sum + (1 if normalization == "mean" else 0)
+    if normalization == "sum":
+        return e_sum
+    # the mean divides by the decayed weights: the readout's P, or all P_total of the network
+    return e_sum + (2 if penalized == "all" and depth > 1 else 1)
 
 
 def transfer_exponent(
@@ -118,6 +126,12 @@ def _rule_text(parametrization, normalization, optimizer, lr_scaling, penalized,
         )
     else:
         why = "keeps the per-step shrink 2*lr_0*lambda_sum fixed (decay independent of lr)"
+    if optimizer != "sgd" and normalization == "mean":
+        why += ", mean over " + (
+            f"all weights, P_total ∝ {'P' if depth == 1 else 'P^2'} ({_layers_text(depth)})"
+            if penalized == "all"
+            else "the readout's P weights per output"
+        )
     power = f"{e}" if e.is_integer else f"({e})"
     return f"{name} ∝ P^{power}: {why}"
 
@@ -168,9 +182,13 @@ def transfer(
     :func:`theory.parametrization.transfer_lambda`.  ``depth`` (hidden layers, integer
     >= 1) matters only with ``penalized="all"``.  Vectorized over ``lam`` and widths.
 
-    >>> transfer(2e-3, width_from=64, width_to=1024, parametrization="ntk",
-    ...          normalization="mean", optimizer="adamw-independent").rule
-    'lambda_mean ∝ P^1: keeps the per-step shrink 2*lr_0*lambda_sum fixed (decay independent of lr)'
+    >>> t = transfer(2e-3, width_from=64, width_to=1024, parametrization="ntk",
+    ...              normalization="mean", optimizer="adamw-independent", penalized="all",
+    ...              depth=2)
+    >>> t.lam, t.rule.split(": ")[0]
+    (0.512, 'lambda_mean ∝ P^2')
+    >>> t.rule.split(", mean over ")[1]
+    'all weights, P_total ∝ P^2 (depth 2 (2 hidden layers, L = 3 weight matrices))'
     """
     lam_in, from_in, to_in = lam, width_from, width_to
     lam = check_positive("lam", lam)

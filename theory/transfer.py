@@ -31,8 +31,10 @@ How λ enters each optimizer (the same λ number means the same step at the base
   ``e_sum = 0``.  **A timescale heuristic**; measured close to the best with μP rates;
   with one global rate it is the coupled run.
 
-For the readout rule and both AdamW rules ``e_mean = e_sum + 1`` (``λ_mean = P λ_sum``,
-P = width); with every weight penalized under ``sgd`` the mean is over all weights (below).
+For the readout rule ``e_mean = e_sum + 1`` (``λ_mean = P λ_sum``, P = width).  With every
+weight penalized (``penalized="all"``: under ``sgd``, or every weight decayed under AdamW) the
+mean is over all ``P_total`` weights of the network (below): ``+ 1`` for one hidden layer,
+``+ 2`` for two or more; AdamW with ``penalized="readout"`` (only the readout decayed) adds 1.
 
 Which weights are penalized matters for ``sgd``.  ``penalized="readout"`` is the
 readout theory above (features fixed, or only the readout penalized); ``depth`` is
@@ -50,7 +52,7 @@ otherwise convert with the exact counts, :func:`theory.prior.to_sum`).  This is 
 statement about the global minimizer, valid whenever the multiplier-free λ* converges with
 width, not about what gradient descent reaches in a fixed number of steps; the
 experiment (figure ``training_transfer``) checks the latter.  For the AdamW rules
-``depth`` is validated and does not enter.
+``depth`` does not enter the sum's exponent; it enters the mean's through ``P_total``.
 
 The μP learning rates (Yang & Hu 2021, *Tensor Programs IV*, Table 3; Yang et al.
 2022, *Tensor Programs V*, Table 3) are tabulated by :func:`mup_lr_exponent` for
