@@ -391,11 +391,13 @@ def _retry(out: list, lam_l: np.ndarray, prob, tol, max_iter, teacher: str) -> l
     converged, started from the solution at the nearest converged λ (in log λ).
 
     Why: Newton's iterates are the same function of ``x`` in every program, but XLA compiles
-    the batch into one program whose rounding depends on the batch size and the host CPU.  On
+    the batch into one program whose rounding depends on the batch size (and, it seems, on
+    the host: earlier hosts ran the same batch, same package versions, without a stall).  On
     an AMD EPYC host (jaxlib 0.10.2) the 32-λ batch of ``figures.ce_risk`` at N = P = 200
     stalled at λ = 1.78e-7, residual 3.2e-8 after 100 iterations: its last Newton step was
     rejected by the line search every time, while the same start converged in 4 iterations
-    on its own or in a batch of 16 (and, in that batch, with a ``jax.debug.print`` added).
+    on its own, in a batch of 16, or in the same batch of 32 with a ``jax.debug.print``
+    added to the loop (the cause inside XLA's code was not isolated).
     The retry is judged by the same residual tolerance, so nothing unconverged is returned
     as converged.
     """
