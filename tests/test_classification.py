@@ -323,18 +323,7 @@ def test_ce_risk_grid_converges_at_the_interpolation_threshold():
     import jax.numpy as jnp
 
     with jax.enable_x64(True):
-        pad = 64 - spec.omega.size
-        prob = tuple(
-            jnp.asarray(a, jnp.float64)
-            for a in (
-                np.concatenate([spec.omega, np.ones(pad)]),
-                np.concatenate([spec.t, np.zeros(pad)]),
-                np.concatenate([spec.mult, np.zeros(pad)]),
-                spec.rho,
-                0.0,
-                1.0,
-            )
-        )
+        prob = _solve.problem(spec, alpha=1.0, noise_var=0.0)
         x = jnp.asarray([st.m[1] / np.sqrt(st.q[1]), np.log(st.q[1]), np.log(st.V[1])])
         r = _solve._residual(x, C.to_loureiro(lam[1], n_samples=200), prob, "sign")
     assert st.V[1] > 1000  # the regime in question

@@ -318,6 +318,24 @@ def _pad(a: np.ndarray, size: int) -> np.ndarray:
     return np.concatenate([a, np.repeat(a[-1:], size - a.shape[0], axis=0)])
 
 
+def problem(spectrum: Spectrum, *, alpha: float, noise_var: float) -> tuple:
+    """The fixed point's data ``(ω, t, mult, ρ, Δ, α)`` as float64 JAX arrays, the spectrum
+    padded to a power of two (≥ 64; padded eigenvalues 1 with multiplicity 0 and no teacher
+    weight, so every sum is unchanged) so that spectra of similar sizes share one compiled
+    solver.  Call it with x64 on (``jax.enable_x64(True)``)."""
+    size = _bucket(spectrum.omega.size, minimum=64)
+    pad = size - spectrum.omega.size
+    f64 = jnp.float64
+    return (
+        jnp.asarray(np.concatenate([spectrum.omega, np.ones(pad)]), f64),
+        jnp.asarray(np.concatenate([spectrum.t, np.zeros(pad)]), f64),
+        jnp.asarray(np.concatenate([spectrum.mult, np.zeros(pad)]), f64),
+        jnp.asarray(spectrum.rho, f64),
+        jnp.asarray(noise_var, f64),
+        jnp.asarray(alpha, f64),
+    )
+
+
 def solve_spectrum(
     lam_l: np.ndarray,
     spectrum: Spectrum,
@@ -345,21 +363,9 @@ def solve_spectrum(
     path = np.logspace(np.log10(top), np.log10(bottom), n_path)
     path_size = _bucket(n_path, minimum=64)
     size = _bucket(lam_l.size, minimum=16)
-    spec_size = _bucket(spectrum.omega.size, minimum=64)
-    pad0 = spec_size - spectrum.omega.size
-    omega = np.concatenate([spectrum.omega, np.ones(pad0)])
-    t = np.concatenate([spectrum.t, np.zeros(pad0)])
-    mult = np.concatenate([spectrum.mult, np.zeros(pad0)])
     with jax.enable_x64(True):
         f64 = jnp.float64
-        prob = (
-            jnp.asarray(omega, f64),
-            jnp.asarray(t, f64),
-            jnp.asarray(mult, f64),
-            jnp.asarray(spectrum.rho, f64),
-            jnp.asarray(noise_var, f64),
-            jnp.asarray(alpha, f64),
-        )
+        prob = problem(spectrum, alpha=alpha, noise_var=noise_var)
         tol_, it_ = jnp.asarray(tol, f64), jnp.asarray(max_iter, jnp.int64)
         xs, oks = _continuation(
             jnp.asarray(_pad(path, path_size), f64), prob, tol_, it_, teacher=teacher
