@@ -110,8 +110,8 @@ def _layers_text(depth: int) -> str:
 
 def _rule_text(parametrization, normalization, optimizer, lr_scaling, penalized, depth, e) -> str:
     name = f"lambda_{normalization}"
+    total = "all weights, P_total ∝ " + ("P" if depth == 1 else "P^2")  # the mean's divisor
     if optimizer == "sgd" and penalized == "all":
-        total = "all weights, P_total ∝ " + ("P" if depth == 1 else "P^2")
         why = (
             f"keeps lambda * M^(-2/L) (M = prod_l m_l), the lambda of the multiplier-free "
             f"network, fixed: global minimizer, {_layers_text(depth)}, every weight penalized"
@@ -128,7 +128,7 @@ def _rule_text(parametrization, normalization, optimizer, lr_scaling, penalized,
         why = "keeps the per-step shrink 2*lr_0*lambda_sum fixed (decay independent of lr)"
     if optimizer != "sgd" and normalization == "mean":
         why += ", mean over " + (
-            f"all weights, P_total ∝ {'P' if depth == 1 else 'P^2'} ({_layers_text(depth)})"
+            f"{total} ({_layers_text(depth)})"
             if penalized == "all"
             else "the readout's P weights per output"
         )
