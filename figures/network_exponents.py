@@ -319,6 +319,12 @@ def macros(result) -> dict[str, str]:
     """Measured exponents ± s.e. (stationary and GD budget), derived ones, stationarity reached."""
     from figures._tex import fixed, stderr  # here: the compute code does not use them
 
+    def z(measured: float, derived: float, se: float) -> str:
+        """``|measured − derived| / se`` to one decimal; an s.e. of exactly 0 (every seed gave
+        the same λ* of a grid) counts as 0.005, half the last printed digit, as in
+        :func:`figures.summary.compare`."""
+        return f"{abs(measured - derived) / (se if se > 0 else 0.005):.1f}"
+
     out = {}
     total, met, n_collapsed, star_fracs = 0, 0, 0, []
     first = str(result["settings"][0])
@@ -341,6 +347,10 @@ def macros(result) -> dict[str, str]:
                         se = float(result[f"{key}/exponent_{q}{suffix}_se"])
                         out[f"NetExp{qword}{_CAMEL[regime]}{word}{tag}"] = fixed(e, 2, sign=True)
                         out[f"NetExpSE{qword}{_CAMEL[regime]}{word}{tag}"] = stderr(se, 2)
+                        if q == "sum":  # |measured − derived| / s.e., as tab:summary's z
+                            out[f"NetExpZ{_CAMEL[regime]}{word}{tag}"] = z(
+                                e, float(result[f"{name}/{par}/derived_sum"]), se
+                            )
                 if regime == "stationary":
                     ok, collapsed = _stationarity(result, key)
                     total += ok.size

@@ -454,3 +454,28 @@ def test_quick_figures_run_in_one_process(tmp_path):
     assert "[2/2] rf_lambda_star (quick)" in out.stderr
     assert "[start" not in out.stderr
     assert (tmp_path / "rf_lambda_star.pdf").exists()
+
+
+def test_network_exponents_z_macros_are_the_summary_tables_z(shared_cache):
+    """The paper's in-text z of every exponent fit (``NetExpZ*``: the fixed-budget paragraph
+    prints the all-width ones, which tab:summary does not judge) is |measured − derived| / s.e.
+    as :func:`figures.summary.compare` computes it from the same macros."""
+    from figures import network_exponents, summary
+
+    config = figures.config_for("network_exponents", quick=True)
+    result, _ = figures.compute_cached("network_exponents", config, log=lambda _: None)
+    m = network_exponents.macros(result)
+    zs = {k: v for k, v in m.items() if k.startswith("NetExpZ")}
+    assert len(zs) == 2 * 2 * 3  # (stationary, budget) × (all widths, from the 2nd) × 3
+    for name, printed in zs.items():
+        fit = name.removeprefix("NetExpZ")  # e.g. BudgetWideDepthOneStdDigits
+        regime = "Stat" if fit.startswith("Stat") else "Budget"
+        tag = fit.removeprefix(regime).removeprefix("Wide")
+        row = summary.Row(
+            "q", "stationary", "fig:networks", "z",
+            ("network_exponents", f"NetExpDerived{tag}"),
+            ("network_exponents", f"NetExp{fit}"),
+            ("network_exponents", f"NetExpSE{fit}"),
+        )  # fmt: skip
+        c = summary.compare(row, {"network_exponents": m})
+        assert printed == f"{c.score:.1f}", name
