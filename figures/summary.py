@@ -157,7 +157,8 @@ def rows() -> list[Row]:
                 out.append(Row(
                     f"{exp}, {hidden}, {_DATA[data]}, {text}", "fixed budget",
                     "fig:adamw", "z",
-                    _theory(transfer_exponent("standard", "sum", opt, lrs)),
+                    # every weight decayed (the sum's AdamW exponent is the same either way)
+                    _theory(transfer_exponent("standard", "sum", opt, lrs, penalized="all")),
                     ("adamw_rules", f"AWExp{tag}"), ("adamw_rules", f"AWExpSE{tag}"),
                 ))  # fmt: skip
     out.append(Row(

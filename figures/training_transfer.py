@@ -143,8 +143,14 @@ def compute(*, n_train, seeds, steps, n_grid, grid_step, n_extra, settings) -> d
             log=lambda msg: print(msg, file=sys.stderr, flush=True),
         )
         e_theory = float(width_exponent(setting.parametrization, "sum"))
-        e_opt = float(
-            transfer_exponent(setting.parametrization, "sum", setting.optimizer, setting.lr_scaling)
+        e_opt = float(  # for GD the readout rule, as training.experiment.rule_lambdas
+            transfer_exponent(
+                setting.parametrization,
+                "sum",
+                setting.optimizer,
+                setting.lr_scaling,
+                penalized="readout",
+            )
         )
         out["predicted/theory_sum"] = np.asarray(e_theory)
         out["predicted/optimizer"] = np.asarray(e_opt)

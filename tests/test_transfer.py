@@ -173,12 +173,13 @@ def test_mup_learning_rates_describe_one_dynamics_in_every_parametrization(optim
 
 def test_optimizer_rules_against_the_literature():
     # Wang & Aitchison (2025): AdamW with μP learning rates (η ∝ 1/fan_in) needs λ ∝ fan_in
-    assert transfer_exponent("standard", "sum", "adamw-coupled", "mup") == 1
+    kw = {"penalized": "readout"}  # the mean over the readout's P
+    assert transfer_exponent("standard", "sum", "adamw-coupled", "mup", **kw) == 1
     # with width-independent learning rates, or decay independent of the lr: λ fixed
-    assert transfer_exponent("standard", "sum", "adamw-coupled", "none") == 0
+    assert transfer_exponent("standard", "sum", "adamw-coupled", "none", **kw) == 0
     for p in PARAMETRIZATIONS:
-        assert transfer_exponent(p, "sum", "adamw-independent", "mup") == 0
-        assert transfer_exponent(p, "mean", "adamw-independent", "none") == 1
+        assert transfer_exponent(p, "sum", "adamw-independent", "mup", **kw) == 0
+        assert transfer_exponent(p, "mean", "adamw-independent", "none", **kw) == 1
 
 
 @given(
@@ -210,7 +211,8 @@ def test_transfer_round_trip_and_sgd_equals_transfer_lambda(
 
 def test_transfer_is_vectorized():
     lams = np.array([1e-4, 1e-3])
-    out = transfer(lams, width_from=16, width_to=64, parametrization="ntk", normalization="mean")
+    out = transfer(lams, width_from=16, width_to=64, parametrization="ntk", normalization="mean",
+                   penalized="readout")  # fmt: skip
     np.testing.assert_allclose(out.lam, lams * 4, rtol=1e-14)
 
 
@@ -291,13 +293,18 @@ def test_depth_enters_the_adamw_rules_only_through_the_mean_over_all_weights(dep
     more), as ``training.camps``' "mean" camp (``n_penalized``) and the paper define it."""
     for p in PARAMETRIZATIONS:
         for n in NORMALIZATIONS:
-            assert transfer_exponent(p, n, depth=depth) == transfer_exponent(p, n)
+            readout = transfer_exponent(p, n, penalized="readout")
+            assert transfer_exponent(p, n, penalized="readout", depth=depth) == readout
             for opt in ("adamw-coupled", "adamw-independent"):
-                e_sum = transfer_exponent(p, "sum", opt, "mup", "all", depth)
-                assert e_sum == transfer_exponent(p, "sum", opt, "mup", "readout")
-                assert transfer_exponent(p, "mean", opt, "mup", "readout", depth) == e_sum + 1
+                e_sum = transfer_exponent(p, "sum", opt, "mup", penalized="all", depth=depth)
+                assert e_sum == transfer_exponent(p, "sum", opt, "mup", penalized="readout")
+                mean_readout = transfer_exponent(
+                    p, "mean", opt, "mup", penalized="readout", depth=depth
+                )
+                assert mean_readout == e_sum + 1
                 total = 1 if depth == 1 else 2  # P_total's leading power of the width
-                assert transfer_exponent(p, "mean", opt, "mup", "all", depth) == e_sum + total
+                mean_all = transfer_exponent(p, "mean", opt, "mup", penalized="all", depth=depth)
+                assert mean_all == e_sum + total
                 t = transfer(
                     1.0,
                     width_from=10,
@@ -407,7 +414,8 @@ def test_adamw_note_names_what_the_adamw_figure_measured(
     from figures.adamw_rules import _CAMEL, CAMP_RULES, CONFIGS
 
     t = transfer(1e-4, width_from=256, width_to=4096, parametrization=parametrization,
-                 normalization="sum", optimizer=optimizer, lr_scaling=lr_scaling)  # fmt: skip
+                 normalization="sum", optimizer=optimizer, lr_scaling=lr_scaling,
+                 penalized="all")  # fmt: skip
     assert t.support == "timescale"
     assert ("sqrt(width)" in t.note) == sqrt
     if named is None:
@@ -417,3 +425,18 @@ def test_adamw_note_names_what_the_adamw_figure_measured(
     made = {f"AWMax{_CAMEL[r]}{_CAMEL[c]}" for c in CONFIGS for r in CAMP_RULES}
     cited = set(re.findall(r"AWMax\w+", t.note))
     assert named in cited and cited <= made, cited - made
+
+
+def test_which_weights_are_penalized_must_be_said():
+    """No default for ``penalized``: under GD the standard parametrization's sum rule is
+    λ_sum ∝ P for a penalized readout and λ_sum fixed with every weight penalized (DESIGN §1),
+    so a call that does not say which would apply one case to the other."""
+    kw = {"parametrization": "standard", "normalization": "sum"}
+    with pytest.raises(TypeError, match="penalized"):
+        transfer(1e-3, width_from=16, width_to=64, **kw)
+    with pytest.raises(TypeError, match="penalized"):
+        transfer_exponent(**kw)
+    with pytest.raises(TypeError, match="penalized"):
+        transfer_exponent_expr(**kw)
+    assert transfer_exponent(**kw, penalized="readout") == 1
+    assert transfer_exponent(**kw, penalized="all") == 0

@@ -58,7 +58,8 @@ def test_far_above_n_the_exact_transfer_is_the_power_law():
     t = transfer_exact(1e-3, width_from=1e6, width_to=1e7, parametrization="standard",
                        normalization="sum", **MODEL)  # fmt: skip
     assert t.power_law_lam == transfer(1e-3, width_from=1e6, width_to=1e7,
-                                       parametrization="standard", normalization="sum").lam  # fmt: skip
+                                       parametrization="standard", normalization="sum",
+                                       penalized="readout").lam  # fmt: skip
     # λ*_NTK approaches its limit like 1/ψ1 (DESIGN §3): at ψ1 = 1e4 the ratio of the two NTK
     # optima is within a few 1e-4 of 1; 1e-2 is loose and still rules out any P ≪ N behaviour
     assert t.lam == pytest.approx(t.power_law_lam, rel=1e-2)

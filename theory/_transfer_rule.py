@@ -30,24 +30,31 @@ def transfer_exponent_expr(
     normalization: str,
     optimizer: str = "sgd",
     lr_scaling: str = "none",
-    penalized: str = "readout",
+    *,
+    penalized: str,
     depth: int = 1,
 ) -> sp.Rational:
     """The width exponent ``e`` of the rule ``λ ∝ P^e`` (see the module docstring), exact.
+
+    ``penalized`` has no default: ``"readout"`` (only the readout penalized) and ``"all"``
+    (every weight, the network of the README's answer) give different rules under ``sgd``.
 
     ``depth`` is the number of hidden layers (an integer >= 1); it enters the sum's exponent
     only with ``optimizer="sgd", penalized="all"`` (:func:`theory.networks.lambda_exponent_expr`),
     and the mean's through ``P_total`` whenever every weight is penalized (or decayed):
     ``P_total ∝ P`` for one hidden layer, ``∝ P²`` for two or more.
 
-    >>> [transfer_exponent_expr(p, "sum", "adamw-coupled", "mup") for p in PARAMETRIZATIONS]
+    >>> [transfer_exponent_expr(p, "sum", "adamw-coupled", "mup", penalized="all")
+    ...  for p in PARAMETRIZATIONS]
     [1, 1/2, 0]
+    >>> [transfer_exponent_expr(p, "sum", penalized="readout") for p in PARAMETRIZATIONS]
+    [1, 0, -1]
     >>> [transfer_exponent_expr(p, "sum", penalized="all") for p in PARAMETRIZATIONS]
     [0, -1/2, -1]
     >>> [transfer_exponent_expr("ntk", n, penalized="all", depth=3) for n in ("sum", "mean")]
     [-3/4, 5/4]
-    >>> [transfer_exponent_expr("standard", "mean", "adamw-independent", "mup", "all", d)
-    ...  for d in (1, 2)]
+    >>> [transfer_exponent_expr("standard", "mean", "adamw-independent", "mup",
+    ...                         penalized="all", depth=d) for d in (1, 2)]
     [1, 2]
     """
     check_choice("parametrization", parametrization, PARAMETRIZATIONS)
@@ -75,7 +82,8 @@ def transfer_exponent(
     normalization: str,
     optimizer: str = "sgd",
     lr_scaling: str = "none",
-    penalized: str = "readout",
+    *,
+    penalized: str,
     depth: int = 1,
 ) -> float:
     """:func:`transfer_exponent_expr` as a float (same arguments).
@@ -85,7 +93,7 @@ def transfer_exponent(
     """
     return float(
         transfer_exponent_expr(
-            parametrization, normalization, optimizer, lr_scaling, penalized, depth
+            parametrization, normalization, optimizer, lr_scaling, penalized=penalized, depth=depth
         )
     )
 
@@ -173,11 +181,13 @@ def transfer(
     normalization: str,
     optimizer: str = "sgd",
     lr_scaling: str = "none",
-    penalized: str = "readout",
+    penalized: str,
     depth: int = 1,
 ) -> Transfer:
     """λ at ``width_to`` for a λ tuned at ``width_from``; ``lam`` and widths must be > 0.
 
+    ``penalized`` (``"readout"`` or ``"all"``) has no default: under ``sgd`` the two give
+    different rules (standard parametrization, sum: ``λ_sum ∝ P`` and fixed).
     For ``optimizer="sgd"`` and ``penalized="readout"`` the number is exactly
     :func:`theory.parametrization.transfer_lambda`.  ``depth`` (hidden layers, integer
     >= 1) matters only with ``penalized="all"``.  Vectorized over ``lam`` and widths.
@@ -195,7 +205,7 @@ def transfer(
     width_from = check_width("width_from", width_from)
     width_to = check_width("width_to", width_to)
     e = transfer_exponent_expr(
-        parametrization, normalization, optimizer, lr_scaling, penalized, depth
+        parametrization, normalization, optimizer, lr_scaling, penalized=penalized, depth=depth
     )
     depth = int(depth)
     # λ ∝ P^e (the SGD readout rule below uses transfer_lambda itself, the same power law);
@@ -334,8 +344,9 @@ def transfer_exact(
     value = lam * star_to / star_from
     if star_to > 0.0:
         _check_representable(value, lam_in, from_in, to_in)
-    power = transfer(lam, width_from=width_from, width_to=width_to, **conv)
-    carried = transfer(star_from, width_from=width_from, width_to=width_to, **conv).lam
+    readout = dict(conv, penalized="readout")  # the known model is a penalized readout
+    power = transfer(lam, width_from=width_from, width_to=width_to, **readout)
+    carried = transfer(star_from, width_from=width_from, width_to=width_to, **readout).lam
     risk = at_width("width_to", asymptotic_risk, carried, n_features=width_to, **model, **conv)
     tuned = at_width("width_to", tuned_risk, n_features=width_to, **model)
     inputs = {"lam": lam_in, "width_from": from_in, "width_to": to_in} | model

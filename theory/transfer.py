@@ -36,7 +36,8 @@ weight penalized (``penalized="all"``: under ``sgd``, or every weight decayed un
 mean is over all ``P_total`` weights of the network (below): ``+ 1`` for one hidden layer,
 ``+ 2`` for two or more; AdamW with ``penalized="readout"`` (only the readout decayed) adds 1.
 
-Which weights are penalized matters for ``sgd``.  ``penalized="readout"`` is the
+Which weights are penalized matters for ``sgd``, so ``penalized`` has no default (the
+command line's ``--penalized`` is required too).  ``penalized="readout"`` is the
 readout theory above (features fixed, or only the readout penalized); ``depth`` is
 accepted (and validated) but does not change it.  With ``penalized="all"`` every weight
 of a bias-free ReLU network with ``depth`` hidden layers (``L = depth + 1`` weight
@@ -73,11 +74,15 @@ risk; ``python -m theory.transfer ... --n-samples N --input-dim d --noise-var τ
 command line.
 
 >>> t = transfer(1e-4, width_from=256, width_to=4096, parametrization="standard",
-...              normalization="sum")
+...              normalization="sum", penalized="all")  # every weight: λ_sum fixed
 >>> t.lam, t.exponent, t.support
-(0.0016, 1.0, 'derivation')
+(0.0001, 0.0, 'derivation')
+>>> transfer(1e-4, width_from=256, width_to=4096, parametrization="standard",
+...          normalization="sum", penalized="readout").lam  # a readout alone: λ_sum ∝ P
+0.0016
 >>> transfer(1e-4, width_from=256, width_to=4096, parametrization="mean_field",
-...          normalization="sum", optimizer="adamw-coupled", lr_scaling="mup").lam
+...          normalization="sum", optimizer="adamw-coupled", lr_scaling="mup",
+...          penalized="all").lam
 0.0001
 >>> transfer(1e-4, width_from=100, width_to=800, parametrization="ntk", normalization="sum",
 ...          penalized="all", depth=2).lam  # λ_sum ∝ P^(-2/3): 8^(-2/3) = 1/4

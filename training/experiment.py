@@ -276,11 +276,14 @@ def rule_lambdas(
         "features": transfer(
             lam_small, normalization="sum", penalized="all", depth=setting.depth, **kw
         ).lam,
+        # the sum's AdamW exponent does not depend on which weights decay; for GD this is
+        # the readout rule (theory_sum)
         "optimizer": transfer(
             lam_small,
             normalization="sum",
             optimizer=setting.optimizer,
             lr_scaling=setting.lr_scaling,
+            penalized="readout",
             **kw,
         ).lam,
         "naive_sum": lam_small,
