@@ -17,7 +17,8 @@ cross-entropy after a fixed number of steps.  Then:
   applied to λ*_sum or λ*_mean), ``features`` (:func:`theory.transfer.transfer` with
   ``penalized="all"`` and the setting's depth: every weight penalized, global minimizer),
   ``optimizer`` (:func:`theory.transfer.transfer` with the setting's optimizer and
-  learning-rate scaling), ``naive_sum`` /
+  learning-rate scaling and ``penalized="readout"``: for GD the readout rule, ``theory_sum``;
+  AdamW's sum rule is the same for either ``penalized``), ``naive_sum`` /
   ``naive_mean`` (the same number carried over).  The λ of every rule is trained
   exactly at every width (extra slots next to the grid), not interpolated.
 
