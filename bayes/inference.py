@@ -392,7 +392,8 @@ def _cast(value, precision: np.dtype):
     """A float NumPy or JAX array as a NumPy array in ``precision``; a (nested) list or tuple of
     plain numbers as the NumPy array it spells (floats in ``precision``), since the models
     index ``.shape``; a list or tuple of arrays (``ks`` of the multi-width model) element by
-    element; anything else (a NamedTuple of arrays too) as it is."""
+    element; for a float32 run a 64-bit integer array as int32 where it fits (the labels, as
+    the x64-off program takes them); anything else (a NamedTuple of arrays too) as it is."""
     if type(value) in (list, tuple):
         if any(isinstance(v, (np.ndarray, jax.Array)) for v in value):
             return type(value)(_cast(v, precision) for v in value)
@@ -403,9 +404,22 @@ def _cast(value, precision: np.dtype):
         if array.dtype.kind not in "biuf":
             return value
         value = array
-    if isinstance(value, (np.ndarray, jax.Array)) and np.dtype(value.dtype).kind == "f":
+    if not isinstance(value, (np.ndarray, jax.Array)):
+        return value
+    kind, itemsize = np.dtype(value.dtype).kind, np.dtype(value.dtype).itemsize
+    if kind == "f":
         return np.asarray(value, dtype=precision)
+    if precision == np.float32 and kind in "iu" and itemsize > 4 and _fits_int32(value):
+        # the x64-off program takes int32; passing the 64-bit array itself, after a float64
+        # run had taken the same array object, crashed the process (jax 0.10.2: "expected
+        # s32[N] but got s64[N]", then a segmentation fault; inside JAX not isolated)
+        return np.asarray(value, dtype=np.int32)
     return value
+
+
+def _fits_int32(value) -> bool:
+    info = np.iinfo(np.int32)
+    return value.size == 0 or bool(info.min <= value.min() and value.max() <= info.max)
 
 
 def cache_dir() -> Path:

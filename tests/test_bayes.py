@@ -7,6 +7,10 @@ scikit-learn's evidence maximization, the full model) within Monte Carlo error.
 from __future__ import annotations
 
 import functools
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import jax
 import numpy as np
@@ -575,6 +579,44 @@ def test_cast_spells_lists_as_arrays_and_leaves_other_containers():
     ks = inference._cast([np.ones(3), np.ones(5)], np.float32)
     assert isinstance(ks, list) and [k.dtype for k in ks] == [np.float32, np.float32]
     assert inference._cast(["a", "b"], np.float32) == ["a", "b"]
+
+
+_MIXED_PRECISION = """
+import bayes
+bayes.setup(host_devices=2)
+import numpy as np
+from bayes import inference, models
+
+rng = np.random.default_rng(0)
+phi = np.maximum(rng.standard_normal((40, 8)), 0.0)
+y = rng.integers(0, 3, 40)  # int64 labels, the same array object in both runs
+kw = dict(n_classes=3, parametrization="ntk", num_warmup=5, num_samples=5, num_chains=2)
+model = models.noncentered(models.rf_classifier)
+inference.run_nuts(model, phi, y, **kw)
+inference.run_nuts(model, phi, y, traced={"s_scale": 1.0}, dtype="float32", **kw)
+print("both ran")
+"""
+
+
+def test_a_float32_reused_sampler_after_a_float64_run_on_the_same_labels():
+    """A float64 run and then a float32 run of a reused (``traced``) sampler on the same int64
+    label array crashed the process (XLA: ``expected s32[40] but got s64[40]``, then a
+    segmentation fault; 2026-12-05, jax 0.10.2): the float32 program takes int32 labels, and
+    ``run_nuts`` now passes it a new int32 array.  A subprocess, since the failure is a crash."""
+    out = subprocess.run(
+        [sys.executable, "-c", _MIXED_PRECISION],
+        capture_output=True, text=True, check=False, timeout=600,
+        cwd=Path(__file__).resolve().parent.parent, env={**os.environ, "TQDM_DISABLE": "1"},
+    )  # fmt: skip
+    assert out.returncode == 0 and "both ran" in out.stdout, out.stderr[-2000:]
+
+
+def test_cast_gives_a_float32_run_int32_labels():
+    y = np.array([0, 2, 1], dtype=np.int64)
+    assert inference._cast(y, np.float32).dtype == np.int32
+    assert inference._cast(y, np.float64) is y  # the float64 program takes them as they are
+    big = np.array([0, 2**40])
+    assert inference._cast(big, np.float32) is big  # would not fit: left to JAX
 
 
 def test_run_nuts_saves_netcdf_atomically(tmp_path, monkeypatch, linear_data):
