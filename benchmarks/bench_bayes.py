@@ -193,6 +193,111 @@ def compare_classifier(width: int = 256, n_train: int = 500, seed: int = 0) -> d
     return out
 
 
+def compare_classifier_filing(seed: int = 0) -> dict:
+    """Issue 17 item 4 on the posteriors the figure sampled when the issue was filed.
+
+    Then ``bayes_classification`` sampled six posteriors (widths 16, 64, 256 × NTK and
+    standard, ``s ~ HalfNormal(1)``, N = 500 digits) with the full non-centered model
+    (``models.noncentered(models.rf_classifier)``), float64, 2 × (500 + 1500) draws, one
+    compilation per run (485 s for the whole figure on the filing's machine).  Issue 12 has
+    since added a second hyperprior (σ_s = 3: six more posteriors), so the figure's own time
+    is no longer the same computation.  Here the same six posteriors, on the figure's
+    features and data, in this process: the filing's sampler against the figure's today
+    (:mod:`bayes.whitened` with the bias shear, float32, 400 warm-up iterations, its draws
+    per width, one compiled sampler per width).  NUTS time only (each run's whitening
+    included), then diagnostics over (s, b) -- the figure's gate -- and over s alone, the one
+    variable that is the same in both parametrizations (b is K biases in the full model and
+    K − 1 class contrasts in the whitened one).
+    """
+    import numpy as np
+
+    from bayes import diagnostics, inference, models, whitened
+    from bayes.data import digits_split
+    from figures.bayes_classification import CONFIG, _features
+
+    n_train, n_test = CONFIG["n_train"], CONFIG["n_test"]
+    X_tr, y_tr, X_te, _ = digits_split(n_train, n_test, seed=seed)
+    draws = dict(zip(CONFIG["widths"], CONFIG["num_samples"], strict=True))
+    out = {"filing": [], "today": []}
+    for width in CONFIG["widths"]:
+        phi_tr = _features(np.vstack([X_tr, X_te]), width, seed + width)[:n_train]
+        for par in CONFIG["parametrizations"]:
+            label = f"bench filing {par} P={width}"
+            t0 = time.perf_counter()
+            idata = inference.run_nuts(
+                models.noncentered(models.rf_classifier), phi_tr, y_tr, n_classes=10,
+                parametrization=par, prior_exponent=0.0, num_warmup=500, num_samples=1500,
+                num_chains=2, seed=seed, label=label,
+            )  # fmt: skip
+            runs = [("filing", idata, time.perf_counter() - t0)]
+            t0 = time.perf_counter()
+            white = whitened.whiten(phi_tr, n_classes=10, parametrization=par)
+            idata = inference.run_nuts(
+                whitened.rf_classifier_whitened, white.us.T, y_tr,
+                traced={**white.model_data, "s_scale": 1.0},
+                validate=lambda us_t, y: models.check_classification_data(us_t.T, y, 10),
+                num_warmup=CONFIG["num_warmup"], num_samples=draws[width],
+                num_chains=CONFIG["num_chains"], dtype=CONFIG["dtype"], seed=seed,
+                log_likelihood=False, label=f"bench today {par} P={width}",
+            )  # fmt: skip
+            runs.append(("today", idata, time.perf_counter() - t0))
+            for name, idata, seconds in runs:
+                both, s = (diagnostics.check(idata, v) for v in (["s", "b"], ["s"]))
+                out[name].append(
+                    {
+                        "run": f"{par} P={width}",
+                        "t": seconds,
+                        "ess_bulk": both.ess_bulk_min,
+                        "ess_tail": both.ess_tail_min,
+                        "rhat": both.rhat_max,
+                        "ess_bulk_s": s.ess_bulk_min,
+                        "ess_tail_s": s.ess_tail_min,
+                    }
+                )
+    return out
+
+
+def _filing_rows(f: dict) -> list[dict]:
+    def total(name):
+        runs = f[name]
+        return {
+            "t": sum(r["t"] for r in runs),
+            **{k: min(r[k] for r in runs) for k in ("ess_bulk", "ess_tail", "ess_bulk_s",
+                                                     "ess_tail_s")},
+            "rhat": max(r["rhat"] for r in runs),
+        }  # fmt: skip
+
+    old, new = total("filing"), total("today")
+
+    def note(r):
+        return (
+            f"min ESS of (s, b) bulk {r['ess_bulk']:.0f} tail {r['ess_tail']:.0f}, of s bulk "
+            f"{r['ess_bulk_s']:.0f} tail {r['ess_tail_s']:.0f}; max R-hat {r['rhat']:.4f}"
+        )
+
+    pairs = zip(f["filing"], f["today"], strict=True)
+    per_run = ", ".join(f"{a['run']} {a['t']:.1f} → {b['t']:.1f} s" for a, b in pairs)
+    return [
+        {
+            "metric": "bayes_classification's six posteriors at the issue's filing (σ_s = 1): "
+            "the filing's sampler (full model, float64, 2x(500+1500)), NUTS time",
+            "value": old["t"],
+            "unit": "s",
+            "note": note(old),
+        },
+        {
+            "metric": "same six posteriors, the figure's sampler today (whitened, float32, "
+            "its draws per width), NUTS time",
+            "value": new["t"],
+            "unit": "s",
+            "baseline": old["t"],
+            "ratio": old["t"] / new["t"],
+            "target": "ratio >= 5 at equal or better ESS, R-hat",
+            "note": f"{note(new)}; per run {per_run}",
+        },
+    ]
+
+
 def compare_reuse(n_samples: int = 1000, seed: int = 0) -> dict:
     import numpy as np
 
@@ -296,6 +401,7 @@ def sbc_shard_rows(n_sims: int = 200, seed: int = 0) -> list[dict]:
 def run() -> list[dict]:
     r = compare_full_collapsed()
     c = compare_classifier()
+    filing = compare_classifier_filing()
     reuse = compare_reuse()
     env = dict(os.environ, TQDM_DISABLE="1")
     proc = subprocess.run(
@@ -348,6 +454,7 @@ def run() -> list[dict]:
             },
         ]
         + _classifier_rows(c)
+        + _filing_rows(filing)
         + sbc_shard_rows()
     )
 
@@ -404,6 +511,14 @@ def _classifier_rows(c: dict) -> list[dict]:
         },
     ]
 
+
+if __name__ == "__main__" and sys.argv[1:] == ["filing"]:
+    # issue 17 item 4 alone (about 8 min on 2 cores): python -m benchmarks.bench_bayes filing
+    import bayes
+
+    bayes.setup()
+    rows = _filing_rows(compare_classifier_filing())
+    print(json.dumps(rows, indent=1, ensure_ascii=False))
 
 if __name__ == "__main__" and sys.argv[1:] == ["large"]:
     os.environ.setdefault("TQDM_DISABLE", "1")
