@@ -87,11 +87,10 @@ def large_width(
     n_samples: int = 500, width: int = 100_000, input_dim: int = 50, seed: int = 0
 ) -> dict:
     """Run in a fresh process (``python -m benchmarks.bench_bayes large``) for peak memory."""
-    import resource
-
     import numpy as np
 
     from bayes import collapsed, diagnostics, inference
+    from figures._registry import peak_rss_mb
 
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((n_samples, input_dim))
@@ -116,7 +115,7 @@ def large_width(
     )
     total = time.perf_counter() - t0
     report = diagnostics.check(idata, ["s", "sigma"])
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = peak_rss_mb()  # this program's own peak: ru_maxrss would be the parent's
     return {
         "total": total,
         "gram": t_gram,

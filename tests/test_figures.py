@@ -479,3 +479,37 @@ def test_network_exponents_z_macros_are_the_summary_tables_z(shared_cache):
         )  # fmt: skip
         c = summary.compare(row, {"network_exponents": m})
         assert printed == f"{c.score:.1f}", name
+
+
+def test_peak_memory_is_the_process_own_not_its_parents():
+    """A child started by fork and exec inherits its parent's resident set in ``ru_maxrss``;
+    :func:`figures._registry.peak_rss_mb` reports the child's own peak (Linux: VmHWM)."""
+    import resource
+    from pathlib import Path
+
+    if not Path("/proc/self/status").exists():
+        pytest.skip("VmHWM is Linux's; elsewhere peak_rss_mb is ru_maxrss")
+    ballast = np.ones(400 * 2**20 // 8)  # 400 MB resident in this process
+    code = (
+        "import resource; from figures._registry import peak_rss_mb; "
+        "print(peak_rss_mb(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True,
+        cwd=_cache.ROOT,
+    )  # fmt: skip
+    own, inherited = map(float, out.stdout.split())
+    assert ballast.sum() > 0 and resource.getrusage(resource.RUSAGE_SELF).ru_maxrss > 4e5
+    assert inherited >= 400  # the parent's 400 MB, counted into the child
+    assert own < 300  # Python and figures' imports: about 30-100 MB
+
+
+def test_bench_figures_reads_the_figure_processes_logged_peaks():
+    from benchmarks.bench_figures import logged_peak_mb
+
+    log = (
+        "[start 1/2] a\n  computed in 1.0 s (peak RSS so far 812 MB)\n[done] a in 1.1 s\n"
+        "[start 2/2] b\n  computed in 2.0 s (peak RSS so far 2410 MB)\n[done] b in 2.2 s\n"
+    )
+    assert logged_peak_mb(log) == 2410.0
+    assert logged_peak_mb("[1/1] a\n  up to date (0.00 s)\n") is None
