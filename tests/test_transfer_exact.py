@@ -98,6 +98,20 @@ def test_bad_model_input_is_rejected_by_name():
                        normalization="sum", n_samples=300, input_dim=100, noise_var=0.1)  # fmt: skip
 
 
+def test_lambda_star_of_0_at_an_extreme_sample_size_names_the_inputs():
+    """The fuzz tests' case (hypothesis, 2026-12-06): at n_samples = 1.43e118 the search gave
+    lambda*(width_from) = 0, and the error named only width_from.  Either a finite answer or
+    an error naming the argument, as for every extreme input (tests/test_fuzz.py)."""
+    kw = dict(width_from=300, width_to=3000, parametrization="ntk", normalization="sum")
+    try:
+        t = transfer_exact(1e-3, **kw, n_samples=1.4291190048284019e118, input_dim=100,
+                           noise_var=1.0)  # fmt: skip
+    except ValueError as exc:
+        assert "n_samples=1.4291190048284019e+118" in str(exc)
+    else:
+        assert np.isfinite(t.lam)
+
+
 ARGV = ["--lam", "1e-3", "--from-width", "30", "--to-width", "3000", "--parametrization",
         "standard", "--normalization", "sum", "--penalized", "readout"]  # fmt: skip
 MODEL_ARGV = ["--n-samples", "300", "--input-dim", "100", "--noise-var", "1"]

@@ -337,9 +337,13 @@ def transfer_exact(
     star_from = at_width("width_from", optimal_lambda, n_features=width_from, **model, **conv)
     star_to = at_width("width_to", optimal_lambda, n_features=width_to, **model, **conv)
     if star_from == 0.0:
+        # name the model's inputs too: at extreme sizes (n_samples = 1.4e118, found by the
+        # fuzz tests) the risk's search, not the model, can give lambda* = 0
+        at = ", ".join(f"{k}={v!r}" for k, v in model.items())
         raise ValueError(
-            f"lambda* is 0 at width_from={from_in!r} (interpolation is optimal there), so no "
-            "ratio lambda*(width_to)/lambda*(width_from) exists; tune at another width"
+            f"lambda* is 0 at width_from={from_in!r} with {at} (interpolation is optimal "
+            "there, or at such sizes the search for lambda* finds no interior minimum), so "
+            "no ratio lambda*(width_to)/lambda*(width_from) exists; tune at another width"
         )
     value = lam * star_to / star_from
     if star_to > 0.0:
