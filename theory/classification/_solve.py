@@ -218,6 +218,12 @@ def _state(x):
     return x[0] * jnp.sqrt(q), q, V
 
 
+def _variables(m, q, V):
+    """The Newton variables ``x = (m/√q, log q, log V)`` of ``(m, q, V)``, on the last axis
+    (the inverse of :func:`_state`)."""
+    return jnp.stack([m / jnp.sqrt(q), jnp.log(q), jnp.log(V)], axis=-1)
+
+
 def _residual(x, lam_l, prob, teacher):
     """``x' − x`` for one round of the fixed-point map in the variables ``(m/√q, log q, log V)``."""
     omega, t, mult, rho, delta, alpha = prob
@@ -272,8 +278,7 @@ def _start(lam_l, prob, teacher):
         m_hat = alpha / jnp.sqrt(2 * jnp.pi * (rho + delta))
     else:
         m_hat = alpha * _logit_z0(jnp.zeros(1), rho + delta)[1][0]
-    m, q, V = _prior(m_hat, alpha / 4.0, alpha / 4.0, lam_l, omega, t, mult)
-    return jnp.stack([m / jnp.sqrt(q), jnp.log(q), jnp.log(V)])
+    return _variables(*_prior(m_hat, alpha / 4.0, alpha / 4.0, lam_l, omega, t, mult))
 
 
 def _outputs(x, lam_l, prob, teacher):
@@ -409,8 +414,7 @@ def _retry(out: list, lam_l: np.ndarray, prob, tol, max_iter, teacher: str) -> l
     """
     ok = out[-1]
     good = np.flatnonzero(ok)
-    m, q, V = out[0], out[1], out[2]
-    x_good = np.stack([m / np.sqrt(q), np.log(q), np.log(V)], axis=1)[good]
+    x_good = _variables(*out[:3])[good]
     out = [a.copy() for a in out]
     for i in np.flatnonzero(~ok):
         j = np.argmin(np.abs(np.log(lam_l[good]) - np.log(lam_l[i])))
