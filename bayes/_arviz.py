@@ -11,6 +11,7 @@ newline, so the filter's pattern begins with ``\s*`` (``.`` does not match a new
 from __future__ import annotations
 
 import warnings
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +23,7 @@ with warnings.catch_warnings():
         "ignore", message=r"\s*ArviZ is undergoing a major refactor", category=FutureWarning
     )
     import arviz as az
+    from arviz.data.io_numpyro import NumPyroConverter as _NumPyroConverter
     from arviz.stats.ecdf_utils import ecdf_confidence_band as _ecdf_band
 
 __all__ = [
@@ -41,8 +43,100 @@ __all__ = [
 
 
 def from_numpyro(mcmc, **kwargs) -> az.InferenceData:
-    """InferenceData from a finished ``numpyro.infer.MCMC`` (posterior, sample stats, log-lik)."""
-    return az.from_numpyro(mcmc, **kwargs)
+    """InferenceData from a finished ``numpyro.infer.MCMC`` (posterior, sample stats, log-lik).
+
+    ``az.from_numpyro(mcmc, **kwargs)``'s groups, variables, dims and values, but the model's
+    observed values come from one compiled trace of the model (:func:`_observed`) instead of
+    ArviZ's eager run of it, which compiles each of the model's operations anew for every new
+    data shape: 1.0-2.0 s at the first run of each width of ``bayes_classification`` (4.1 s of
+    the 56 s its six σ_s = 1 posteriors take in ``benchmarks.bench_bayes filing``; 0.35 s this
+    way), 1.2-1.6 s in ``bayes_widths`` and ``bayes_kappa`` (2026-12-06).  A model that cannot
+    be traced with its data as arguments (Python control flow on their values) gets ArviZ's
+    eager run.  Everything else (sample-stat names, the log-likelihood, dims from plates) is
+    ArviZ's converter; ``tests/test_bayes.py`` checks the two agree array for array.
+    """
+    return _Converter(posterior=mcmc, **kwargs).to_inference_data()
+
+
+class _ModelHidden:
+    """``mcmc`` as ArviZ's converter reads it, but with no model: so that its ``__init__``
+    skips the eager run (``_Converter`` does that part)."""
+
+    def __init__(self, mcmc):
+        self._mcmc = mcmc
+        self.sampler = _NoModel()
+
+    def __getattr__(self, name):
+        return getattr(self._mcmc, name)
+
+
+class _NoModel:
+    model = None
+
+
+class _Converter(_NumPyroConverter):
+    """ArviZ 0.22-0.23's NumPyro converter with :func:`_observed` for its eager model run."""
+
+    def __init__(self, *, posterior, dims=None, **kwargs):
+        super().__init__(posterior=_ModelHidden(posterior), dims=dims, **kwargs)
+        self.posterior = posterior
+        self.model = posterior.sampler.model
+        self.dims = dims if dims is not None else self.infer_dims()
+        observed = _observed(self.model, self._args, self._kwargs)
+        if observed is None:  # untraceable model: ArviZ's own (eager) run
+            super().__init__(posterior=posterior, dims=dims, **kwargs)
+        else:
+            self.observations = observed or None
+
+
+def _observed(model, args: tuple, kwargs: dict) -> dict | None:
+    """The observed sample sites' values of ``model(*args, **kwargs)`` as ArviZ's converter
+    takes them (latent sites from ``init_to_sample`` with seed 0), computed by one compiled
+    program whose inputs are the numeric arguments (as NumPyro's reused samplers trace them;
+    the rest fixed), compiled once per model and argument structure; None if the model cannot
+    be traced that way."""
+    import jax
+
+    leaves, tree = jax.tree.flatten((args, kwargs))
+    traced = [isinstance(leaf, (np.ndarray, np.generic, jax.Array, int, float)) for leaf in leaves]
+    fixed = tuple(
+        (i, leaf) for i, (leaf, t) in enumerate(zip(leaves, traced, strict=True)) if not t
+    )
+    try:
+        hash(fixed)
+    except TypeError:
+        return None
+    arrays = [leaf for leaf, t in zip(leaves, traced, strict=True) if t]
+    try:
+        return jax.device_get(_observed_program()(model, tree, fixed, *arrays))
+    except jax.errors.JAXTypeError:
+        return None
+
+
+@lru_cache(maxsize=1)
+def _observed_program():
+    """The compiled ``(model, tree, fixed, *arrays) -> observed values`` of :func:`_observed`
+    (built on first use: importing this module must not touch JAX)."""
+    import jax
+    from numpyro import handlers
+    from numpyro.infer import init_to_sample
+
+    def values(model, tree, fixed, *arrays):
+        filled, rest, given = [], iter(arrays), dict(fixed)
+        for i in range(tree.num_leaves):
+            filled.append(given[i] if i in given else next(rest))
+        args, kwargs = jax.tree.unflatten(tree, filled)
+        seeded = handlers.substitute(
+            handlers.seed(model, jax.random.PRNGKey(0)), substitute_fn=init_to_sample
+        )
+        sites = handlers.trace(seeded).get_trace(*args, **kwargs)
+        return {
+            name: site["value"]
+            for name, site in sites.items()
+            if site["type"] == "sample" and site["is_observed"]
+        }
+
+    return jax.jit(values, static_argnums=(0, 1, 2))
 
 
 def _per_var(ds) -> dict[str, np.ndarray]:

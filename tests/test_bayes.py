@@ -777,3 +777,69 @@ def test_reused_sampler_warmup_then_run_keeps_its_phases():
     fresh = sampler()  # the last run again, on a sampler that never ran: the same program
     fresh.run(jax.random.PRNGKey(2), k, z, **kw)
     np.testing.assert_array_equal(got[2], np.asarray(fresh.get_samples(group_by_chain=True)["s"]))
+
+
+# ---------------------------------------------------------------- ArviZ conversion
+
+
+def _assert_same_inference_data(ours, theirs):
+    """Same groups, variables, dims, dtypes and values (attrs differ: creation times)."""
+    assert ours.groups() == theirs.groups()
+    for group in theirs.groups():
+        a, b = ours[group], theirs[group]
+        assert list(a.data_vars) == list(b.data_vars), group
+        for name in b.data_vars:
+            assert a[name].dims == b[name].dims, (group, name)
+            assert a[name].dtype == b[name].dtype, (group, name)
+            np.testing.assert_array_equal(a[name].values, b[name].values, err_msg=f"{group}/{name}")
+
+
+def _if_on_values(X, y=None):
+    """linear_regression behind a Python ``if`` on the data's values: not traceable with the
+    data as a compiled program's inputs, so the converter must take ArviZ's eager run."""
+    if float(np.max(np.abs(X))) > 1e6:
+        raise ValueError("X too large")
+    return models.linear_regression(X, y)
+
+
+@pytest.mark.parametrize(
+    "case", ["float64, plate, log-likelihood", "float32 reused sampler", "untraceable model"]
+)
+def test_from_numpyro_equals_arviz_converter(case, linear_data):
+    """``_arviz.from_numpyro`` builds what ``az.from_numpyro`` builds (it replaces only ArviZ's
+    eager model run, by a compiled one): array for array, log-likelihood and dims of the
+    ``data`` plate included; and it does take the compiled route where the model allows."""
+    from bayes import whitened
+
+    X, y = linear_data
+    kw = dict(num_warmup=20, num_samples=15, num_chains=2)
+    if case == "float32 reused sampler":
+        phi = np.maximum(X, 0.0)
+        labels = (y > 0).astype(np.int64) + (y > 1)
+        white = whitened.whiten(phi, n_classes=3, parametrization="standard")
+        inference.run_nuts(
+            whitened.rf_classifier_whitened, white.us.T, labels, dtype="float32",
+            traced={**white.model_data, "s_scale": 1.0}, log_likelihood=False,
+            validate=lambda us_t, lab: models.check_classification_data(us_t.T, lab, 3), seed=5,
+            **kw,
+        )  # fmt: skip
+        mcmc = next(
+            m for key, m in reversed(inference._REUSABLE.items())
+            if key[0] is whitened.rf_classifier_whitened and key[1] == np.float32
+        )  # fmt: skip
+        precision, log_lik = np.float32, False
+    else:
+        model = models.linear_regression if case.startswith("float64") else _if_on_values
+        mcmc = inference.make_mcmc(model, **kw)
+        mcmc.progress_bar = False
+        with jax.enable_x64(True):
+            mcmc.run(jax.random.PRNGKey(0), X, y, extra_fields=("diverging", "num_steps"))
+        precision, log_lik = np.float64, True
+    with jax.enable_x64(precision == np.float64):
+        compiled = _arviz._observed(mcmc.sampler.model, mcmc._args, mcmc._kwargs)
+        ours = _arviz.from_numpyro(mcmc, log_likelihood=log_lik)
+        theirs = _arviz.az.from_numpyro(mcmc, log_likelihood=log_lik)
+    assert (compiled is None) == (case == "untraceable model")
+    _assert_same_inference_data(ours, theirs)
+    if log_lik:
+        assert ours.log_likelihood["y"].dims == ("chain", "draw", "data")
