@@ -101,6 +101,7 @@ def compute(
             seed=seed + i,
             var_names=["kappa", "s", "sigma"],
             label=f"{label} half-Cauchy",
+            log_likelihood=False,  # only κ's draws are read: no LOO here
             **nuts,
         )
         out[f"kappa_draws_hc/{i}"] = np.asarray(idata_hc.posterior["kappa"]).ravel()
