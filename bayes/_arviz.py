@@ -11,8 +11,8 @@ newline, so the filter's pattern begins with ``\s*`` (``.`` does not match a new
 from __future__ import annotations
 
 import warnings
-from functools import lru_cache
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -46,97 +46,76 @@ def from_numpyro(mcmc, **kwargs) -> az.InferenceData:
     """InferenceData from a finished ``numpyro.infer.MCMC`` (posterior, sample stats, log-lik).
 
     ``az.from_numpyro(mcmc, **kwargs)``'s groups, variables, dims and values, but the model's
-    observed values come from one compiled trace of the model (:func:`_observed`) instead of
-    ArviZ's eager run of it, which compiles each of the model's operations anew for every new
-    data shape: 1.0-2.0 s at the first run of each width of ``bayes_classification`` (4.1 s of
-    the 56 s its six σ_s = 1 posteriors take in ``benchmarks.bench_bayes filing``; 0.35 s this
-    way), 1.2-1.6 s in ``bayes_widths`` and ``bayes_kappa`` (2026-12-06).  A model that cannot
-    be traced with its data as arguments (Python control flow on their values) gets ArviZ's
-    eager run.  Everything else (sample-stat names, the log-likelihood, dims from plates) is
-    ArviZ's converter; ``tests/test_bayes.py`` checks the two agree array for array.
+    observed values come from an abstract trace of the model (:func:`_observed`: nothing is
+    computed or compiled) instead of ArviZ's eager run of it, which compiles each of the
+    model's operations anew for every new data shape: 1.0-2.0 s at the first run of each width
+    of ``bayes_classification`` (4.1 s of the 56 s its six σ_s = 1 posteriors take in
+    ``benchmarks.bench_bayes filing``; 0.3 s this way), 1.2-1.6 s in ``bayes_widths`` and
+    ``bayes_kappa`` (2026-12-06).  Where an observed value is computed by JAX operations, or
+    the abstract trace fails, ArviZ's eager run is used.  Everything else (sample-stat names,
+    the log-likelihood, dims from plates) is ArviZ's converter; ``tests/test_bayes.py`` checks
+    the two agree array for array.
     """
     return _Converter(posterior=mcmc, **kwargs).to_inference_data()
-
-
-class _ModelHidden:
-    """``mcmc`` as ArviZ's converter reads it, but with no model: so that its ``__init__``
-    skips the eager run (``_Converter`` does that part)."""
-
-    def __init__(self, mcmc):
-        self._mcmc = mcmc
-        self.sampler = _NoModel()
-
-    def __getattr__(self, name):
-        return getattr(self._mcmc, name)
-
-
-class _NoModel:
-    model = None
 
 
 class _Converter(_NumPyroConverter):
     """ArviZ 0.22-0.23's NumPyro converter with :func:`_observed` for its eager model run."""
 
-    def __init__(self, *, posterior, dims=None, **kwargs):
-        super().__init__(posterior=_ModelHidden(posterior), dims=dims, **kwargs)
-        self.posterior = posterior
-        self.model = posterior.sampler.model
-        self.dims = dims if dims is not None else self.infer_dims()
-        observed = _observed(self.model, self._args, self._kwargs)
-        if observed is None:  # untraceable model: ArviZ's own (eager) run
-            super().__init__(posterior=posterior, dims=dims, **kwargs)
-        else:
-            self.observations = observed or None
+    def __init__(self, *, posterior, **kwargs):
+        model = getattr(posterior.sampler, "model", None)
+        observed = None if model is None else _observed(model, posterior._args, posterior._kwargs)
+        if observed is None:  # no model, or values only an eager run gives: ArviZ's own way
+            super().__init__(posterior=posterior, **kwargs)
+            return
+        # ArviZ's set-up runs the model eagerly when its sampler has one: hide it, then do
+        # the model's part here
+        super().__init__(posterior=_WithoutModel(posterior), **kwargs)
+        self.posterior, self.model = posterior, model
+        if self.dims is None:
+            self.dims = self.infer_dims()
+        if self.pred_dims is None:
+            self.pred_dims = self.infer_pred_dims()
+        self.observations = observed or None
+
+
+class _WithoutModel:
+    """``mcmc`` as ArviZ's converter reads it, with a sampler that has no model."""
+
+    def __init__(self, mcmc):
+        self._mcmc = mcmc
+        self.sampler = SimpleNamespace(model=None)
+
+    def __getattr__(self, name):
+        return getattr(self._mcmc, name)
 
 
 def _observed(model, args: tuple, kwargs: dict) -> dict | None:
-    """The observed sample sites' values of ``model(*args, **kwargs)`` as ArviZ's converter
-    takes them (latent sites from ``init_to_sample`` with seed 0), computed by one compiled
-    program whose inputs are the numeric arguments (as NumPyro's reused samplers trace them;
-    the rest fixed), compiled once per model and argument structure; None if the model cannot
-    be traced that way."""
-    import jax
-
-    leaves, tree = jax.tree.flatten((args, kwargs))
-    traced = [isinstance(leaf, (np.ndarray, np.generic, jax.Array, int, float)) for leaf in leaves]
-    fixed = tuple(
-        (i, leaf) for i, (leaf, t) in enumerate(zip(leaves, traced, strict=True)) if not t
-    )
-    try:
-        hash(fixed)
-    except TypeError:
-        return None
-    arrays = [leaf for leaf, t in zip(leaves, traced, strict=True) if t]
-    try:
-        return jax.device_get(_observed_program()(model, tree, fixed, *arrays))
-    except jax.errors.JAXTypeError:
-        return None
-
-
-@lru_cache(maxsize=1)
-def _observed_program():
-    """The compiled ``(model, tree, fixed, *arrays) -> observed values`` of :func:`_observed`
-    (built on first use: importing this module must not touch JAX)."""
+    """The observed sample sites' values of ``model(*args, **kwargs)`` as ArviZ's eager run
+    records them (latent sites from ``init_to_sample``, seed 0), found by tracing the model
+    abstractly (``jax.eval_shape``) with the arguments as they are: an observed value the model
+    passes on or computes with NumPy is concrete there, the same object the eager run gets.
+    None if one is computed by JAX operations (abstract there) or the abstract trace fails."""
     import jax
     from numpyro import handlers
     from numpyro.infer import init_to_sample
 
-    def values(model, tree, fixed, *arrays):
-        filled, rest, given = [], iter(arrays), dict(fixed)
-        for i in range(tree.num_leaves):
-            filled.append(given[i] if i in given else next(rest))
-        args, kwargs = jax.tree.unflatten(tree, filled)
+    found = {}
+
+    def sites():
         seeded = handlers.substitute(
             handlers.seed(model, jax.random.PRNGKey(0)), substitute_fn=init_to_sample
         )
-        sites = handlers.trace(seeded).get_trace(*args, **kwargs)
-        return {
-            name: site["value"]
-            for name, site in sites.items()
-            if site["type"] == "sample" and site["is_observed"]
-        }
+        for name, site in handlers.trace(seeded).get_trace(*args, **kwargs).items():
+            if site["type"] == "sample" and site["is_observed"]:
+                np.asarray(site["value"])  # raises for an abstract value
+                found[name] = site["value"]
 
-    return jax.jit(values, static_argnums=(0, 1, 2))
+    try:
+        jax.eval_shape(sites)
+    except Exception:  # noqa: BLE001 -- whatever the abstract trace cannot do, the eager run does
+        return None
+    return found
 
 
 def _per_var(ds) -> dict[str, np.ndarray]:

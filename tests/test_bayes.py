@@ -13,10 +13,11 @@ import sys
 from pathlib import Path
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 import pytest
 from numpyro.handlers import condition
-from numpyro.infer import Predictive
+from numpyro.infer import MCMC, NUTS, Predictive
 from sklearn.linear_model import BayesianRidge
 
 from bayes import _arviz, collapsed, diagnostics, inference, models
@@ -794,25 +795,63 @@ def _assert_same_inference_data(ours, theirs):
             np.testing.assert_array_equal(a[name].values, b[name].values, err_msg=f"{group}/{name}")
 
 
-def _if_on_values(X, y=None):
-    """linear_regression behind a Python ``if`` on the data's values: not traceable with the
-    data as a compiled program's inputs, so the converter must take ArviZ's eager run."""
-    if float(np.max(np.abs(X))) > 1e6:
-        raise ValueError("X too large")
-    return models.linear_regression(X, y)
+def _numpy_obs(X, y=None):
+    """Observed values computed with NumPy (float64 whatever JAX's precision), as the eager
+    run records them."""
+    return models.linear_regression(X, None if y is None else np.asarray(y).astype(float))
 
 
-@pytest.mark.parametrize(
-    "case", ["float64, plate, log-likelihood", "float32 reused sampler", "untraceable model"]
-)
+def _jax_obs(X, y=None):
+    """Observed values computed by a JAX operation: only an eager run gives their value."""
+    return models.linear_regression(X, None if y is None else jnp.asarray(y) * 1.0)
+
+
+def _int_and_names(X, y, n, names):
+    """A Python int used as a slice bound and a string array among the arguments."""
+    assert names.dtype.kind == "U"
+    return models.linear_regression(X[:n], y[:n])
+
+
+_GLOBAL_Y = {"y": None}
+
+
+def _global_obs(X):
+    """Observed data read from module state, not from the arguments."""
+    return models.linear_regression(X, _GLOBAL_Y["y"])
+
+
+_CASES = {
+    "float64, plate, log-likelihood": (models.linear_regression, (), np.float64),
+    "float32, conditioned values": (
+        condition(models.linear_regression, {"s": 0.8, "sigma": 0.6}), (), np.float32,
+    ),
+    "float32, obs computed with NumPy": (_numpy_obs, (), np.float32),
+    "obs computed by JAX": (_jax_obs, (), np.float64),
+    "int and string arguments": (_int_and_names, (30, np.array(["a", "b"])), np.float64),
+    "obs from module state": (_global_obs, (), np.float64),
+}  # fmt: skip
+
+
+def _finished_mcmc(model, args, precision):
+    mcmc = inference.make_mcmc(model, num_warmup=10, num_samples=10, num_chains=2)
+    mcmc.progress_bar = False
+    args = [inference._cast(a, precision) for a in args]  # as run_nuts passes them
+    with jax.enable_x64(precision == np.float64):
+        mcmc.run(jax.random.PRNGKey(0), *args, extra_fields=("diverging", "num_steps"))
+    return mcmc
+
+
+@pytest.mark.parametrize("case", [*_CASES, "float32 reused sampler", "predictions"])
 def test_from_numpyro_equals_arviz_converter(case, linear_data):
     """``_arviz.from_numpyro`` builds what ``az.from_numpyro`` builds (it replaces only ArviZ's
-    eager model run, by a compiled one): array for array, log-likelihood and dims of the
-    ``data`` plate included; and it does take the compiled route where the model allows."""
+    eager model run, by an abstract trace): array for array, dtypes, the log-likelihood and
+    the ``data`` plate's dims included, for models whose observed values are data, conditioned
+    numbers, NumPy results, JAX results (ArviZ's eager run then) or module state; and it does
+    skip the eager run where it can."""
     from bayes import whitened
 
     X, y = linear_data
-    kw = dict(num_warmup=20, num_samples=15, num_chains=2)
+    kwargs = {}
     if case == "float32 reused sampler":
         phi = np.maximum(X, 0.0)
         labels = (y > 0).astype(np.int64) + (y > 1)
@@ -820,26 +859,42 @@ def test_from_numpyro_equals_arviz_converter(case, linear_data):
         inference.run_nuts(
             whitened.rf_classifier_whitened, white.us.T, labels, dtype="float32",
             traced={**white.model_data, "s_scale": 1.0}, log_likelihood=False,
-            validate=lambda us_t, lab: models.check_classification_data(us_t.T, lab, 3), seed=5,
-            **kw,
+            validate=lambda us_t, lab: models.check_classification_data(us_t.T, lab, 3),
+            num_warmup=20, num_samples=15, num_chains=2, seed=5,
         )  # fmt: skip
         mcmc = next(
             m for key, m in reversed(inference._REUSABLE.items())
             if key[0] is whitened.rf_classifier_whitened and key[1] == np.float32
         )  # fmt: skip
-        precision, log_lik = np.float32, False
+        precision = np.float32
+    elif case == "predictions":  # pred_dims from the model's plate, as ArviZ infers them
+        mcmc, precision = _finished_mcmc(models.linear_regression, (X, y), np.float64), np.float64
+        kwargs["predictions"] = {"y": np.ones((2, 10, len(y)))}
     else:
-        model = models.linear_regression if case.startswith("float64") else _if_on_values
-        mcmc = inference.make_mcmc(model, **kw)
-        mcmc.progress_bar = False
-        with jax.enable_x64(True):
-            mcmc.run(jax.random.PRNGKey(0), X, y, extra_fields=("diverging", "num_steps"))
-        precision, log_lik = np.float64, True
+        model, extra, precision = _CASES[case]
+        if case == "obs from module state":
+            _GLOBAL_Y["y"] = y
+            _finished_mcmc(model, (X,), precision)  # a first run, then the data change
+            _GLOBAL_Y["y"] = -10 * y
+            mcmc = _finished_mcmc(model, (X,), precision)
+        else:
+            mcmc = _finished_mcmc(model, (X, y, *extra), precision)
     with jax.enable_x64(precision == np.float64):
-        compiled = _arviz._observed(mcmc.sampler.model, mcmc._args, mcmc._kwargs)
-        ours = _arviz.from_numpyro(mcmc, log_likelihood=log_lik)
-        theirs = _arviz.az.from_numpyro(mcmc, log_likelihood=log_lik)
-    assert (compiled is None) == (case == "untraceable model")
+        abstract = _arviz._observed(mcmc.sampler.model, mcmc._args, mcmc._kwargs)
+        ours = _arviz.from_numpyro(mcmc, log_likelihood=True, **kwargs)
+        theirs = _arviz.az.from_numpyro(mcmc, log_likelihood=True, **kwargs)
+    assert (abstract is None) == (case == "obs computed by JAX")
     _assert_same_inference_data(ours, theirs)
-    if log_lik:
-        assert ours.log_likelihood["y"].dims == ("chain", "draw", "data")
+    assert ours.log_likelihood["y"].dims[2] == "data"
+    if case == "obs from module state":
+        np.testing.assert_array_equal(ours.observed_data["y"], -10 * y)
+    if case == "predictions":
+        assert ours.predictions["y"].dims == ("chain", "draw", "data")
+
+
+def test_from_numpyro_without_a_model():
+    """An MCMC of a potential function (no model): posterior and sample stats, as ArviZ."""
+    mcmc = MCMC(NUTS(potential_fn=lambda z: 0.5 * jnp.sum(z**2)), num_warmup=10, num_samples=10,
+                progress_bar=False)  # fmt: skip
+    mcmc.run(jax.random.PRNGKey(0), init_params=jnp.zeros(2))
+    _assert_same_inference_data(_arviz.from_numpyro(mcmc), _arviz.az.from_numpyro(mcmc))
