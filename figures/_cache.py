@@ -6,11 +6,12 @@ written through a temporary file and ``os.replace``, so a reader sees either
 the old file or the complete new one.  A file whose digest does not match (a
 truncated or corrupted write) is reported and recomputed, never loaded.
 
-The key hashes the figure's name, its configuration, the source of every project
-module that the figure's ``compute`` can reach (its import graph, :mod:`figures._deps`),
-the figure module's source minus its drawing functions, this file (the storage format),
-and the versions of the numeric libraries: editing a module that ``compute`` reaches
-invalidates the cache; editing ``plot``, or a library module it does not reach, does not.
+The key hashes the figure's name, its configuration, the code of every project module
+that the figure's ``compute`` can reach (its import graph, :mod:`figures._deps`), the figure
+module's code minus its drawing functions, this file (the storage format), and the versions
+of the numeric libraries: editing the code of a module that ``compute`` reaches invalidates
+the cache; editing ``plot``, a library module it does not reach, or only the comments,
+docstrings or layout of a module (:func:`figures._deps.code_digest`) does not.
 """
 
 from __future__ import annotations
@@ -95,23 +96,8 @@ def _without_drawing(source: bytes) -> str:
             break
         body = keep
     tree.body = body
-    _drop_docstrings(tree)
+    _deps.drop_docstrings(tree)
     return ast.unparse(tree)
-
-
-def _drop_docstrings(tree: ast.Module) -> None:
-    """Remove the docstrings of the module and of its functions and classes (prose: editing
-    it, e.g. renumbering a figure, must not recompute the figure), in place."""
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.Module | ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            continue
-        first = node.body[0] if node.body else None
-        if (
-            isinstance(first, ast.Expr)
-            and isinstance(first.value, ast.Constant)
-            and isinstance(first.value.value, str)
-        ):
-            node.body = node.body[1:] or ([ast.Pass()] if not isinstance(node, ast.Module) else [])
 
 
 def compute_modules(name: str, root: Path | None = None) -> dict[str, Path]:
@@ -138,7 +124,7 @@ def code_version(name: str | None = None) -> str:
         modules = compute_modules(name, ROOT)
         own = _compute_source(ROOT / "figures" / f"{name}.py").encode()
         h.update(_deps.digest(modules, replace={f"figures.{name}": own}).encode())
-    h.update(_deps.read_source(Path(__file__)))
+    h.update(_deps.code_digest(_deps.read_source(Path(__file__))).encode())
     for lib in _LIBRARIES:
         h.update(f"{lib}={library_version(lib)}".encode())
     return h.hexdigest()

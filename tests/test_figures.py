@@ -204,6 +204,46 @@ def test_shared_figure_helpers_that_compute_imports_are_part_of_the_code_version
         base = _cache.code_version("fig")
 
 
+def test_editing_only_prose_of_a_library_module_keeps_the_cache(tmp_path, monkeypatch):
+    """Comments, docstrings and layout of a module that ``compute`` reaches are not code: the
+    key stays (a docstring edit in ``bayes/whitened.py`` recomputed ``bayes_classification``,
+    two minutes, before 2026-12-06); any change to its code, a string constant included,
+    changes it."""
+    lib = (
+        '"""Module doc."""\n\nNAME = "a"  # a comment\n\n\n'
+        'def f(x):\n    """Doc."""\n    return x + 1\n\n\nclass C:\n    """Doc."""\n\n    y = 2\n'
+    )
+    root = _fake_repo(
+        tmp_path / "repo",
+        {
+            "figures/fig.py": "from theory.lib import f\n\ndef compute():\n    return f(1)\n",
+            "theory/lib.py": lib,
+            "figures/_cache.py": "",
+        },
+    )
+    monkeypatch.setattr(_cache, "ROOT", root)
+    monkeypatch.setattr(_deps, "ROOT", root)
+    path = root / "theory" / "lib.py"
+    base = _cache.code_version("fig")
+    prose = (
+        lib.replace("Module doc.", "Other prose.")
+        .replace("# a comment", "# another comment")
+        .replace('"""Doc."""', '"""New doc,\n    two lines."""')
+        .replace("return x + 1", "return (x\n            + 1)")
+    )
+    path.write_text(prose)
+    assert _cache.code_version("fig") == base
+    for code in (
+        lib.replace("return x + 1", "return x + 2"),
+        lib.replace('NAME = "a"', 'NAME = "b"'),
+        lib.replace("    y = 2", "    y = 2\n    z = 3"),
+    ):
+        path.write_text(code)
+        assert _cache.code_version("fig") != base, code
+    # a source that does not parse (the import graph refuses it first) is hashed byte for byte
+    assert _deps.code_digest(b"def broken(:\n") != _deps.code_digest(b"def broken(:  \n")
+
+
 def _graph(root, module, names=_deps.ALL):
     return set(_deps.closure({module: names}, root=root))
 
@@ -300,7 +340,11 @@ def test_a_scratch_edit_invalidates_only_the_figures_that_reach_the_module(
 
     def scratch_edit(path):
         source = read(path)
-        return source + b"\n# scratch edit\n" if path.resolve() == edited else source
+        return (
+            source + b"\n_SCRATCH_EDIT = 1  # code: a comment alone is not\n"
+            if path.resolve() == edited
+            else source
+        )
 
     monkeypatch.setattr(_deps, "read_source", scratch_edit)
     after = {n: _registry._key(n, figures.config_for(n)) for n in names}
@@ -368,7 +412,7 @@ def test_a_current_figure_is_neither_computed_nor_drawn(tmp_cache, tmp_path, mon
     monkeypatch.setattr(
         _deps,
         "read_source",
-        lambda p: read(p) + (b"\n# edit\n" if p.resolve() == path else b""),
+        lambda p: read(p) + (b"\n_SCRATCH_EDIT = 1\n" if p.resolve() == path else b""),
     )
     assert not _registry.is_current(name, quick=True, out_dir=out)
     monkeypatch.setattr(module, "plot", lambda result: 1 / 0)
@@ -413,7 +457,9 @@ def test_the_generated_equations_are_rewritten_only_when_theory_changes(tmp_path
     assert outputs_current(*cli._theory_tex())
     read, edited = _deps.read_source, (_cache.ROOT / "theory" / "evidence.py").resolve()
     monkeypatch.setattr(
-        _deps, "read_source", lambda p: read(p) + (b"\n# edit\n" if p.resolve() == edited else b"")
+        _deps,
+        "read_source",
+        lambda p: read(p) + (b"\n_SCRATCH_EDIT = 1\n" if p.resolve() == edited else b""),
     )
     assert not outputs_current(*cli._theory_tex())
     monkeypatch.undo()
@@ -436,7 +482,9 @@ def test_a_macro_only_edit_in_a_package_rewrites_the_equations_not_the_figures(
     tex_key = cli._theory_tex()[1]
     read, edited = _deps.read_source, (_cache.ROOT / "theory" / "networks" / "_latex.py").resolve()
     monkeypatch.setattr(
-        _deps, "read_source", lambda p: read(p) + (b"\n# edit\n" if p.resolve() == edited else b"")
+        _deps,
+        "read_source",
+        lambda p: read(p) + (b"\n_SCRATCH_EDIT = 1\n" if p.resolve() == edited else b""),
     )
     assert cli._theory_tex()[1] != tex_key
     assert {n: _registry._key(n, figures.config_for(n)) for n in names} == keys

@@ -41,6 +41,8 @@ package's own namespace, where the tests patch ``read_source`` and ``ROOT``.
 
 from __future__ import annotations
 
+import ast
+import functools
 import hashlib
 import os
 from collections.abc import Iterable, Mapping
@@ -56,7 +58,9 @@ __all__ = [
     "Graph",
     "all_modules",
     "closure",
+    "code_digest",
     "digest",
+    "drop_docstrings",
     "functions",
     "module_path",
     "read_source",
@@ -272,9 +276,39 @@ _CLOSURES: dict[tuple, tuple] = {}
 def digest(
     modules: Mapping[str, Path], *, root: Path | None = None, replace: Mapping[str, bytes] = {}
 ) -> str:
-    """SHA-256 over the modules' names and sources (``replace`` overrides a module's bytes)."""
+    """SHA-256 over the modules' names and code (:func:`code_digest`; ``replace`` overrides a
+    module's source)."""
     h = hashlib.sha256()
     for name in sorted(modules):
         source = replace[name] if name in replace else read_source(modules[name])
-        h.update(f"{name}\0{hashlib.sha256(source).hexdigest()}\n".encode())
+        h.update(f"{name}\0{code_digest(source)}\n".encode())
     return h.hexdigest()
+
+
+@functools.lru_cache(maxsize=1024)
+def code_digest(source: bytes) -> str:
+    """SHA-256 of a module's code: its syntax tree without docstrings, unparsed, so that
+    editing prose (comments, docstrings) or layout invalidates nothing; a source that does not
+    parse is hashed as it is.  Nothing here reads a docstring at run time (only
+    ``figures.__main__``'s ``--help``, which computes nothing).  About 0.4 s for the whole
+    project's 0.9 MB once per process, then cached by the source's bytes."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return hashlib.sha256(source).hexdigest()
+    drop_docstrings(tree)
+    return hashlib.sha256(ast.unparse(tree).encode()).hexdigest()
+
+
+def drop_docstrings(tree: ast.Module) -> None:
+    """Remove the docstrings of the module and of its functions and classes, in place."""
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Module | ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            continue
+        first = node.body[0] if node.body else None
+        if (
+            isinstance(first, ast.Expr)
+            and isinstance(first.value, ast.Constant)
+            and isinstance(first.value.value, str)
+        ):
+            node.body = node.body[1:] or ([ast.Pass()] if not isinstance(node, ast.Module) else [])
