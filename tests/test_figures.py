@@ -407,8 +407,15 @@ def test_a_current_figure_is_neither_computed_nor_drawn(tmp_cache, tmp_path, mon
     figures.run(name, quick=True, out_dir=out, log=lambda _: None)
     assert _registry.is_current(name, quick=True, out_dir=out)
 
-    # an edit of the drawing code makes the outputs stale; a failing plot leaves none
+    # a comment added to the drawing code changes nothing; an edit of its code makes the
+    # outputs stale; a failing plot leaves none
     read, path = _deps.read_source, (_cache.ROOT / "figures" / f"{name}.py").resolve()
+    monkeypatch.setattr(
+        _deps,
+        "read_source",
+        lambda p: read(p) + (b"\n# a comment\n" if p.resolve() == path else b""),
+    )
+    assert _registry.is_current(name, quick=True, out_dir=out)
     monkeypatch.setattr(
         _deps,
         "read_source",
@@ -456,6 +463,16 @@ def test_the_generated_equations_are_rewritten_only_when_theory_changes(tmp_path
     write_stamp(stamp, key, outputs)
     assert outputs_current(*cli._theory_tex())
     read, edited = _deps.read_source, (_cache.ROOT / "theory" / "evidence.py").resolve()
+    monkeypatch.setattr(  # prose only: a comment and the module's docstring
+        _deps,
+        "read_source",
+        lambda p: (
+            (read(p) + b"\n# a comment\n").replace(b'"""', b'"""Edited prose. ', 1)
+            if p.resolve() == edited
+            else read(p)
+        ),
+    )
+    assert outputs_current(*cli._theory_tex())
     monkeypatch.setattr(
         _deps,
         "read_source",
