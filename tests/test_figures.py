@@ -206,8 +206,8 @@ def test_shared_figure_helpers_that_compute_imports_are_part_of_the_code_version
 
 def test_editing_only_prose_of_a_library_module_keeps_the_cache(tmp_path, monkeypatch):
     """Comments, docstrings and layout of a module that ``compute`` reaches are not code: the
-    key stays (a docstring edit in ``bayes/whitened.py`` recomputed ``bayes_classification``,
-    two minutes, before 2026-12-06); any change to its code, a string constant included,
+    key stays (a docstring edit in ``bayes/whitened.py`` recomputed ``bayes_classification``
+    and ``diagnostics``, about 3 minutes, before 2026-12-06); any change to its code, a string constant included,
     changes it."""
     lib = (
         '"""Module doc."""\n\nNAME = "a"  # a comment\n\n\n'
@@ -242,6 +242,22 @@ def test_editing_only_prose_of_a_library_module_keeps_the_cache(tmp_path, monkey
         assert _cache.code_version("fig") != base, code
     # a source that does not parse (the import graph refuses it first) is hashed byte for byte
     assert _deps.code_digest(b"def broken(:\n") != _deps.code_digest(b"def broken(:  \n")
+
+
+#: a scratch edit of code: a comment alone changes no key (:func:`figures._deps.code_digest`)
+CODE_EDIT = b"\n_SCRATCH_EDIT = 1\n"
+
+
+def _edit_source(monkeypatch, path, edit):
+    """Make ``_deps.read_source`` give ``edit(source)`` for the file at ``path`` and every other
+    file as it is, as if that file had been edited on disk (a later call replaces the edit)."""
+    read, edited = getattr(_deps.read_source, "unedited", _deps.read_source), path.resolve()
+
+    def edited_source(p):
+        return edit(read(p)) if p.resolve() == edited else read(p)
+
+    edited_source.unedited = read
+    monkeypatch.setattr(_deps, "read_source", edited_source)
 
 
 def _graph(root, module, names=_deps.ALL):
@@ -335,18 +351,7 @@ def test_a_scratch_edit_invalidates_only_the_figures_that_reach_the_module(
 
     names = sorted(invalidates | keeps)
     before = {n: _registry._key(n, figures.config_for(n)) for n in names}
-    read = _deps.read_source
-    edited = (_cache.ROOT / module).resolve()
-
-    def scratch_edit(path):
-        source = read(path)
-        return (
-            source + b"\n_SCRATCH_EDIT = 1  # code: a comment alone is not\n"
-            if path.resolve() == edited
-            else source
-        )
-
-    monkeypatch.setattr(_deps, "read_source", scratch_edit)
+    _edit_source(monkeypatch, _cache.ROOT / module, lambda source: source + CODE_EDIT)
     after = {n: _registry._key(n, figures.config_for(n)) for n in names}
     assert {n for n in names if after[n] != before[n]} == invalidates
 
@@ -409,18 +414,10 @@ def test_a_current_figure_is_neither_computed_nor_drawn(tmp_cache, tmp_path, mon
 
     # a comment added to the drawing code changes nothing; an edit of its code makes the
     # outputs stale; a failing plot leaves none
-    read, path = _deps.read_source, (_cache.ROOT / "figures" / f"{name}.py").resolve()
-    monkeypatch.setattr(
-        _deps,
-        "read_source",
-        lambda p: read(p) + (b"\n# a comment\n" if p.resolve() == path else b""),
-    )
+    path = _cache.ROOT / "figures" / f"{name}.py"
+    _edit_source(monkeypatch, path, lambda source: source + b"\n# a comment\n")
     assert _registry.is_current(name, quick=True, out_dir=out)
-    monkeypatch.setattr(
-        _deps,
-        "read_source",
-        lambda p: read(p) + (b"\n_SCRATCH_EDIT = 1\n" if p.resolve() == path else b""),
-    )
+    _edit_source(monkeypatch, path, lambda source: source + CODE_EDIT)
     assert not _registry.is_current(name, quick=True, out_dir=out)
     monkeypatch.setattr(module, "plot", lambda result: 1 / 0)
     with pytest.raises(ZeroDivisionError):
@@ -462,22 +459,14 @@ def test_the_generated_equations_are_rewritten_only_when_theory_changes(tmp_path
     outputs[0].write_text("% as write_generated would\n")
     write_stamp(stamp, key, outputs)
     assert outputs_current(*cli._theory_tex())
-    read, edited = _deps.read_source, (_cache.ROOT / "theory" / "evidence.py").resolve()
-    monkeypatch.setattr(  # prose only: a comment and the module's docstring
-        _deps,
-        "read_source",
-        lambda p: (
-            (read(p) + b"\n# a comment\n").replace(b'"""', b'"""Edited prose. ', 1)
-            if p.resolve() == edited
-            else read(p)
-        ),
+    edited = _cache.ROOT / "theory" / "evidence.py"
+    _edit_source(  # prose only: a comment and the module's docstring
+        monkeypatch,
+        edited,
+        lambda source: (source + b"\n# a comment\n").replace(b'"""', b'"""Edited prose. ', 1),
     )
     assert outputs_current(*cli._theory_tex())
-    monkeypatch.setattr(
-        _deps,
-        "read_source",
-        lambda p: read(p) + (b"\n_SCRATCH_EDIT = 1\n" if p.resolve() == edited else b""),
-    )
+    _edit_source(monkeypatch, edited, lambda source: source + CODE_EDIT)
     assert not outputs_current(*cli._theory_tex())
     monkeypatch.undo()
     monkeypatch.setattr(cli, "GENERATED_DIR", tmp_path)
@@ -497,11 +486,8 @@ def test_a_macro_only_edit_in_a_package_rewrites_the_equations_not_the_figures(
     names = ("network_exponents", "training_transfer")
     keys = {n: _registry._key(n, figures.config_for(n)) for n in names}
     tex_key = cli._theory_tex()[1]
-    read, edited = _deps.read_source, (_cache.ROOT / "theory" / "networks" / "_latex.py").resolve()
-    monkeypatch.setattr(
-        _deps,
-        "read_source",
-        lambda p: read(p) + (b"\n_SCRATCH_EDIT = 1\n" if p.resolve() == edited else b""),
+    _edit_source(
+        monkeypatch, _cache.ROOT / "theory" / "networks" / "_latex.py", lambda s: s + CODE_EDIT
     )
     assert cli._theory_tex()[1] != tex_key
     assert {n: _registry._key(n, figures.config_for(n)) for n in names} == keys
