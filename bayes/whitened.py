@@ -54,6 +54,8 @@ import jax.numpy as jnp
 import numpy as np
 import numpyro
 import numpyro.distributions as dist
+from numpyro.distributions import constraints
+from numpyro.distributions.util import validate_sample
 
 from bayes.models import check_classification_data
 from theory.checks import as_float_array, check_choice, check_int, check_positive
@@ -64,6 +66,7 @@ __all__ = [
     "contrast_basis",
     "whiten",
     "rf_classifier_whitened",
+    "ClassMajorCategorical",
     "predict_logits",
     "log_predictive",
     "posterior_log_predictive",
@@ -146,16 +149,18 @@ def rf_classifier_whitened(us_t, y=None, *, contrasts, shift, ones_perp, s_scale
     (K−1: the bias in the contrast basis) ``~ N(0, 1)``; ``xi`` (r × (K−1): the sheared
     ``ξ' = ξ + shift bᵀ / s``) ``~ N(shift bᵀ / s, 1)``; training logits
     ``(s · us ξ' + ones_perp bᵀ) Hᵀ`` (equal to ``(s · us ξ + b) Hᵀ``), computed class-major
-    as ``H (s ξ'ᵀ us_t + b ones_perpᵀ)``.
+    (K × N) as one product ``([s ξ'; bᵀ] Hᵀ)ᵀ [us_t; ones_perpᵀ]`` and scored by
+    :class:`ClassMajorCategorical`.
 
-    The layout is for speed on a CPU: the gradient of the log likelihood (P = 256, N = 500,
-    float32, 2-core CPU, XLA 0.10) took 106 μs with the data class-major against 182 μs
-    row-major (``us``, N × r, logits ``(s · us ξ + b) Hᵀ``: before the layout change) and
-    212 μs with ``us.T`` formed inside the model.  The twelve NUTS runs of
-    ``bayes_classification`` took 109 s instead of 168 s; ``benchmarks/bench_bayes.py``
-    measures the pair on one P = 256 run (1.5×; 1.45× with the shear; 31 steps per draw in
-    both).  XLA's other CPU options (oneDNN, XNNPACK, 512-bit vectors, fast math) moved the
-    row-major 182 μs by < 10%.
+    The layout is for speed on a CPU.  The gradient of the log likelihood (P = 256, N = 500,
+    float32, one core, XLA 0.10, inside a compiled loop as NUTS calls it; 2026-12-06) takes
+    62–68 μs this way against 121–130 μs for the model of 2026-12-05 (the same class-major
+    data, ``H (s ξ'ᵀ us_t + b ones_perpᵀ)`` scored by ``dist.Categorical`` on the transposed
+    logits: a gather per point and reductions along the minor axis).  The two changes
+    measured apart: 92–95 μs with the one-hot score alone, 108–120 μs with the single
+    product alone.  Before 2026-12-05 the data were row-major (``us``, N × r): 182 μs against
+    106 μs for the class-major data then, one call at a time.  ``benchmarks/bench_bayes.py``
+    measures the gradients and the NUTS runs of each pair on one P = 256 posterior.
     """
     r, k1 = us_t.shape[0], contrasts.shape[1]
     s = numpyro.sample("s", dist.HalfNormal(s_scale))
@@ -163,9 +168,47 @@ def rf_classifier_whitened(us_t, y=None, *, contrasts, shift, ones_perp, s_scale
     # ξ = ξ' − shift bᵀ / s ~ N(0, 1) whatever s and b
     xi = numpyro.sample("xi", dist.Normal(shift[:, None] * b[None, :] / s, 1.0).to_event(2))
     assert xi.shape[-2:] == (r, k1) and b.shape[-1] == k1
-    logits = (contrasts @ (s * (xi.T @ us_t) + b[:, None] * ones_perp[None, :])).T  # (N, K)
+    coef = jnp.concatenate([s * xi, b[None, :]]) @ contrasts.T  # (r + 1, K)
+    logits_t = coef.T @ jnp.concatenate([us_t, ones_perp[None, :]])  # (K, N)
     with numpyro.plate("data", us_t.shape[1]):
-        numpyro.sample("y", dist.Categorical(logits=logits), obs=y)
+        numpyro.sample("y", ClassMajorCategorical(logits_t), obs=y)
+
+
+class ClassMajorCategorical(dist.Distribution):
+    """``dist.Categorical(logits=moveaxis(logits_t, -2, -1))`` with the logits class-major.
+
+    ``logits_t`` is (…, K, N): K classes along axis −2, the batch (N points) along the
+    last axis.  ``log_prob(y)`` is ``logits_t[y] − logsumexp(logits_t)`` over the class
+    axis, with the observed class picked by a comparison (``y == k``) rather than a gather:
+    on a CPU its gradient inside NUTS costs about half of ``dist.Categorical``'s on the
+    transposed logits (:func:`rf_classifier_whitened`).  Samples are
+    ``dist.Categorical``'s, drawn from the same key.
+    """
+
+    arg_constraints = {"logits_t": constraints.real}
+    pytree_data_fields = ("logits_t",)
+
+    def __init__(self, logits_t, *, validate_args=None):
+        if jnp.ndim(logits_t) < 2:
+            raise ValueError(f"logits_t must have shape (..., K, N), got {jnp.shape(logits_t)}")
+        self.logits_t = logits_t
+        shape = jnp.shape(logits_t)
+        super().__init__(batch_shape=shape[:-2] + shape[-1:], validate_args=validate_args)
+
+    @constraints.dependent_property(is_discrete=True, event_dim=0)
+    def support(self):
+        return constraints.integer_interval(0, jnp.shape(self.logits_t)[-2] - 1)
+
+    def sample(self, key, sample_shape=()):
+        logits = jnp.swapaxes(self.logits_t, -1, -2)
+        return dist.Categorical(logits=logits).sample(key, sample_shape)
+
+    @validate_sample
+    def log_prob(self, value):
+        k = jnp.shape(self.logits_t)[-2]
+        hit = jnp.expand_dims(value, -2) == jnp.arange(k)[:, None]  # (…, K, N)
+        picked = jnp.sum(jnp.where(hit, self.logits_t, 0.0), axis=-2)
+        return picked - jax.nn.logsumexp(self.logits_t, axis=-2)
 
 
 def predict_logits(

@@ -142,6 +142,74 @@ def _rows_whitened(us, y=None, *, contrasts, shift, ones_perp, s_scale: float = 
         numpyro.sample("y", dist.Categorical(logits=logits), obs=y)
 
 
+def _gather_whitened(us_t, y=None, *, contrasts, shift, ones_perp, s_scale: float = 1.0):
+    """:func:`bayes.whitened.rf_classifier_whitened` as it was from 2026-12-05 to 2026-12-06:
+    data class-major, logits ``H (s ξ'ᵀ us_t + b ones_perpᵀ)`` transposed and scored by
+    ``dist.Categorical`` (a gather per point; the baseline of the one-product, class-major
+    score)."""
+    import numpyro
+    import numpyro.distributions as dist
+
+    k1 = contrasts.shape[1]
+    s = numpyro.sample("s", dist.HalfNormal(s_scale))
+    b = numpyro.sample("b", dist.Normal(0.0, 1.0).expand([k1]).to_event(1))
+    xi = numpyro.sample("xi", dist.Normal(shift[:, None] * b[None, :] / s, 1.0).to_event(2))
+    logits = (contrasts @ (s * (xi.T @ us_t) + b[:, None] * ones_perp[None, :])).T
+    with numpyro.plate("data", us_t.shape[1]):
+        numpyro.sample("y", dist.Categorical(logits=logits), obs=y)
+
+
+def compare_gradient(width: int = 256, n_train: int = 500, seed: int = 0, calls: int = 1000):
+    """Seconds per gradient of the classifier's potential energy (P = ``width``, NTK, float32,
+    one device), ``calls`` gradient steps inside one compiled loop, as NUTS calls it, the
+    data passed as arguments (as the figure's sampler passes them); best of five loops.
+    The model against :func:`_gather_whitened` (2026-12-05) and :func:`_rows_whitened`."""
+    import jax
+    import jax.numpy as jnp
+    import numpy as np
+    from numpyro.infer.util import initialize_model, potential_energy
+
+    from bayes import collapsed, whitened
+    from bayes.data import digits_split
+
+    X_tr, y_tr, _, _ = digits_split(n_train, 1000, seed=seed)
+    phi = np.concatenate(list(collapsed.relu_feature_blocks(X_tr, width=width, seed=seed)()), 1)
+    white = whitened.whiten(phi, n_classes=10, parametrization="ntk")
+    out = {}
+    with jax.enable_x64(False):
+        kw = {k: jnp.asarray(v, jnp.float32) for k, v in white.model_data.items()}
+        y = jnp.asarray(y_tr)
+        for name, model, data in (
+            ("model", whitened.rf_classifier_whitened, white.us.T),
+            ("gather", _gather_whitened, white.us.T),
+            ("rows", _rows_whitened, white.us),
+        ):
+            data = jnp.asarray(data, jnp.float32)
+            z0 = initialize_model(
+                jax.random.PRNGKey(seed), model, model_args=(data, y), model_kwargs=kw
+            ).param_info.z
+
+            def energy(z, data, kw, model=model):
+                return potential_energy(model, (data, y), kw, z)
+
+            @jax.jit
+            def loop(z, data, kw, energy=energy):
+                def step(_, z):
+                    g = jax.grad(energy)(z, data, kw)
+                    return jax.tree.map(lambda a, d: a - 1e-6 * d, z, g)
+
+                return jax.lax.fori_loop(0, calls, step, z)
+
+            jax.block_until_ready(loop(z0, data, kw))  # compile
+            times = []
+            for _ in range(5):
+                t0 = time.perf_counter()
+                jax.block_until_ready(loop(z0, data, kw))
+                times.append((time.perf_counter() - t0) / calls)
+            out[name] = min(times)
+    return out
+
+
 def compare_classifier(width: int = 256, n_train: int = 500, seed: int = 0) -> dict:
     import numpy as np
 
@@ -168,6 +236,12 @@ def compare_classifier(width: int = 256, n_train: int = 500, seed: int = 0) -> d
             validate=lambda us, y: models.check_classification_data(us, y, 10),
             num_warmup=400, num_samples=1500, num_chains=2, seed=seed, dtype="float32",
             label="bench classifier whitened float32, row-major data",
+        ),
+        "whitened32_gather": lambda: inference.run_nuts(
+            _gather_whitened, white.us.T, y_tr, **white.model_data,
+            validate=lambda us_t, y: models.check_classification_data(us_t.T, y, 10),
+            num_warmup=400, num_samples=1500, num_chains=2, seed=seed, dtype="float32",
+            label="bench classifier whitened float32, Categorical on transposed logits",
         ),
         "whitened32": lambda: inference.run_nuts(
             whitened.rf_classifier_whitened, white.us.T, y_tr, **white.model_data,
@@ -399,7 +473,7 @@ def sbc_shard_rows(n_sims: int = 200, seed: int = 0) -> list[dict]:
 
 def run() -> list[dict]:
     r = compare_full_collapsed()
-    c = compare_classifier()
+    c = {**compare_classifier(), "gradient": compare_gradient()}
     filing = compare_classifier_filing()
     reuse = compare_reuse()
     env = dict(os.environ, TQDM_DISABLE="1")
@@ -460,6 +534,7 @@ def run() -> list[dict]:
 
 def _classifier_rows(c: dict) -> list[dict]:
     full, white, white32, rows = c["full"], c["whitened"], c["whitened32"], c["whitened32_rows"]
+    gather, grad = c["whitened32_gather"], c["gradient"]
 
     def note(r):
         return (
@@ -492,8 +567,35 @@ def _classifier_rows(c: dict) -> list[dict]:
             "note": note(white32),
         },
         {
-            "metric": "same, whitened float32, data class-major (r x N, the model's layout) "
-            "against row-major (N x r): wall time",
+            "metric": "same, whitened float32, the model's one product and class-major score "
+            "against 2026-12-05's (Categorical on the transposed logits): wall time",
+            "value": white32["t"],
+            "unit": "s",
+            "baseline": gather["t"],
+            "ratio": gather["t"] / white32["t"],
+            "note": f"{white32['steps']:.0f} steps/draw against {gather['steps']:.0f}; "
+            f"baseline {note(gather)}",
+        },
+        {
+            "metric": "P=256 NTK float32: seconds per gradient of the potential in a compiled "
+            "loop, the model against 2026-12-05's",
+            "value": grad["model"],
+            "unit": "s",
+            "baseline": grad["gather"],
+            "ratio": grad["gather"] / grad["model"],
+            "note": "one device, 1000 gradient steps per loop, best of 5",
+        },
+        {
+            "metric": "same, the model against row-major data (N x r) with Categorical "
+            "(before 2026-12-05)",
+            "value": grad["model"],
+            "unit": "s",
+            "baseline": grad["rows"],
+            "ratio": grad["rows"] / grad["model"],
+        },
+        {
+            "metric": "same, whitened float32, the model against row-major data (N x r) with "
+            "Categorical (before 2026-12-05): wall time",
             "value": white32["t"],
             "unit": "s",
             "baseline": rows["t"],

@@ -918,6 +918,8 @@ PENDING_MODULES: dict[str, str] = {
 ELSEWHERE = {
     whitened.rf_classifier_whitened: "a NumPyro model traced by NUTS: its data are checked "
     "before sampling by run_nuts(validate=...); equivalence tested in tests/test_whitened.py",
+    whitened.ClassMajorCategorical: "a NumPyro distribution: logits_t checked at construction, "
+    "values by validate_args (tests/test_whitened.py::test_class_major_categorical_is_categorical)",
     whitened.predict_logits: "shapes checked against the Whitening "
     "(tests/test_whitened.py::test_bad_input_names_the_argument)",
     whitened.posterior_log_predictive: "shapes and chunk checked against the Whitening "

@@ -53,6 +53,44 @@ def test_same_likelihood_at_mapped_weights(width, par):
     assert np.allclose(diff - diff.mean(axis=1, keepdims=True), 0.0, atol=1e-12)
 
 
+@pytest.mark.parametrize("batch", [(), (3,)])
+def test_class_major_categorical_is_categorical(batch):
+    import jax
+    import numpyro.distributions as dist
+
+    rng = np.random.default_rng(7)
+    k, n = 4, 9
+    logits_t = jnp.asarray(3 * rng.standard_normal((*batch, k, n)))
+    y = jnp.asarray(rng.integers(0, k, (*batch, n)))
+    mine = whitened.ClassMajorCategorical(logits_t)
+    ref = dist.Categorical(logits=jnp.swapaxes(logits_t, -1, -2))
+    assert mine.batch_shape == ref.batch_shape == (*batch, n) and mine.event_shape == ()
+    # the same float64 numbers picked and log-sum-exp'd along another axis: equal to
+    # rounding (terms O(10), so 1e-12 relative leaves room for a few ulps of each)
+    np.testing.assert_allclose(mine.log_prob(y), ref.log_prob(y), rtol=1e-12, atol=1e-12)
+    key = jax.random.PRNGKey(3)
+    np.testing.assert_array_equal(mine.sample(key, (2,)), ref.sample(key, (2,)))
+    # a class outside 0..K-1 is out of the support: -inf under validation, like Categorical
+    bad = y.at[..., 0].set(k)
+    with pytest.warns(UserWarning, match="Out-of-support"):
+        lp = whitened.ClassMajorCategorical(logits_t, validate_args=True).log_prob(bad)
+    assert np.all(np.isneginf(np.asarray(lp)[..., 0])) and np.all(np.isfinite(lp[..., 1:]))
+    with pytest.raises(ValueError, match="logits_t"):
+        whitened.ClassMajorCategorical(jnp.zeros(k))
+
+
+def test_whitened_model_samples_labels_when_none_are_observed():
+    rng = np.random.default_rng(2)
+    phi = np.maximum(rng.standard_normal((15, 6)), 0.0)
+    white = whitened.whiten(phi, n_classes=3, parametrization="ntk")
+    with handlers.seed(rng_seed=0):
+        tr = handlers.trace(whitened.rf_classifier_whitened).get_trace(
+            jnp.asarray(white.us.T), None, **white.model_data
+        )
+    y = np.asarray(tr["y"]["value"])
+    assert y.shape == (15,) and set(np.unique(y)) <= {0, 1, 2} and not tr["y"]["is_observed"]
+
+
 def _joint_densities(white, y, s, xi, b_c):
     """Log joint density of the sheared model at ``(s, ξ' of xi, b_c)`` and of the unsheared
     one (shift 0, ones 1) at ``(s, xi, b_c)``: equal if the shear is exact."""
