@@ -70,6 +70,10 @@ def test_class_major_categorical_is_categorical(batch):
     np.testing.assert_allclose(mine.log_prob(y), ref.log_prob(y), rtol=1e-12, atol=1e-12)
     key = jax.random.PRNGKey(3)
     np.testing.assert_array_equal(mine.sample(key, (2,)), ref.sample(key, (2,)))
+    # a pytree, as NumPyro's distributions are: its logits pass through jax transformations
+    copy = jax.tree.map(lambda x: x, mine)
+    assert copy.batch_shape == mine.batch_shape
+    np.testing.assert_array_equal(copy.log_prob(y), mine.log_prob(y))
     # a class outside 0..K-1 is out of the support: -inf under validation, like Categorical
     bad = y.at[..., 0].set(k)
     with pytest.warns(UserWarning, match="Out-of-support"):
