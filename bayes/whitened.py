@@ -152,15 +152,18 @@ def rf_classifier_whitened(us_t, y=None, *, contrasts, shift, ones_perp, s_scale
     (K × N) as one product ``([s ξ'; bᵀ] Hᵀ)ᵀ [us_t; ones_perpᵀ]`` and scored by
     :class:`ClassMajorCategorical`.
 
-    The layout is for speed on a CPU.  The gradient of the log likelihood (P = 256, N = 500,
-    float32, one core, XLA 0.10, inside a compiled loop as NUTS calls it; 2026-12-06) takes
-    62–68 μs this way against 121–130 μs for the model of 2026-12-05 (the same class-major
+    The layout is for speed on a CPU.  The gradient of the log likelihood (P = 256 standard,
+    N = 500, float32, one core, XLA 0.10, inside a compiled loop as NUTS calls it; 2026-12-06)
+    takes 62–68 μs this way against 121–130 μs for the model of 2026-12-05 (the same class-major
     data, ``H (s ξ'ᵀ us_t + b ones_perpᵀ)`` scored by ``dist.Categorical`` on the transposed
     logits: a gather per point and reductions along the minor axis).  The two changes
     measured apart: 92–95 μs with the one-hot score alone, 108–120 μs with the single
     product alone.  Before 2026-12-05 the data were row-major (``us``, N × r): 182 μs against
     106 μs for the class-major data then, one call at a time.  ``benchmarks/bench_bayes.py``
-    measures the gradients and the NUTS runs of each pair on one P = 256 posterior.
+    measures the gradient of the whole potential (priors too) and a NUTS run of each pair on
+    the P = 256 NTK posterior: 91 against 121 μs, and 13.2 against 14.0 s for the run (its
+    gain is smallest there; the six σ_s = 1 runs of issue 17's filing benchmark, 45–47 s
+    against 54–57 s).
     """
     r, k1 = us_t.shape[0], contrasts.shape[1]
     s = numpyro.sample("s", dist.HalfNormal(s_scale))
