@@ -126,10 +126,9 @@ def large_width(
     }
 
 
-def _rows_whitened(us, y=None, *, contrasts, shift, ones_perp, s_scale: float = 1.0):
-    """:func:`bayes.whitened.rf_classifier_whitened` with its data row-major (``us``, N × r)
-    and the logits ``(s · us ξ' + ones_perp bᵀ) Hᵀ``: the layout of before 2026-12-05 with
-    today's shear (the baseline of the model's layout)."""
+def _whitened_priors(contrasts, shift, s_scale):
+    """``(s, b, xi)`` sampled as :func:`bayes.whitened.rf_classifier_whitened` samples them:
+    the older likelihoods below differ from the model's only after these three sites."""
     import numpyro
     import numpyro.distributions as dist
 
@@ -137,6 +136,17 @@ def _rows_whitened(us, y=None, *, contrasts, shift, ones_perp, s_scale: float = 
     s = numpyro.sample("s", dist.HalfNormal(s_scale))
     b = numpyro.sample("b", dist.Normal(0.0, 1.0).expand([k1]).to_event(1))
     xi = numpyro.sample("xi", dist.Normal(shift[:, None] * b[None, :] / s, 1.0).to_event(2))
+    return s, b, xi
+
+
+def _rows_whitened(us, y=None, *, contrasts, shift, ones_perp, s_scale: float = 1.0):
+    """:func:`bayes.whitened.rf_classifier_whitened` with its data row-major (``us``, N × r)
+    and the logits ``(s · us ξ' + ones_perp bᵀ) Hᵀ``: the layout of before 2026-12-05 with
+    today's shear (the baseline of the model's layout)."""
+    import numpyro
+    import numpyro.distributions as dist
+
+    s, b, xi = _whitened_priors(contrasts, shift, s_scale)
     logits = (s * (us @ xi) + ones_perp[:, None] * b) @ contrasts.T
     with numpyro.plate("data", us.shape[0]):
         numpyro.sample("y", dist.Categorical(logits=logits), obs=y)
@@ -150,10 +160,7 @@ def _gather_whitened(us_t, y=None, *, contrasts, shift, ones_perp, s_scale: floa
     import numpyro
     import numpyro.distributions as dist
 
-    k1 = contrasts.shape[1]
-    s = numpyro.sample("s", dist.HalfNormal(s_scale))
-    b = numpyro.sample("b", dist.Normal(0.0, 1.0).expand([k1]).to_event(1))
-    xi = numpyro.sample("xi", dist.Normal(shift[:, None] * b[None, :] / s, 1.0).to_event(2))
+    s, b, xi = _whitened_priors(contrasts, shift, s_scale)
     logits = (contrasts @ (s * (xi.T @ us_t) + b[:, None] * ones_perp[None, :])).T
     with numpyro.plate("data", us_t.shape[1]):
         numpyro.sample("y", dist.Categorical(logits=logits), obs=y)
