@@ -173,14 +173,14 @@ def compare_gradient(width: int = 256, n_train: int = 500, seed: int = 0, calls:
     The model against :func:`_gather_whitened` (2026-12-05) and :func:`_rows_whitened`."""
     import jax
     import jax.numpy as jnp
-    import numpy as np
     from numpyro.infer.util import initialize_model, potential_energy
 
-    from bayes import collapsed, whitened
+    from bayes import whitened
     from bayes.data import digits_split
+    from figures.bayes_classification import _features
 
     X_tr, y_tr, _, _ = digits_split(n_train, 1000, seed=seed)
-    phi = np.concatenate(list(collapsed.relu_feature_blocks(X_tr, width=width, seed=seed)()), 1)
+    phi = _features(X_tr, width, seed)  # the figure's random ReLU features
     white = whitened.whiten(phi, n_classes=10, parametrization="ntk")
     out = {}
     with jax.enable_x64(False):
@@ -220,11 +220,12 @@ def compare_gradient(width: int = 256, n_train: int = 500, seed: int = 0, calls:
 def compare_classifier(width: int = 256, n_train: int = 500, seed: int = 0) -> dict:
     import numpy as np
 
-    from bayes import collapsed, diagnostics, inference, models, whitened
+    from bayes import diagnostics, inference, models, whitened
     from bayes.data import digits_split
+    from figures.bayes_classification import _features
 
     X_tr, y_tr, _, _ = digits_split(n_train, 1000, seed=seed)
-    phi = np.concatenate(list(collapsed.relu_feature_blocks(X_tr, width=width, seed=seed)()), 1)
+    phi = _features(X_tr, width, seed)  # the figure's random ReLU features
     out = {}
     runs = {
         "full": lambda: inference.run_nuts(
